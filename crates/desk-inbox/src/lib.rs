@@ -1,0 +1,1 @@
+//! The webhook inbox (see Cargo.toml description).

@@ -1,0 +1,1 @@
+//! The secrets vault (see Cargo.toml description).
