@@ -1,1 +1,38 @@
-//! The webhook inbox (see Cargo.toml description).
+//! The webhook inbox: verify, store first, answer fast, process once; the inspector's queries.
+//!
+//! ```text
+//! POST /webhooks ─> receiver (verify.rs) ─> writer (group commit) ─> inbox.db ─> 200/4xx
+//!                                                     │
+//!                          processor (in arrival order, once) ─> connection_state + hooks
+//! ```
+//!
+//! Start with [`Inbox::open`], serve [`Inbox::router`] (or [`Inbox::serve`]), and query with
+//! [`Inbox::list`], [`Inbox::show`], [`Inbox::replay`], [`Inbox::forward`].
+
+mod config;
+mod connection_state;
+mod error;
+mod forward;
+mod inbox;
+mod inspector;
+mod model;
+mod processor;
+mod receiver;
+mod samples;
+mod store;
+mod verify;
+mod writer;
+
+pub use config::{Durability, InboxConfig, MAX_BODY_BYTES};
+pub use connection_state::version as event_version;
+pub use error::{ApplyError, InboxError};
+pub use forward::{http_client, send_event, send_signed, ForwardResult, SendResult};
+pub use inbox::Inbox;
+pub use model::{
+    CatchUpReport, ConnectionState, InboxEvent, ListFilter, Processing, Sibling, SignatureCheck,
+    Source, WebhookDetail, WebhookPage, WebhookSummary,
+};
+pub use processor::EventApplier;
+pub use samples::{test_event, test_events};
+pub use store::DB_FILE;
+pub use verify::{is_json_content_type, judge, legacy_event_id, EventMeta, Scheme, Verdict};

@@ -1,0 +1,323 @@
+//! The built-in applier: what events say about each connection, kept in `connection_state`.
+//!
+//! Each group of fields (status+online, reauthorization, last sync, last system error) remembers
+//! the version of the event that last set it. An event older than that version is out of order
+//! and skipped, so a connection never moves backwards. Because every group is a last-writer-wins
+//! register over one total order of events, any delivery order (shuffled, duplicated) converges
+//! to the state of in-order delivery. Whole-connection versioning would not: an older
+//! `reauthorization_required` arriving after a newer `status_changed` would be lost.
+
+use crate::error::{ApplyError, InboxError};
+use crate::model::ConnectionState;
+use crate::store::{format_time, parse_time};
+use desk_platform::connection::ConnectionStatus;
+use desk_platform::event::{Event, EventType};
+use serde_json::Value;
+use sqlx::SqliteConnection;
+
+/// What the built-in applier did with one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Application {
+    /// State changed (or was confirmed); the note says how.
+    Applied(String),
+    /// Older than what was already applied to the same fields; nothing changed.
+    OutOfOrder(String),
+    /// The event concerns no connection (e.g. `credits.low`).
+    NothingToApply(String),
+}
+
+/// `created_at|rank|id`: compared as text (fixed-width times). `connection.created` ranks before
+/// any other event with the same timestamp, since it is by definition a connection's first.
+pub fn version(event: &Event) -> String {
+    let rank = u8::from(event.event_type != EventType::ConnectionCreated);
+    format!("{}|{rank}|{}", format_time(event.created_at), event.id)
+}
+
+fn version_id(version: &str) -> &str {
+    version.splitn(3, '|').nth(2).unwrap_or(version)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Group {
+    Status,
+    Auth,
+    Sync,
+    System,
+}
+
+impl Group {
+    fn column(self) -> &'static str {
+        match self {
+            Self::Status => "status_version",
+            Self::Auth => "auth_version",
+            Self::Sync => "sync_version",
+            Self::System => "system_version",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Status => "status",
+            Self::Auth => "reauthorization",
+            Self::Sync => "last sync",
+            Self::System => "system error",
+        }
+    }
+}
+
+fn group_of(kind: EventType) -> Option<Group> {
+    match kind {
+        EventType::ConnectionCreated
+        | EventType::ConnectionStatusChanged
+        | EventType::ConnectionDisconnected => Some(Group::Status),
+        EventType::ConnectionReauthorizationRequired | EventType::ConnectionReauthorized => {
+            Some(Group::Auth)
+        }
+        EventType::SyncCompleted | EventType::SyncFailed => Some(Group::Sync),
+        EventType::SystemError => Some(Group::System),
+        EventType::CreditsLow => None,
+    }
+}
+
+fn text(data: &Value, name: &str) -> Option<String> {
+    match data.get(name) {
+        Some(Value::String(text)) => Some(text.clone()),
+        Some(Value::Null) | None => None,
+        Some(other) => Some(other.to_string()),
+    }
+}
+
+fn status_field(data: &Value, name: &str) -> Result<Option<ConnectionStatus>, ApplyError> {
+    match data.get(name).and_then(Value::as_str) {
+        None => Ok(None),
+        Some(text) => ConnectionStatus::parse(text).map(Some).ok_or_else(|| {
+            ApplyError::new(format!("data.{name} {text:?} is not a connection status"))
+        }),
+    }
+}
+
+/// Applies one event inside the caller's transaction.
+pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Application, ApplyError> {
+    let Some(group) = group_of(event.event_type) else {
+        return Ok(Application::NothingToApply(format!(
+            "{} is account-wide; no connection state to change",
+            event.event_type
+        )));
+    };
+    let Some(connection_id) = event.connection_id.as_deref() else {
+        if event.event_type == EventType::SystemError {
+            return Ok(Application::NothingToApply(
+                "system.error without a connection".to_owned(),
+            ));
+        }
+        return Err(ApplyError::new(format!(
+            "{} has no connection_id",
+            event.event_type
+        )));
+    };
+    sqlx::query(
+        "INSERT INTO connection_state (connection_id, customer_id) VALUES (?, ?)
+         ON CONFLICT(connection_id) DO UPDATE
+         SET customer_id = COALESCE(connection_state.customer_id, excluded.customer_id)",
+    )
+    .bind(connection_id)
+    .bind(&event.customer_id)
+    .execute(&mut *db)
+    .await?;
+    let sql = format!(
+        "SELECT {} FROM connection_state WHERE connection_id = ?",
+        group.column()
+    );
+    let current: Option<String> = sqlx::query_scalar(&sql)
+        .bind(connection_id)
+        .fetch_one(&mut *db)
+        .await?;
+    let version = version(event);
+    if let Some(current) = current
+        .as_deref()
+        .filter(|current| version.as_str() < *current)
+    {
+        return Ok(Application::OutOfOrder(format!(
+            "older than {} already applied to the {} of {connection_id}",
+            version_id(current),
+            group.label()
+        )));
+    }
+    let data = &event.data;
+    let at = format_time(event.created_at);
+    let note = match group {
+        Group::Status => {
+            let status = match event.event_type {
+                EventType::ConnectionDisconnected => ConnectionStatus::Disconnected,
+                EventType::ConnectionStatusChanged => status_field(data, "current")?
+                    .ok_or_else(|| ApplyError::new("status_changed without data.current"))?,
+                _ => status_field(data, "status")?.unwrap_or(ConnectionStatus::Pending),
+            };
+            // Derived from the event alone (never from the previous row), so the result does
+            // not depend on delivery order.
+            let online = match event.event_type {
+                EventType::ConnectionDisconnected => false,
+                _ => data
+                    .get("online")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(status.is_live()),
+            };
+            sqlx::query(
+                "UPDATE connection_state SET status = ?, online = ?, status_version = ?
+                 WHERE connection_id = ?",
+            )
+            .bind(status.as_str())
+            .bind(online)
+            .bind(&version)
+            .bind(connection_id)
+            .execute(&mut *db)
+            .await?;
+            format!(
+                "status {} ({})",
+                status.as_str(),
+                if online { "online" } else { "offline" }
+            )
+        }
+        Group::Auth => {
+            let required = event.event_type == EventType::ConnectionReauthorizationRequired;
+            let reason = if required { text(data, "reason") } else { None };
+            sqlx::query(
+                "UPDATE connection_state SET reauthorization_required = ?,
+                    reauthorization_reason = ?, auth_version = ?
+                 WHERE connection_id = ?",
+            )
+            .bind(required)
+            .bind(&reason)
+            .bind(&version)
+            .bind(connection_id)
+            .execute(&mut *db)
+            .await?;
+            if required {
+                "reauthorization required"
+            } else {
+                "reauthorized"
+            }
+            .to_owned()
+        }
+        Group::Sync => {
+            let completed = event.event_type == EventType::SyncCompleted;
+            let records = data.get("records").and_then(Value::as_i64);
+            let error = if completed { None } else { text(data, "error") };
+            sqlx::query(
+                "UPDATE connection_state SET last_sync_id = ?, last_sync_result = ?,
+                    last_sync_error = ?, last_sync_records = ?, last_sync_at = ?, sync_version = ?
+                 WHERE connection_id = ?",
+            )
+            .bind(text(data, "sync_id"))
+            .bind(if completed { "completed" } else { "failed" })
+            .bind(&error)
+            .bind(records)
+            .bind(&at)
+            .bind(&version)
+            .bind(connection_id)
+            .execute(&mut *db)
+            .await?;
+            format!(
+                "last sync {}",
+                if completed { "completed" } else { "failed" }
+            )
+        }
+        Group::System => {
+            let message = text(data, "error")
+                .or_else(|| text(data, "message"))
+                .unwrap_or_else(|| data.to_string());
+            sqlx::query(
+                "UPDATE connection_state SET last_system_error = ?, last_system_error_at = ?,
+                    system_version = ?
+                 WHERE connection_id = ?",
+            )
+            .bind(&message)
+            .bind(&at)
+            .bind(&version)
+            .bind(connection_id)
+            .execute(&mut *db)
+            .await?;
+            "system error recorded".to_owned()
+        }
+    };
+    sqlx::query(
+        "UPDATE connection_state SET last_version = ?, last_event_id = ?, last_event_at = ?
+         WHERE connection_id = ? AND (last_version IS NULL OR last_version < ?)",
+    )
+    .bind(&version)
+    .bind(&event.id)
+    .bind(&at)
+    .bind(connection_id)
+    .bind(&version)
+    .execute(&mut *db)
+    .await?;
+    Ok(Application::Applied(note))
+}
+
+#[derive(sqlx::FromRow)]
+struct StateRow {
+    connection_id: String,
+    customer_id: Option<String>,
+    status: Option<String>,
+    online: Option<bool>,
+    reauthorization_required: bool,
+    reauthorization_reason: Option<String>,
+    last_sync_id: Option<String>,
+    last_sync_result: Option<String>,
+    last_sync_error: Option<String>,
+    last_sync_records: Option<i64>,
+    last_sync_at: Option<String>,
+    last_system_error: Option<String>,
+    last_system_error_at: Option<String>,
+    last_event_id: Option<String>,
+    last_event_at: Option<String>,
+}
+
+fn optional_time(text: Option<&str>) -> Result<Option<chrono::DateTime<chrono::Utc>>, InboxError> {
+    text.map(parse_time).transpose()
+}
+
+impl StateRow {
+    fn into_state(self) -> Result<ConnectionState, InboxError> {
+        Ok(ConnectionState {
+            disconnected: self.status.as_deref() == Some("disconnected"),
+            last_sync_at: optional_time(self.last_sync_at.as_deref())?,
+            last_system_error_at: optional_time(self.last_system_error_at.as_deref())?,
+            last_event_at: optional_time(self.last_event_at.as_deref())?,
+            connection_id: self.connection_id,
+            customer_id: self.customer_id,
+            status: self.status,
+            online: self.online,
+            reauthorization_required: self.reauthorization_required,
+            reauthorization_reason: self.reauthorization_reason,
+            last_sync_id: self.last_sync_id,
+            last_sync_result: self.last_sync_result,
+            last_sync_error: self.last_sync_error,
+            last_sync_records: self.last_sync_records,
+            last_system_error: self.last_system_error,
+            last_event_id: self.last_event_id,
+        })
+    }
+}
+
+const STATE_COLUMNS: &str = "connection_id, customer_id, status, online, reauthorization_required,
+    reauthorization_reason, last_sync_id, last_sync_result, last_sync_error, last_sync_records,
+    last_sync_at, last_system_error, last_system_error_at, last_event_id, last_event_at";
+
+pub async fn get(
+    db: &mut SqliteConnection,
+    connection_id: &str,
+) -> Result<Option<ConnectionState>, InboxError> {
+    let sql = format!("SELECT {STATE_COLUMNS} FROM connection_state WHERE connection_id = ?");
+    let row: Option<StateRow> = sqlx::query_as(&sql)
+        .bind(connection_id)
+        .fetch_optional(db)
+        .await?;
+    row.map(StateRow::into_state).transpose()
+}
+
+pub async fn all(db: &mut SqliteConnection) -> Result<Vec<ConnectionState>, InboxError> {
+    let sql = format!("SELECT {STATE_COLUMNS} FROM connection_state ORDER BY connection_id");
+    let rows: Vec<StateRow> = sqlx::query_as(&sql).fetch_all(db).await?;
+    rows.into_iter().map(StateRow::into_state).collect()
+}

@@ -1,0 +1,210 @@
+//! [`Inbox`]: one open inbox.db with its writer and processor tasks.
+
+use crate::config::InboxConfig;
+use crate::connection_state;
+use crate::error::InboxError;
+use crate::model::{CatchUpReport, ConnectionState, InboxEvent};
+use crate::processor::{self, ProcessorContext};
+use crate::store::{self, Opened};
+use crate::writer::{self, NewWebhook, Stored, WriteJob, WriterHandles};
+use desk_platform::event::Event;
+use sqlx::SqlitePool;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
+use tokio::task::JoinHandle;
+
+/// An open inbox. Cheap to clone; every clone is the same inbox.
+#[derive(Clone)]
+pub struct Inbox {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: InboxConfig,
+    pool: SqlitePool,
+    path: PathBuf,
+    writer: mpsc::Sender<WriteJob>,
+    tail: broadcast::Sender<InboxEvent>,
+    processor: Arc<ProcessorContext>,
+    options: sqlx::sqlite::SqliteConnectOptions,
+    stop: watch::Sender<bool>,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for Inbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inbox")
+            .field("path", &self.inner.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Inbox {
+    /// Opens `path` (a data folder, meaning `<folder>/inbox.db`, or the database file itself),
+    /// migrates it, and starts the writer and (unless turned off) the processor, which first
+    /// processes whatever was left pending by a previous run. Needs a Tokio runtime.
+    pub async fn open(path: impl AsRef<Path>, config: InboxConfig) -> Result<Self, InboxError> {
+        let Opened {
+            pool,
+            options,
+            path,
+        } = store::open(path.as_ref(), config.durability).await?;
+        let (writer_tx, writer_rx) = mpsc::channel(config.max_batch.max(1) * 4);
+        let (tail, _) = broadcast::channel(config.tail_capacity.max(1));
+        let (stop, stop_rx) = watch::channel(false);
+        let wakeup = Arc::new(Notify::new());
+        let processor = Arc::new(ProcessorContext {
+            appliers: config.appliers.clone(),
+            clock: config.clock.clone(),
+            tail: tail.clone(),
+        });
+        let mut tasks = Vec::new();
+        let writer_db = store::connect(&options).await?;
+        tasks.push(tokio::spawn(writer::run(
+            writer_db,
+            writer_rx,
+            config.max_batch,
+            WriterHandles {
+                processor_wakeup: wakeup.clone(),
+                tail: tail.clone(),
+            },
+            stop_rx.clone(),
+        )));
+        if config.background_processing {
+            let processor_db = store::connect(&options).await?;
+            tasks.push(tokio::spawn(processor::run(
+                processor_db,
+                processor.clone(),
+                wakeup,
+                config.poll_interval,
+                stop_rx,
+            )));
+        }
+        tracing::info!(path = %path.display(), "inbox open");
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                pool,
+                path,
+                writer: writer_tx,
+                tail,
+                processor,
+                options,
+                stop,
+                tasks: Mutex::new(tasks),
+            }),
+        })
+    }
+
+    /// The database file in use.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    pub fn config(&self) -> &InboxConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.inner.pool
+    }
+
+    /// `POST /webhooks` and `POST /webhooks/{profile}`. Serve it with
+    /// `into_make_service_with_connect_info::<SocketAddr>()` to record remote addresses.
+    pub fn router(&self) -> axum::Router {
+        crate::receiver::router(self.clone())
+    }
+
+    /// Serves the receiver on `listener` until `shutdown` completes, then lets in-flight
+    /// requests finish (each answered only after it is stored) and closes the inbox.
+    pub async fn serve(
+        &self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), InboxError> {
+        let service = self
+            .router()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        self.close().await;
+        served.map_err(|err| InboxError::Store(format!("serving the receiver: {err}")))
+    }
+
+    /// Live tail: everything stored and processed from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<InboxEvent> {
+        self.inner.tail.subscribe()
+    }
+
+    /// Stores queued requests, finishes the processing batch in hand, and stops the tasks.
+    /// Later stores fail with [`InboxError::ShutDown`]. Idempotent.
+    pub async fn close(&self) {
+        self.inner.stop.send_replace(true);
+        let tasks = match self.inner.tasks.lock() {
+            Ok(mut tasks) => std::mem::take(&mut *tasks),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        };
+        for task in tasks {
+            if let Err(err) = task.await {
+                tracing::error!(error = %err, "inbox task ended abnormally");
+            }
+        }
+        self.inner.pool.close().await;
+    }
+
+    /// Hands one request to the group-commit writer and waits until it is committed.
+    pub(crate) async fn store(&self, webhook: NewWebhook) -> Result<Stored, InboxError> {
+        let (reply, answer) = oneshot::channel();
+        self.inner
+            .writer
+            .send(WriteJob::Webhook(Box::new(webhook), reply))
+            .await
+            .map_err(|_| InboxError::ShutDown)?;
+        answer.await.map_err(|_| InboxError::ShutDown)?
+    }
+
+    /// Catch-up: stores the events fetched from `GET /api/v1/events?after=` that were not
+    /// received yet (by webhook or an earlier catch-up), queues them for processing, and
+    /// remembers the last event id. Pass the events in the platform's order.
+    pub async fn catch_up(&self, events: Vec<Event>) -> Result<CatchUpReport, InboxError> {
+        let (reply, answer) = oneshot::channel();
+        let fetched_at = self.inner.config.clock.now();
+        self.inner
+            .writer
+            .send(WriteJob::CatchUp(events, fetched_at, reply))
+            .await
+            .map_err(|_| InboxError::ShutDown)?;
+        answer.await.map_err(|_| InboxError::ShutDown)?
+    }
+
+    /// The last event id catch-up has seen: pass it as `?after=`.
+    pub async fn catch_up_cursor(&self) -> Result<Option<String>, InboxError> {
+        let mut db = self.inner.pool.acquire().await?;
+        store::meta_get(&mut db, writer::CATCHUP_CURSOR).await
+    }
+
+    /// Processes every pending webhook now, in this task (the background processor does the
+    /// same on its own). Safe next to another process's processor. Returns how many.
+    pub async fn process_pending(&self) -> Result<usize, InboxError> {
+        let mut db = store::connect(&self.inner.options).await?;
+        processor::process_pending(&mut db, &self.inner.processor).await
+    }
+
+    pub async fn connection_state(
+        &self,
+        connection_id: &str,
+    ) -> Result<Option<ConnectionState>, InboxError> {
+        let mut db = self.inner.pool.acquire().await?;
+        connection_state::get(&mut db, connection_id).await
+    }
+
+    /// Every connection the events mentioned, by id.
+    pub async fn connection_states(&self) -> Result<Vec<ConnectionState>, InboxError> {
+        let mut db = self.inner.pool.acquire().await?;
+        connection_state::all(&mut db).await
+    }
+}

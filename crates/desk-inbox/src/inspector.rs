@@ -1,0 +1,268 @@
+//! The inspector's queries: list with filters, detail, replay, export.
+
+use crate::error::InboxError;
+use crate::inbox::Inbox;
+use crate::model::{
+    ListFilter, Sibling, SignatureCheck, WebhookDetail, WebhookPage, WebhookSummary,
+};
+use crate::store::{self, format_time, parse_time, WebhookRow, WEBHOOK_COLUMNS};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
+
+const DEFAULT_PAGE: u32 = 100;
+const MAX_PAGE: u32 = 1000;
+
+/// How a user names a stored webhook: `#12` or `12` is an arrival number (seq), anything else
+/// an event id (meaning its first accepted copy, or else its latest request).
+pub(crate) async fn resolve(
+    db: &mut SqliteConnection,
+    key: &str,
+) -> Result<WebhookRow, InboxError> {
+    let key = key.trim();
+    let seq = key.strip_prefix('#').unwrap_or(key).parse::<i64>().ok();
+    let row = match seq {
+        Some(seq) => store::webhook_by_seq(db, seq).await?,
+        None => {
+            let sql = format!(
+                "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE event_id = ?
+                 ORDER BY (accepted = 1 AND duplicate_of_seq IS NULL) DESC, seq DESC LIMIT 1"
+            );
+            sqlx::query_as(&sql)
+                .bind(key)
+                .fetch_optional(&mut *db)
+                .await?
+        }
+    };
+    row.ok_or_else(|| InboxError::NotFound(key.to_owned()))
+}
+
+impl Inbox {
+    /// One page of stored webhooks, newest first unless `oldest_first`.
+    pub async fn list(&self, filter: &ListFilter) -> Result<WebhookPage, InboxError> {
+        let limit = filter.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+        let cursor = match filter.cursor.as_deref() {
+            None => None,
+            Some(text) => Some(
+                text.parse::<i64>()
+                    .map_err(|_| InboxError::Invalid(format!("cursor {text:?} is not valid")))?,
+            ),
+        };
+        let mut query: QueryBuilder<'_, Sqlite> = QueryBuilder::new(format!(
+            "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE 1 = 1"
+        ));
+        if let Some(kind) = &filter.event_type {
+            query.push(" AND event_type = ").push_bind(kind.clone());
+        }
+        if let Some(id) = &filter.connection_id {
+            query.push(" AND connection_id = ").push_bind(id.clone());
+        }
+        if let Some(id) = &filter.customer_id {
+            query.push(" AND customer_id = ").push_bind(id.clone());
+        }
+        if let Some(id) = &filter.id {
+            query.push(" AND event_id = ").push_bind(id.clone());
+        }
+        if let Some(signature) = filter.signature {
+            query
+                .push(" AND signature = ")
+                .push_bind(signature.as_str());
+        }
+        if let Some(processing) = filter.processing {
+            query
+                .push(" AND processing = ")
+                .push_bind(processing.as_str());
+        }
+        if let Some(after) = filter.received_after {
+            query
+                .push(" AND received_at >= ")
+                .push_bind(format_time(after));
+        }
+        if let Some(before) = filter.received_before {
+            query
+                .push(" AND received_at < ")
+                .push_bind(format_time(before));
+        }
+        if let Some(text) = filter.text.as_ref().filter(|text| !text.is_empty()) {
+            // Both sides as BLOBs: a byte search that works on bodies that are not UTF-8.
+            query
+                .push(" AND instr(body, ")
+                .push_bind(text.as_bytes().to_vec())
+                .push(") > 0");
+        }
+        if filter.hide_duplicates {
+            query.push(" AND duplicate_of_seq IS NULL");
+        }
+        let (compare, order) = if filter.oldest_first {
+            (">", "ASC")
+        } else {
+            ("<", "DESC")
+        };
+        if let Some(cursor) = cursor {
+            query.push(format!(" AND seq {compare} ")).push_bind(cursor);
+        }
+        query
+            .push(format!(" ORDER BY seq {order} LIMIT "))
+            .push_bind(i64::from(limit) + 1);
+        let rows: Vec<WebhookRow> = query.build_query_as().fetch_all(self.pool()).await?;
+        let more = rows.len() > limit as usize;
+        let data = rows
+            .iter()
+            .take(limit as usize)
+            .map(WebhookRow::summary)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next_cursor = if more {
+            data.last().map(|last| last.seq.to_string())
+        } else {
+            None
+        };
+        Ok(WebhookPage { data, next_cursor })
+    }
+
+    /// Everything about one stored request: `#12`/`12` (arrival number) or an event id.
+    pub async fn show(&self, key: &str) -> Result<WebhookDetail, InboxError> {
+        let mut db = self.pool().acquire().await?;
+        let row = resolve(&mut db, key).await?;
+        detail(&mut db, row).await
+    }
+
+    /// Puts webhooks back into processing (each named as in [`Inbox::show`]; a duplicate means
+    /// its first copy) and processes them now. All or nothing: one unknown or rejected name
+    /// changes nothing. Replayed events still never move a connection backwards.
+    pub async fn replay(&self, keys: &[String]) -> Result<Vec<WebhookSummary>, InboxError> {
+        let mut db = self.pool().acquire().await?;
+        let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+        let mut seqs = Vec::with_capacity(keys.len());
+        for key in keys {
+            let row = resolve(&mut tx, key).await?;
+            let seq = match row.duplicate_of_seq {
+                Some(first) => first,
+                None if row.accepted => row.seq,
+                None => {
+                    let why = format!(
+                        "it was answered {} ({}) and is never processed",
+                        row.status
+                            .map_or("nothing".to_owned(), |status| status.to_string()),
+                        row.answer_reason.as_deref().unwrap_or("rejected")
+                    );
+                    return Err(InboxError::NotReplayable(key.clone(), why));
+                }
+            };
+            if !seqs.contains(&seq) {
+                seqs.push(seq);
+            }
+        }
+        for seq in &seqs {
+            sqlx::query(
+                "UPDATE webhooks SET processing = 'pending', out_of_order = 0, error = NULL,
+                    note = 'replayed'
+                 WHERE seq = ?",
+            )
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        drop(db);
+        self.process_pending().await?;
+        let mut db = self.pool().acquire().await?;
+        let mut replayed = Vec::with_capacity(seqs.len());
+        for seq in seqs {
+            let row = store::webhook_by_seq(&mut db, seq)
+                .await?
+                .ok_or_else(|| InboxError::NotFound(format!("#{seq}")))?;
+            replayed.push(row.summary()?);
+        }
+        Ok(replayed)
+    }
+
+    /// Every webhook matching `filter` (all pages), in full, oldest first.
+    pub async fn export(&self, filter: &ListFilter) -> Result<Vec<WebhookDetail>, InboxError> {
+        let mut page_filter = ListFilter {
+            oldest_first: true,
+            limit: Some(MAX_PAGE),
+            cursor: None,
+            ..filter.clone()
+        };
+        let mut details = Vec::new();
+        let mut db = self.pool().acquire().await?;
+        loop {
+            let page = self.list(&page_filter).await?;
+            for summary in &page.data {
+                let row = store::webhook_by_seq(&mut db, summary.seq)
+                    .await?
+                    .ok_or_else(|| InboxError::NotFound(format!("#{}", summary.seq)))?;
+                details.push(detail(&mut db, row).await?);
+            }
+            match page.next_cursor {
+                Some(cursor) => page_filter.cursor = Some(cursor),
+                None => return Ok(details),
+            }
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SiblingRow {
+    seq: i64,
+    received_at: String,
+    signature: String,
+    status: Option<i64>,
+    duplicate_of: Option<String>,
+}
+
+pub(crate) async fn detail(
+    db: &mut SqliteConnection,
+    row: WebhookRow,
+) -> Result<WebhookDetail, InboxError> {
+    let siblings: Vec<SiblingRow> = match &row.event_id {
+        None => Vec::new(),
+        Some(id) => {
+            sqlx::query_as(
+                "SELECT seq, received_at, signature, status, duplicate_of FROM webhooks
+                 WHERE event_id = ? AND seq != ? ORDER BY seq",
+            )
+            .bind(id)
+            .bind(row.seq)
+            .fetch_all(&mut *db)
+            .await?
+        }
+    };
+    let siblings = siblings
+        .into_iter()
+        .map(|sibling| {
+            Ok(Sibling {
+                seq: sibling.seq,
+                received_at: parse_time(&sibling.received_at)?,
+                signature: SignatureCheck::parse(&sibling.signature).ok_or_else(|| {
+                    InboxError::Corrupt(format!("webhook #{}: signature", sibling.seq))
+                })?,
+                status: sibling.status.and_then(|status| u16::try_from(status).ok()),
+                duplicate_of: sibling.duplicate_of,
+            })
+        })
+        .collect::<Result<Vec<_>, InboxError>>()?;
+    let headers: Vec<(String, String)> = serde_json::from_str(&row.headers)?;
+    let body_pretty = serde_json::from_slice::<serde_json::Value>(&row.body)
+        .ok()
+        .and_then(|json| serde_json::to_string_pretty(&json).ok());
+    Ok(WebhookDetail {
+        summary: row.summary()?,
+        event_created_at: row.event_created_at,
+        remote_addr: row.remote_addr,
+        method: row.method,
+        path: row.path,
+        headers,
+        body: String::from_utf8_lossy(&row.body).into_owned(),
+        body_base64: BASE64.encode(&row.body),
+        body_pretty,
+        body_size: row.body_size,
+        body_truncated: row.body_truncated,
+        scheme: row.scheme,
+        signature_reason: row.signature_reason,
+        answer_reason: row.answer_reason,
+        attempts: row.attempts,
+        processed_at: row.processed_at.as_deref().map(parse_time).transpose()?,
+        siblings,
+    })
+}

@@ -1,0 +1,204 @@
+//! The processor: applies accepted webhooks in order of arrival, each at most once.
+//!
+//! Each batch runs in one IMMEDIATE transaction, each webhook in a savepoint of it: the
+//! built-in connection-state change, the hooks, and the row's new processing state commit
+//! together, so a webhook's effect on inbox.db and its `processed` mark cannot come apart
+//! (a crash before the commit leaves it `pending`, and it is processed after the restart).
+//! Claiming by `processing = 'pending'` inside IMMEDIATE transactions keeps two processes
+//! (the server and a CLI replay) from processing the same webhook twice.
+
+use crate::connection_state::{self, Application};
+use crate::error::{ApplyError, InboxError};
+use crate::model::{InboxEvent, Processing, WebhookSummary};
+use crate::store::{format_time, WebhookRow, WEBHOOK_COLUMNS};
+use desk_platform::clock::Clock;
+use desk_platform::event::{Event, EventType};
+use futures::future::BoxFuture;
+use sqlx::{Connection, SqliteConnection};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{broadcast, watch, Notify};
+
+/// A hook that applies events elsewhere (the app's mirror, its alerts).
+///
+/// Called in arrival order, only for events the built-in applier did not find out of order,
+/// while the inbox's transaction for that webhook is open: an error rolls the webhook back to
+/// its previous state and records it `failed` with the error. Keep it quick (it holds the
+/// inbox's write lock) and idempotent by event id: after a crash between the hook's own write
+/// and the inbox's commit the webhook is processed again.
+pub trait EventApplier: Send + Sync + 'static {
+    /// Shown in front of the hook's errors.
+    fn name(&self) -> &str;
+    fn apply<'a>(&'a self, event: &'a Event) -> BoxFuture<'a, Result<(), ApplyError>>;
+}
+
+/// Webhooks taken per transaction: big enough to amortise the commit, small enough that the
+/// receiver's writer never waits long for the write lock.
+const BATCH: i64 = 64;
+
+pub struct ProcessorContext {
+    pub appliers: Vec<Arc<dyn EventApplier>>,
+    pub clock: Arc<dyn Clock>,
+    pub tail: broadcast::Sender<InboxEvent>,
+}
+
+struct Outcome {
+    processing: Processing,
+    out_of_order: bool,
+    error: Option<String>,
+    note: Option<String>,
+}
+
+/// Runs until `stop` turns true; finishes the batch in hand first.
+pub async fn run(
+    mut db: SqliteConnection,
+    context: Arc<ProcessorContext>,
+    wakeup: Arc<Notify>,
+    poll_interval: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        match process_pending(&mut db, &context).await {
+            Ok(count) if count > 0 => tracing::debug!(count, "processed webhooks"),
+            Ok(_) => {}
+            Err(err) => {
+                // Rows stay pending and are retried; back off so a broken disk is not spun on.
+                tracing::error!(error = %err, "processing batch failed; retrying shortly");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+        tokio::select! {
+            () = wakeup.notified() => {}
+            () = tokio::time::sleep(poll_interval) => {}
+            changed = stop.changed() => {
+                if changed.is_err() { break; }
+            }
+        }
+    }
+    tracing::debug!("inbox processor stopped");
+}
+
+/// Processes every pending webhook, oldest first; returns how many.
+pub async fn process_pending(
+    db: &mut SqliteConnection,
+    context: &ProcessorContext,
+) -> Result<usize, InboxError> {
+    let mut total = 0;
+    loop {
+        let done = process_batch(db, context).await?;
+        if done.is_empty() {
+            return Ok(total);
+        }
+        total += done.len();
+        if context.tail.receiver_count() > 0 {
+            for webhook in done {
+                if context
+                    .tail
+                    .send(InboxEvent::Processed { webhook })
+                    .is_err()
+                {
+                    tracing::trace!("live tail subscriber left");
+                }
+            }
+        }
+    }
+}
+
+async fn process_batch(
+    db: &mut SqliteConnection,
+    context: &ProcessorContext,
+) -> Result<Vec<WebhookSummary>, InboxError> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let sql = format!(
+        "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE processing = 'pending' ORDER BY seq LIMIT ?"
+    );
+    let rows: Vec<WebhookRow> = sqlx::query_as(&sql).bind(BATCH).fetch_all(&mut *tx).await?;
+    let mut done = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut savepoint = tx.begin().await?;
+        let outcome = match process_one(&mut savepoint, &row, context).await {
+            Ok(outcome) => {
+                savepoint.commit().await?;
+                outcome
+            }
+            Err(err) => {
+                savepoint.rollback().await?;
+                tracing::warn!(seq = row.seq, id = ?row.event_id, error = %err, "webhook processing failed");
+                Outcome {
+                    processing: Processing::Failed,
+                    out_of_order: false,
+                    error: Some(err.to_string()),
+                    note: None,
+                }
+            }
+        };
+        let processed_at = context.clock.now();
+        sqlx::query(
+            "UPDATE webhooks SET processing = ?, out_of_order = ?, error = ?, note = ?,
+                attempts = attempts + 1, processed_at = ?
+             WHERE seq = ?",
+        )
+        .bind(outcome.processing.as_str())
+        .bind(outcome.out_of_order)
+        .bind(&outcome.error)
+        .bind(&outcome.note)
+        .bind(format_time(processed_at))
+        .bind(row.seq)
+        .execute(&mut *tx)
+        .await?;
+        let mut summary = row.summary()?;
+        summary.processing = outcome.processing;
+        summary.out_of_order = outcome.out_of_order;
+        summary.error = outcome.error;
+        summary.note = outcome.note;
+        done.push(summary);
+    }
+    tx.commit().await?;
+    Ok(done)
+}
+
+async fn process_one(
+    db: &mut SqliteConnection,
+    row: &WebhookRow,
+    context: &ProcessorContext,
+) -> Result<Outcome, ApplyError> {
+    let skipped = |note: String| Outcome {
+        processing: Processing::Skipped,
+        out_of_order: false,
+        error: None,
+        note: Some(note),
+    };
+    let kind = row.event_type.as_deref().unwrap_or("");
+    if EventType::parse(kind).is_none() {
+        // Legacy Makini record events (assets.updated...) and types newer than this build.
+        return Ok(skipped(format!("no applier for event type {kind:?}")));
+    }
+    let event: Event = serde_json::from_slice(&row.body)
+        .map_err(|err| ApplyError::new(format!("body is not a valid event: {err}")))?;
+    let note = match connection_state::apply(db, &event).await? {
+        Application::OutOfOrder(note) => {
+            return Ok(Outcome {
+                processing: Processing::Skipped,
+                out_of_order: true,
+                error: None,
+                note: Some(format!("out of order: {note}")),
+            });
+        }
+        Application::Applied(note) | Application::NothingToApply(note) => note,
+    };
+    for applier in &context.appliers {
+        applier
+            .apply(&event)
+            .await
+            .map_err(|err| ApplyError::new(format!("{}: {err}", applier.name())))?;
+    }
+    Ok(Outcome {
+        processing: Processing::Processed,
+        out_of_order: false,
+        error: None,
+        note: Some(note),
+    })
+}

@@ -1,0 +1,213 @@
+//! inbox.db: opening it (WAL, migrations, refusing newer files) and the row types shared by the
+//! writer, the processor and the inspector. All of the inbox's SQL lives in this crate.
+
+use crate::config::Durability;
+use crate::error::InboxError;
+use crate::model::{Processing, SignatureCheck, Source, WebhookSummary};
+use chrono::{DateTime, Utc};
+use sqlx::migrate::MigrateError;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, SqliteConnection, SqlitePool};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The file name inside a data folder.
+pub const DB_FILE: &str = "inbox.db";
+
+/// Fixed-width UTC text, so stored times sort as text.
+pub fn format_time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+pub fn parse_time(text: &str) -> Result<DateTime<Utc>, InboxError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|err| InboxError::Corrupt(format!("stored time {text:?}: {err}")))
+}
+
+/// A data folder means `<folder>/inbox.db`; anything else is the database file itself.
+pub fn resolve_path(path: &Path) -> PathBuf {
+    if path.is_dir() || path.extension().is_none() && !path.exists() {
+        path.join(DB_FILE)
+    } else {
+        path.to_path_buf()
+    }
+}
+
+pub struct Opened {
+    pub pool: SqlitePool,
+    pub options: SqliteConnectOptions,
+    pub path: PathBuf,
+}
+
+/// Opens (creating when absent) and migrates the database. Never overwrites an existing file:
+/// a file that is not SQLite fails to open, and one with migrations we do not know is refused.
+pub async fn open(path: &Path, durability: Durability) -> Result<Opened, InboxError> {
+    let path = resolve_path(path);
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(|source| InboxError::DataDir {
+            path: parent.display().to_string(),
+            source,
+        })?;
+    }
+    let synchronous = match durability {
+        Durability::Full => SqliteSynchronous::Full,
+        Durability::Normal => SqliteSynchronous::Normal,
+    };
+    let options = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(synchronous)
+        .foreign_keys(true)
+        // Other processes (the CLI next to a running server) write too; wait rather than fail.
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options.clone())
+        .await?;
+    let display = path.display().to_string();
+    match sqlx::migrate!("./migrations").run(&pool).await {
+        Ok(()) => {}
+        Err(MigrateError::VersionMissing(version)) => {
+            pool.close().await;
+            return Err(InboxError::NewerDatabase {
+                path: display,
+                version,
+            });
+        }
+        Err(err) => {
+            pool.close().await;
+            return Err(InboxError::Migration {
+                path: display,
+                message: err.to_string(),
+            });
+        }
+    }
+    Ok(Opened {
+        pool,
+        options,
+        path,
+    })
+}
+
+/// A dedicated connection for a single-writer task.
+pub async fn connect(options: &SqliteConnectOptions) -> Result<SqliteConnection, InboxError> {
+    Ok(options.connect().await?)
+}
+
+/// Columns of `webhooks` as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WebhookRow {
+    pub seq: i64,
+    pub event_id: Option<String>,
+    pub source: String,
+    pub profile: Option<String>,
+    pub received_at: String,
+    pub remote_addr: Option<String>,
+    pub method: Option<String>,
+    pub path: Option<String>,
+    pub headers: String,
+    pub body: Vec<u8>,
+    pub body_size: i64,
+    pub body_truncated: bool,
+    pub scheme: Option<String>,
+    pub signature: String,
+    pub signature_reason: Option<String>,
+    pub status: Option<i64>,
+    pub answer_reason: Option<String>,
+    pub accepted: bool,
+    pub event_type: Option<String>,
+    pub connection_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub event_created_at: Option<String>,
+    pub duplicate_of_seq: Option<i64>,
+    pub duplicate_of: Option<String>,
+    pub processing: String,
+    pub out_of_order: bool,
+    pub error: Option<String>,
+    pub note: Option<String>,
+    pub attempts: i64,
+    pub processed_at: Option<String>,
+}
+
+impl WebhookRow {
+    pub fn summary(&self) -> Result<WebhookSummary, InboxError> {
+        let corrupt = |what: &str, value: &str| {
+            InboxError::Corrupt(format!("webhook #{}: {what} {value:?}", self.seq))
+        };
+        Ok(WebhookSummary {
+            id: self.event_id.clone(),
+            received_at: parse_time(&self.received_at)?,
+            event_type: self.event_type.clone(),
+            connection_id: self.connection_id.clone(),
+            signature: SignatureCheck::parse(&self.signature)
+                .ok_or_else(|| corrupt("signature", &self.signature))?,
+            duplicate_of: self.duplicate_of.clone(),
+            out_of_order: self.out_of_order,
+            processing: Processing::parse(&self.processing)
+                .ok_or_else(|| corrupt("processing", &self.processing))?,
+            error: self.error.clone(),
+            seq: self.seq,
+            status: self.status.and_then(|status| u16::try_from(status).ok()),
+            customer_id: self.customer_id.clone(),
+            source: Source::parse(&self.source).ok_or_else(|| corrupt("source", &self.source))?,
+            profile: self.profile.clone(),
+            note: self.note.clone(),
+        })
+    }
+}
+
+pub const WEBHOOK_COLUMNS: &str = "seq, event_id, source, profile, received_at, remote_addr, \
+    method, path, headers, body, body_size, body_truncated, scheme, signature, signature_reason, \
+    status, answer_reason, accepted, event_type, connection_id, customer_id, event_created_at, \
+    duplicate_of_seq, duplicate_of, processing, out_of_order, error, note, attempts, processed_at";
+
+pub async fn webhook_by_seq(
+    db: &mut SqliteConnection,
+    seq: i64,
+) -> Result<Option<WebhookRow>, InboxError> {
+    let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE seq = ?");
+    Ok(sqlx::query_as(&sql).bind(seq).fetch_optional(db).await?)
+}
+
+/// The first accepted copy of an event id: the one that is (or was) processed.
+pub async fn first_copy(
+    db: &mut SqliteConnection,
+    event_id: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT seq FROM webhooks WHERE event_id = ? AND accepted = 1 AND duplicate_of_seq IS NULL",
+    )
+    .bind(event_id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn meta_get(db: &mut SqliteConnection, key: &str) -> Result<Option<String>, InboxError> {
+    Ok(
+        sqlx::query_scalar("SELECT value FROM inbox_meta WHERE key = ?")
+            .bind(key)
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
+pub async fn meta_set(
+    db: &mut SqliteConnection,
+    key: &str,
+    value: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO inbox_meta (key, value) VALUES (?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(db)
+    .await?;
+    Ok(())
+}

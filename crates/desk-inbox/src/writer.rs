@@ -1,0 +1,336 @@
+//! The single writer: group commit.
+//!
+//! Handlers send their request here and wait on a oneshot. The writer takes everything that
+//! queued up while the previous commit was on its way to disk, writes it in one IMMEDIATE
+//! transaction, commits, and only then answers each handler. So a burst costs one commit (one
+//! fsync with `Durability::Full`) per batch, and no handler answers 200 before its row is
+//! durable. Being the only writer of requests also makes "is this id a duplicate?" race-free
+//! inside the process; IMMEDIATE transactions make it race-free across processes.
+
+use crate::error::InboxError;
+use crate::model::{CatchUpReport, InboxEvent, Processing, SignatureCheck, Source, WebhookSummary};
+use crate::store::{self, format_time};
+use chrono::{DateTime, Utc};
+use desk_platform::event::Event;
+use sqlx::{Connection, SqliteConnection};
+use std::sync::Arc;
+use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
+
+/// The catch-up cursor's key in `inbox_meta`.
+pub const CATCHUP_CURSOR: &str = "catchup.last_event_id";
+
+/// One request (or fetched event) to store.
+#[derive(Debug, Clone)]
+pub struct NewWebhook {
+    pub event_id: Option<String>,
+    pub source: Source,
+    pub profile: Option<String>,
+    pub received_at: DateTime<Utc>,
+    pub remote_addr: Option<String>,
+    pub method: Option<String>,
+    pub path: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub body_size: i64,
+    pub body_truncated: bool,
+    pub scheme: Option<&'static str>,
+    pub signature: SignatureCheck,
+    pub signature_reason: Option<String>,
+    pub status: Option<u16>,
+    pub answer_reason: Option<String>,
+    pub accepted: bool,
+    pub event_type: Option<String>,
+    pub connection_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub event_created_at: Option<String>,
+}
+
+/// Where a stored request ended up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub seq: i64,
+    /// `(seq, id)` of the first copy when this one is a duplicate.
+    pub duplicate_of: Option<(i64, String)>,
+}
+
+pub enum WriteJob {
+    Webhook(Box<NewWebhook>, oneshot::Sender<Result<Stored, InboxError>>),
+    /// Events fetched from the platform, and when they were fetched.
+    CatchUp(
+        Vec<Event>,
+        DateTime<Utc>,
+        oneshot::Sender<Result<CatchUpReport, InboxError>>,
+    ),
+}
+
+enum JobResult {
+    Webhook(Stored, WebhookSummary),
+    CatchUp(CatchUpReport, Vec<WebhookSummary>),
+}
+
+pub struct WriterHandles {
+    pub processor_wakeup: Arc<Notify>,
+    pub tail: broadcast::Sender<InboxEvent>,
+}
+
+/// Runs until `stop` turns true, then stores what is already queued and ends. Failures are
+/// answered to the waiting handlers (which answer 500, so the sender retries) and logged; the
+/// writer keeps going.
+pub async fn run(
+    mut db: SqliteConnection,
+    mut jobs: mpsc::Receiver<WriteJob>,
+    max_batch: usize,
+    handles: WriterHandles,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut batch = Vec::with_capacity(max_batch);
+    let mut stopping = false;
+    loop {
+        let next = if stopping {
+            jobs.recv().await
+        } else {
+            tokio::select! {
+                job = jobs.recv() => job,
+                _ = stop.wait_for(|stop| *stop) => {
+                    // Refuse new work, but store everything already handed to us.
+                    stopping = true;
+                    jobs.close();
+                    continue;
+                }
+            }
+        };
+        let Some(first) = next else { break };
+        batch.push(first);
+        while batch.len() < max_batch.max(1) {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let size = batch.len();
+        match write_batch(&mut db, &batch).await {
+            Ok(results) => {
+                tracing::debug!(size, "group commit");
+                let mut wake = false;
+                for (job, result) in batch.drain(..).zip(results) {
+                    match (job, result) {
+                        (WriteJob::Webhook(_, reply), JobResult::Webhook(stored, summary)) => {
+                            wake |= summary.processing == Processing::Pending;
+                            answer(reply, Ok(stored));
+                            publish(&handles.tail, summary);
+                        }
+                        (WriteJob::CatchUp(_, _, reply), JobResult::CatchUp(report, summaries)) => {
+                            wake |= !summaries.is_empty();
+                            answer(reply, Ok(report));
+                            summaries
+                                .into_iter()
+                                .for_each(|summary| publish(&handles.tail, summary));
+                        }
+                        _ => tracing::error!("writer results out of step with its jobs"),
+                    }
+                }
+                if wake {
+                    handles.processor_wakeup.notify_one();
+                }
+            }
+            Err(err) => {
+                tracing::error!(error = %err, size, "group commit failed; answering 500 to the batch");
+                let message = err.to_string();
+                for job in batch.drain(..) {
+                    match job {
+                        WriteJob::Webhook(_, reply) => {
+                            answer(reply, Err(InboxError::Store(message.clone())))
+                        }
+                        WriteJob::CatchUp(_, _, reply) => {
+                            answer(reply, Err(InboxError::Store(message.clone())))
+                        }
+                    }
+                }
+            }
+        }
+    }
+    tracing::debug!("inbox writer stopped");
+}
+
+fn answer<T>(reply: oneshot::Sender<T>, value: T) {
+    if reply.send(value).is_err() {
+        // The handler went away (client disconnected); the row is stored all the same and a
+        // retry of the sender will be recognised as a duplicate.
+        tracing::debug!("a stored request's handler was gone before its answer");
+    }
+}
+
+fn publish(tail: &broadcast::Sender<InboxEvent>, webhook: WebhookSummary) {
+    // No subscriber is the normal case when nobody is tailing.
+    if tail.receiver_count() > 0 && tail.send(InboxEvent::Received { webhook }).is_err() {
+        tracing::trace!("live tail subscriber left");
+    }
+}
+
+async fn write_batch(
+    db: &mut SqliteConnection,
+    batch: &[WriteJob],
+) -> Result<Vec<JobResult>, InboxError> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut results = Vec::with_capacity(batch.len());
+    for job in batch {
+        match job {
+            WriteJob::Webhook(webhook, _) => {
+                let (stored, summary) = insert(&mut tx, webhook).await?;
+                results.push(JobResult::Webhook(stored, summary));
+            }
+            WriteJob::CatchUp(events, fetched_at, _) => {
+                results.push(catch_up(&mut tx, events, *fetched_at).await?);
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+/// Inserts one request; a verified request whose id was already accepted is a duplicate.
+pub async fn insert(
+    db: &mut SqliteConnection,
+    webhook: &NewWebhook,
+) -> Result<(Stored, WebhookSummary), InboxError> {
+    let first = match (&webhook.event_id, webhook.accepted) {
+        (Some(id), true) => store::first_copy(db, id)
+            .await?
+            .map(|seq| (seq, id.clone())),
+        _ => None,
+    };
+    let (processing, note) = match (&first, webhook.accepted) {
+        (Some((seq, _)), _) => (
+            Processing::Skipped,
+            Some(format!("duplicate of #{seq}, which is processed once")),
+        ),
+        (None, true) => (Processing::Pending, None),
+        (None, false) => (
+            Processing::Skipped,
+            Some(format!(
+                "never processed: answered {}",
+                webhook
+                    .status
+                    .map_or("nothing".to_owned(), |status| status.to_string())
+            )),
+        ),
+    };
+    let headers = serde_json::to_string(&webhook.headers)?;
+    let received_at = format_time(webhook.received_at);
+    let seq = sqlx::query(
+        "INSERT INTO webhooks (event_id, source, profile, received_at, remote_addr, method, path,
+            headers, body, body_size, body_truncated, scheme, signature, signature_reason, status,
+            answer_reason, accepted, event_type, connection_id, customer_id, event_created_at,
+            duplicate_of_seq, duplicate_of, processing, note)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&webhook.event_id)
+    .bind(webhook.source.as_str())
+    .bind(&webhook.profile)
+    .bind(&received_at)
+    .bind(&webhook.remote_addr)
+    .bind(&webhook.method)
+    .bind(&webhook.path)
+    .bind(&headers)
+    .bind(&webhook.body)
+    .bind(webhook.body_size)
+    .bind(webhook.body_truncated)
+    .bind(webhook.scheme)
+    .bind(webhook.signature.as_str())
+    .bind(&webhook.signature_reason)
+    .bind(webhook.status.map(i64::from))
+    .bind(&webhook.answer_reason)
+    .bind(webhook.accepted)
+    .bind(&webhook.event_type)
+    .bind(&webhook.connection_id)
+    .bind(&webhook.customer_id)
+    .bind(&webhook.event_created_at)
+    .bind(first.as_ref().map(|(seq, _)| *seq))
+    .bind(first.as_ref().map(|(_, id)| id.as_str()))
+    .bind(processing.as_str())
+    .bind(&note)
+    .execute(&mut *db)
+    .await?
+    .last_insert_rowid();
+    let summary = WebhookSummary {
+        id: webhook.event_id.clone(),
+        received_at: webhook.received_at,
+        event_type: webhook.event_type.clone(),
+        connection_id: webhook.connection_id.clone(),
+        signature: webhook.signature,
+        duplicate_of: first.as_ref().map(|(_, id)| id.clone()),
+        out_of_order: false,
+        processing,
+        error: None,
+        seq,
+        status: webhook.status,
+        customer_id: webhook.customer_id.clone(),
+        source: webhook.source,
+        profile: webhook.profile.clone(),
+        note,
+    };
+    Ok((
+        Stored {
+            seq,
+            duplicate_of: first,
+        },
+        summary,
+    ))
+}
+
+/// Stores the fetched events not received yet and moves the catch-up cursor, in the same
+/// transaction as the requests around it, so a webhook and its catch-up copy never both count
+/// as first copies.
+async fn catch_up(
+    db: &mut SqliteConnection,
+    events: &[Event],
+    now: DateTime<Utc>,
+) -> Result<JobResult, InboxError> {
+    let mut report = CatchUpReport {
+        stored: Vec::new(),
+        already_received: Vec::new(),
+        last_event_id: None,
+    };
+    let mut summaries = Vec::new();
+    for event in events {
+        report.last_event_id = Some(event.id.clone());
+        if store::first_copy(db, &event.id).await?.is_some() {
+            report.already_received.push(event.id.clone());
+            continue;
+        }
+        let body = serde_json::to_vec(event)?;
+        let webhook = NewWebhook {
+            event_id: Some(event.id.clone()),
+            source: Source::Catchup,
+            profile: None,
+            received_at: now,
+            remote_addr: None,
+            method: None,
+            path: Some("/api/v1/events".to_owned()),
+            headers: Vec::new(),
+            body_size: i64::try_from(body.len()).unwrap_or(i64::MAX),
+            body,
+            body_truncated: false,
+            scheme: None,
+            signature: SignatureCheck::Valid,
+            signature_reason: Some(
+                "fetched from the platform's event log over its authenticated API; no signature"
+                    .to_owned(),
+            ),
+            status: None,
+            answer_reason: Some("stored by catch-up".to_owned()),
+            accepted: true,
+            event_type: Some(event.event_type.as_str().to_owned()),
+            connection_id: event.connection_id.clone(),
+            customer_id: event.customer_id.clone(),
+            event_created_at: Some(format_time(event.created_at)),
+        };
+        let (_, summary) = insert(db, &webhook).await?;
+        report.stored.push(event.id.clone());
+        summaries.push(summary);
+    }
+    if let Some(last) = &report.last_event_id {
+        store::meta_set(db, CATCHUP_CURSOR, last).await?;
+    }
+    Ok(JobResult::CatchUp(report, summaries))
+}
