@@ -1,0 +1,133 @@
+//! Where the master key comes from: the OS keyring, a passphrase, or a key file.
+//!
+//! The caller picks one explicitly ([`MasterKeySource::choose`] encodes the documented rule);
+//! the vault never falls back on its own, because a silent fallback would move the key
+//! somewhere weaker without anyone deciding so.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Result, VaultError};
+use crate::secret::SecretString;
+
+/// The environment variable the CLI and the app read a passphrase from.
+pub const PASSPHRASE_ENV: &str = "MDESK_VAULT_PASSPHRASE";
+
+/// The keyring service name; the account is per vault file (see `os_keyring::new_account`).
+pub const KEYRING_SERVICE: &str = "makini-desk";
+
+/// How to obtain the vault's master key.
+#[derive(Debug, Clone)]
+pub enum MasterKeySource {
+    /// A random key kept in the OS keyring (Secret Service on Linux), created on first use.
+    Keyring,
+    /// A key derived with argon2id from this passphrase and a random salt stored in the vault.
+    Passphrase(SecretString),
+    /// A key kept in this file (base64, one line), which must be readable by its owner only;
+    /// created with mode 0600 when missing and the vault is new.
+    KeyFile(PathBuf),
+}
+
+/// The kind of a source, as stored in the vault's metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    Keyring,
+    Passphrase,
+    KeyFile,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Keyring => "keyring",
+            SourceKind::Passphrase => "passphrase",
+            SourceKind::KeyFile => "key_file",
+        }
+    }
+
+    pub(crate) fn parse(text: &str) -> Result<SourceKind> {
+        match text {
+            "keyring" => Ok(SourceKind::Keyring),
+            "passphrase" => Ok(SourceKind::Passphrase),
+            "key_file" => Ok(SourceKind::KeyFile),
+            other => Err(VaultError::corrupt(format!(
+                "unknown master key source '{other}' in the vault metadata"
+            ))),
+        }
+    }
+
+    /// Words for error messages.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            SourceKind::Keyring => "OS keyring",
+            SourceKind::Passphrase => "passphrase (MDESK_VAULT_PASSPHRASE)",
+            SourceKind::KeyFile => "key file (--vault-key-file)",
+        }
+    }
+
+    /// What a user must do to provide this kind of key.
+    pub(crate) fn hint(self) -> &'static str {
+        match self {
+            SourceKind::Keyring => "run where the OS keyring that holds it is unlocked, without MDESK_VAULT_PASSPHRASE or --vault-key-file",
+            SourceKind::Passphrase => "set MDESK_VAULT_PASSPHRASE to its passphrase",
+            SourceKind::KeyFile => "pass --vault-key-file with the file it was created with",
+        }
+    }
+}
+
+impl MasterKeySource {
+    pub fn kind(&self) -> SourceKind {
+        match self {
+            MasterKeySource::Keyring => SourceKind::Keyring,
+            MasterKeySource::Passphrase(_) => SourceKind::Passphrase,
+            MasterKeySource::KeyFile(_) => SourceKind::KeyFile,
+        }
+    }
+
+    /// The documented rule (contract.md, Secrets): an explicit key file or passphrase wins,
+    /// with a warning that the keyring is not used; otherwise the OS keyring, which must be
+    /// reachable; otherwise an error that says how to provide a key.
+    pub async fn choose(
+        key_file: Option<PathBuf>,
+        passphrase: Option<SecretString>,
+    ) -> Result<MasterKeySource> {
+        match (key_file, passphrase) {
+            (Some(_), Some(_)) => Err(VaultError::InvalidInput(format!(
+                "both {PASSPHRASE_ENV} and --vault-key-file are set; choose one"
+            ))),
+            (Some(path), None) => {
+                tracing::warn!(key_file = %path.display(), "the vault's master key comes from a key file, not the OS keyring; anyone who can read that file can read every secret");
+                Ok(MasterKeySource::KeyFile(path))
+            }
+            (None, Some(passphrase)) => {
+                tracing::warn!("the vault's master key is derived from {PASSPHRASE_ENV}, not kept in the OS keyring; the vault is only as strong as that passphrase");
+                Ok(MasterKeySource::Passphrase(passphrase))
+            }
+            (None, None) => {
+                crate::os_keyring::probe().await?;
+                Ok(MasterKeySource::Keyring)
+            }
+        }
+    }
+}
+
+/// Reads [`PASSPHRASE_ENV`]; an unset or empty variable is `None`.
+pub fn passphrase_from_env() -> Option<SecretString> {
+    let value = SecretString::new(std::env::var(PASSPHRASE_ENV).ok()?);
+    (!value.is_empty()).then_some(value)
+}
+
+/// Absolute form of a path whose file may not exist yet (its directory must).
+pub(crate) fn absolute(path: &Path) -> Result<PathBuf> {
+    let io = |source| VaultError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file_name = path.file_name().ok_or_else(|| {
+        VaultError::InvalidInput(format!("{} is not a file path", path.display()))
+    })?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok(parent.canonicalize().map_err(io)?.join(file_name))
+}
