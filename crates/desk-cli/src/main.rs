@@ -1,1 +1,88 @@
-fn main() {}
+//! `mdesk`: Makini Desk from a terminal. Every subcommand is a thin adapter over a library crate.
+
+mod commands;
+mod logging;
+mod output;
+
+use clap::{Parser, Subcommand};
+use output::Format;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "mdesk", version, about = "Makini Desk: connections, credits, webhooks and synced data of a Makini account")]
+struct Cli {
+    /// Where Makini Desk keeps its databases and logs (default: the OS app-data folder).
+    #[arg(long, global = true, env = "MDESK_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Output format: a table for people, or one JSON document on stdout.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// More logging (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Errors only.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The local engine: an offline imitation of the Makini platform API.
+    #[command(subcommand)]
+    Engine(commands::engine::EngineCommand),
+}
+
+/// The context every command runs with.
+pub struct Context {
+    pub data_dir: PathBuf,
+    pub format: Format,
+}
+
+fn default_data_dir() -> anyhow::Result<PathBuf> {
+    dirs::data_dir()
+        .map(|dir| dir.join("makini-desk"))
+        .ok_or_else(|| anyhow::anyhow!("no app-data folder on this system; pass --data-dir"))
+}
+
+fn main() -> ExitCode {
+    // Usage errors exit 2 (clap's convention), failures 1.
+    let cli = Cli::parse();
+    let data_dir = match cli.data_dir.clone().map(Ok).unwrap_or_else(default_data_dir) {
+        Ok(dir) => dir,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let _log_guard = match logging::init(&data_dir, cli.verbose, cli.quiet) {
+        Ok(guard) => guard,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let context = Context { data_dir, format: cli.format };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Engine(command) => commands::engine::run(&context, command).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %format!("{err:#}"), "command failed");
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -243,6 +243,25 @@ mod tests {
         assert_ne!(a.bytes(), c.bytes());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_value_round_trips_and_any_flipped_bit_is_rejected(
+            msg in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+            aad in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            bit in proptest::prelude::any::<usize>(),
+        ) {
+            let key = Key::random().expect("random key");
+            let sealed = key.seal(&msg, &aad).expect("seal");
+            let opened = key.open(&sealed.nonce, &sealed.ciphertext, &aad).expect("open");
+            proptest::prop_assert_eq!(opened.as_slice(), msg.as_slice());
+
+            let mut tampered = sealed.ciphertext.clone();
+            let bit = bit % (tampered.len() * 8);
+            tampered[bit / 8] ^= 1 << (bit % 8);
+            proptest::prop_assert!(key.open(&sealed.nonce, &tampered, &aad).is_err());
+        }
+    }
+
     #[test]
     fn kdf_parameters_from_a_file_are_bounded() {
         assert!(KdfParams::DEFAULT.is_sane());

@@ -120,11 +120,34 @@ pub(crate) async fn connect(path: &Path) -> Result<SqlitePool> {
         .connect_with(options)
         .await
         .map_err(classify_db_error)?;
-    MIGRATOR.run(&pool).await.map_err(|err| match err {
-        sqlx::migrate::MigrateError::Execute(e) => classify_db_error(e),
-        other => VaultError::Migrate(other),
-    })?;
+    if let Err(err) = migrate(&pool).await {
+        pool.close().await;
+        return Err(err);
+    }
     Ok(pool)
+}
+
+/// Applies migrations. sqlx takes no lock on SQLite, so two processes creating the same vault
+/// can both try the first migration; the loser's transaction rolls back ("table already
+/// exists"), and a re-run then finds the migration applied by the winner.
+async fn migrate(pool: &SqlitePool) -> Result<()> {
+    use sqlx::migrate::MigrateError;
+    const ATTEMPTS: u64 = 5;
+    let mut attempt = 1;
+    loop {
+        match MIGRATOR.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(MigrateError::Execute(_) | MigrateError::ExecuteMigration(..))
+                if attempt < ATTEMPTS =>
+            {
+                tracing::debug!(attempt, "vault migration raced another process; retrying");
+                tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+                attempt += 1;
+            }
+            Err(MigrateError::Execute(e)) => return Err(classify_db_error(e)),
+            Err(other) => return Err(VaultError::Migrate(other)),
+        }
+    }
 }
 
 /// Creates an empty vault file readable by its owner only (SQLite gives -wal/-shm the same

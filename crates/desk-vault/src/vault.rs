@@ -43,6 +43,20 @@ fn check_id(what: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// The master key obtained before the database is opened for writing.
+enum Prepared {
+    Existing(Unlocked),
+    New(Box<master::NewMaster>),
+}
+
+impl Prepared {
+    async fn discard(self) {
+        if let Prepared::New(new) = self {
+            master::discard(new.created).await;
+        }
+    }
+}
+
 impl SealedRow {
     fn from_sealed(sealed: crypto::Sealed) -> SealedRow {
         SealedRow {
@@ -66,13 +80,20 @@ impl Vault {
         }
         let path = source::absolute(path)?;
         // An existing vault's key is proven over a read-only connection first, so a wrong
-        // passphrase or key never gets the file opened for writing at all.
-        let early = match store::preflight(&path).await? {
-            Some(meta) => Some(Self::unlock_existing(&meta, &path, &source).await?),
-            None => None,
+        // passphrase or key never gets the file opened for writing at all; a new vault's key
+        // is made first, so a missing keyring leaves no empty vault file behind.
+        let prepared = match store::preflight(&path).await? {
+            Some(meta) => Prepared::Existing(Self::unlock_existing(&meta, &path, &source).await?),
+            None => Prepared::New(Box::new(master::create(&source, &path).await?)),
         };
-        let pool = store::connect(&path).await?;
-        match Self::unlock_or_init(&pool, &path, &source, early).await {
+        let pool = match store::connect(&path).await {
+            Ok(pool) => pool,
+            Err(err) => {
+                prepared.discard().await;
+                return Err(err);
+            }
+        };
+        match Self::unlock_or_init(&pool, &path, &source, prepared).await {
             Ok(unlocked) => {
                 tracing::info!(vault = %path.display(), source = unlocked.kind.as_str(), "vault opened");
                 Ok(Vault {
@@ -88,21 +109,34 @@ impl Vault {
         }
     }
 
+    /// Settles the metadata row in the writable database: stores a new vault's key check, or
+    /// confirms the key proven read-only still holds (another process may have acted since).
     async fn unlock_or_init(
         pool: &SqlitePool,
         path: &Path,
         source: &MasterKeySource,
-        early: Option<Unlocked>,
+        prepared: Prepared,
     ) -> Result<Unlocked> {
-        let mut conn = pool.acquire().await?;
-        if let Some(meta) = store::load_meta(&mut conn).await? {
-            // Reuse the early unlock unless the key changed in between (a rotation elsewhere).
-            if let Some(unlocked) = early.filter(|u| master::key_matches(&u.key, &meta)) {
-                return Ok(unlocked);
+        let mut conn = match pool.acquire().await {
+            Ok(conn) => conn,
+            Err(err) => {
+                prepared.discard().await;
+                return Err(err.into());
             }
-            return Self::unlock_existing(&meta, path, source).await;
-        }
-        let new = master::create(source, path).await?;
+        };
+        let new = match prepared {
+            Prepared::Existing(unlocked) => {
+                let meta = store::load_meta(&mut conn)
+                    .await?
+                    .ok_or_else(|| VaultError::corrupt("the metadata row is missing"))?;
+                if master::key_matches(&unlocked.key, &meta) {
+                    return Ok(unlocked);
+                }
+                // Rotated by another process between the read-only check and now.
+                return Self::unlock_existing(&meta, path, source).await;
+            }
+            Prepared::New(new) => *new,
+        };
         let inserted = async {
             store::insert_meta_if_absent(&mut conn, &new.meta).await?;
             store::load_meta(&mut conn)

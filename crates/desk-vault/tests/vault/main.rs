@@ -1,6 +1,7 @@
 //! The vault's integration tests: one binary, every file in a temp dir, never the user's
 //! real keyring entry (keyring accounts are per vault path) or app data.
 
+mod concurrency;
 mod integrity;
 mod keyring;
 mod leak;

@@ -197,6 +197,7 @@ async fn an_empty_passphrase_is_refused_for_a_new_vault() {
         .await
         .expect_err("empty");
     assert_eq!(err.code(), "INVALID_INPUT");
+    assert!(!vault_path(&dir).exists(), "no vault file is left behind");
 }
 
 #[tokio::test]

@@ -1,0 +1,73 @@
+//! `mdesk engine serve`: the local engine alone.
+
+use crate::Context;
+use anyhow::Context as _;
+use desk_engine::seed::Seed;
+use desk_engine::{Engine, EngineConfig};
+use std::io::Write as _;
+use std::net::SocketAddr;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum EngineCommand {
+    /// Serve the platform API until Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free one (printed at start).
+    #[arg(long, default_value = "127.0.0.1:8780")]
+    addr: SocketAddr,
+    /// Fill an empty store with this data set (never re-applied to a non-empty store).
+    #[arg(long)]
+    seed: Option<Seed>,
+    /// Admin client id for /oauth/token.
+    #[arg(long, env = "MDESK_ENGINE_CLIENT_ID", default_value = "mdesk-local")]
+    client_id: String,
+    /// Admin client secret; when left out, one is generated on first start and printed once.
+    #[arg(long, env = "MDESK_ENGINE_CLIENT_SECRET", hide_env_values = true)]
+    client_secret: Option<String>,
+    /// First retry delay of failed webhook deliveries (e.g. 30s, 500ms).
+    #[arg(long, default_value = "30s")]
+    webhook_retry_base: String,
+}
+
+pub async fn run(context: &Context, command: EngineCommand) -> anyhow::Result<()> {
+    match command {
+        EngineCommand::Serve(args) => serve(context, args).await,
+    }
+}
+
+async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
+    let dir = context.data_dir.join("engine");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let db_path = dir.join("engine.db");
+    let config = EngineConfig {
+        admin_client_id: args.client_id,
+        admin_client_secret: args.client_secret,
+        seed: args.seed,
+        ..EngineConfig::default()
+    };
+    let (engine, info) = Engine::open(&db_path, config)
+        .await
+        .with_context(|| format!("cannot open the engine store {}", db_path.display()))?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    let addr = listener.local_addr()?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "listening on http://{addr}")?;
+    match &info.generated_client_secret {
+        Some(secret) => writeln!(
+            stdout,
+            "admin credentials: client_id={} client_secret={secret} (shown once; pass --client-secret to choose one)",
+            info.admin_client_id
+        )?,
+        None => writeln!(stdout, "admin credentials: client_id={} (secret as configured)", info.admin_client_id)?,
+    }
+    stdout.flush()?;
+    drop(stdout);
+    tracing::info!(%addr, seeded = info.created && args.seed.is_some(), "engine serving");
+    desk_engine::serve(listener, engine, super::shutdown_signal()).await?;
+    Ok(())
+}

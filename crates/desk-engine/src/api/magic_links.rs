@@ -1,0 +1,47 @@
+use super::extract::{AdminAuth, ApiJson, BaseUrl};
+use super::ApiError;
+use crate::engine::Engine;
+use crate::lifecycle::{self, MagicLinkView};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use desk_platform::connection::{CompleteMagicLink, Connection, CreateMagicLink, MagicLink};
+use desk_platform::ErrorEnvelope;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<Engine> {
+    OpenApiRouter::new()
+        .routes(routes!(create_magic_link))
+        .routes(routes!(view_magic_link, complete_magic_link))
+}
+
+/// Creates a pending connection and the link its customer's IT admin opens to finish it.
+#[utoipa::path(post, path = "/api/v1/magic-links", tag = "magic links", security(("admin" = [])), request_body = CreateMagicLink,
+    responses((status = 201, body = MagicLink), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+async fn create_magic_link(
+    State(engine): State<Engine>,
+    _: AdminAuth,
+    BaseUrl(base): BaseUrl,
+    ApiJson(request): ApiJson<CreateMagicLink>,
+) -> Result<(StatusCode, Json<MagicLink>), ApiError> {
+    Ok((StatusCode::CREATED, Json(lifecycle::create_magic_link(&engine, request, &base).await?)))
+}
+
+/// What the link is for (the link token itself is the credential).
+#[utoipa::path(get, path = "/link/{token}", tag = "magic links",
+    responses((status = 200, body = MagicLinkView), (status = 404, body = ErrorEnvelope)))]
+async fn view_magic_link(State(engine): State<Engine>, Path(token): Path<String>) -> Result<Json<MagicLinkView>, ApiError> {
+    Ok(Json(lifecycle::view_magic_link(&engine, &token).await?))
+}
+
+/// The customer finishes the flow with their credentials; the connection leaves `pending`.
+#[utoipa::path(post, path = "/link/{token}", tag = "magic links", request_body = CompleteMagicLink,
+    responses((status = 200, body = Connection), (status = 400, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+async fn complete_magic_link(
+    State(engine): State<Engine>,
+    Path(token): Path<String>,
+    ApiJson(request): ApiJson<CompleteMagicLink>,
+) -> Result<Json<Connection>, ApiError> {
+    Ok(Json(lifecycle::complete_magic_link(&engine, &token, request).await?))
+}
