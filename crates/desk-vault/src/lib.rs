@@ -11,6 +11,16 @@
 //! - Associated data binds every ciphertext to its record, so blobs cannot be swapped.
 //! - A check value sealed under the master key detects a wrong passphrase or key before any
 //!   write; a file written by a newer format is refused and left untouched.
+//!
+//! Testing the real keyring: the `vault` test binary uses the Secret Service when a D-Bus
+//! session offers one and otherwise prints "NOT EXERCISED"; with `MDESK_REQUIRE_KEYRING=1` a
+//! missing keyring fails instead. CI runs (Debian packages: libdbus-1-dev pkg-config to build;
+//! dbus-daemon gnome-keyring to test):
+//!
+//! ```text
+//! MDESK_REQUIRE_KEYRING=1 dbus-run-session -- sh -c \
+//!   'echo -n pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null; cargo test -p desk-vault'
+//! ```
 
 mod crypto;
 mod error;
