@@ -131,3 +131,30 @@ pub(crate) fn absolute(path: &Path) -> Result<PathBuf> {
     };
     Ok(parent.canonicalize().map_err(io)?.join(file_name))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_passphrase_source_prints_without_its_passphrase() {
+        let source = MasterKeySource::Passphrase(SecretString::from("do-not-print-me"));
+        let printed = format!("{source:?}");
+        assert!(!printed.contains("do-not-print-me"), "{printed}");
+    }
+
+    #[test]
+    fn source_kinds_round_trip_through_their_stored_names() {
+        for kind in [
+            SourceKind::Keyring,
+            SourceKind::Passphrase,
+            SourceKind::KeyFile,
+        ] {
+            assert_eq!(SourceKind::parse(kind.as_str()).expect("parse"), kind);
+        }
+        assert_eq!(
+            SourceKind::parse("tpm").expect_err("unknown").code(),
+            "CORRUPT"
+        );
+    }
+}

@@ -440,3 +440,34 @@ async fn a_file_that_is_not_a_database_is_reported_corrupt_and_left_unchanged() 
     .expect("write");
     refused_and_unchanged(&path, "CORRUPT").await;
 }
+
+#[tokio::test]
+async fn a_vault_left_by_a_crash_with_an_unmerged_wal_opens_with_every_secret() {
+    let dir = temp_dir();
+    let path = vault_path(&dir);
+    let vault = open_with_passphrase(&path, "pw").await;
+    for i in 0..5 {
+        vault
+            .put("cus_1", &format!("n{i}"), &secret(&format!("v{i}")))
+            .await
+            .expect("put");
+    }
+    // Copy the files as a power cut would leave them: main file and WAL, no shared memory.
+    let crashed = temp_dir();
+    let copy = vault_path(&crashed);
+    std::fs::copy(&path, &copy).expect("copy db");
+    std::fs::copy(path.with_extension("db-wal"), copy.with_extension("db-wal")).expect("copy wal");
+    assert!(
+        std::fs::metadata(copy.with_extension("db-wal"))
+            .expect("wal")
+            .len()
+            > 0
+    );
+    vault.close().await;
+
+    let reopened = open_with_passphrase(&copy, "pw").await;
+    for i in 0..5 {
+        let got = reopened.get("cus_1", &format!("n{i}")).await.expect("get");
+        assert_eq!(got.expect("recovered").expose(), format!("v{i}"));
+    }
+}
