@@ -14,14 +14,26 @@ pub fn init(data_dir: &Path, verbose: u8, quiet: bool) -> anyhow::Result<WorkerG
         (false, 2) => "debug",
         (false, _) => "trace",
     };
-    let console_filter = EnvFilter::try_from_env("MDESK_LOG").unwrap_or_else(|_| EnvFilter::new(level));
+    let console_filter =
+        EnvFilter::try_from_env("MDESK_LOG").unwrap_or_else(|_| EnvFilter::new(level));
     let log_dir = data_dir.join("logs");
-    std::fs::create_dir_all(&log_dir)
-        .map_err(|err| anyhow::anyhow!("cannot create the log folder {}: {err}", log_dir.display()))?;
-    let (file_writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::daily(&log_dir, "mdesk.log"));
+    std::fs::create_dir_all(&log_dir).map_err(|err| {
+        anyhow::anyhow!("cannot create the log folder {}: {err}", log_dir.display())
+    })?;
+    let (file_writer, guard) =
+        tracing_appender::non_blocking(tracing_appender::rolling::daily(&log_dir, "mdesk.log"));
     tracing_subscriber::registry()
-        .with(fmt::layer().with_writer(std::io::stderr).with_filter(console_filter))
-        .with(fmt::layer().with_ansi(false).with_writer(file_writer).with_filter(EnvFilter::new("info")))
+        .with(
+            fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(console_filter),
+        )
+        .with(
+            fmt::layer()
+                .with_ansi(false)
+                .with_writer(file_writer)
+                .with_filter(EnvFilter::new("info")),
+        )
         .try_init()
         .map_err(|err| anyhow::anyhow!("cannot set up logging: {err}"))?;
     Ok(guard)

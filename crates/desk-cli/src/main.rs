@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "mdesk", version, about = "Makini Desk: connections, credits, webhooks and synced data of a Makini account")]
+#[command(
+    name = "mdesk",
+    version,
+    about = "Makini Desk: connections, credits, webhooks and synced data of a Makini account"
+)]
 struct Cli {
     /// Where Makini Desk keeps its databases and logs (default: the OS app-data folder).
     #[arg(long, global = true, env = "MDESK_DATA_DIR")]
@@ -50,7 +54,12 @@ fn default_data_dir() -> anyhow::Result<PathBuf> {
 fn main() -> ExitCode {
     // Usage errors exit 2 (clap's convention), failures 1.
     let cli = Cli::parse();
-    let data_dir = match cli.data_dir.clone().map(Ok).unwrap_or_else(default_data_dir) {
+    let data_dir = match cli
+        .data_dir
+        .clone()
+        .map(Ok)
+        .unwrap_or_else(default_data_dir)
+    {
         Ok(dir) => dir,
         Err(err) => {
             eprintln!("error: {err:#}");
@@ -64,7 +73,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let context = Context { data_dir, format: cli.format };
+    let context = Context {
+        data_dir,
+        format: cli.format,
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => {

@@ -1,9 +1,9 @@
 //! The catalog of systems the engine can connect to, shipped as data in `catalog/systems.json`.
 
 use crate::error::EngineError;
+use desk_platform::catalog::Deployment;
 use desk_platform::catalog::{System, ENTITIES};
 use desk_platform::credits::credit_cost;
-use desk_platform::catalog::Deployment;
 use std::collections::HashMap;
 
 const SYSTEMS_JSON: &str = include_str!("../catalog/systems.json");
@@ -28,7 +28,10 @@ impl Catalog {
         for (index, system) in systems.iter().enumerate() {
             validate(system)?;
             if by_id.insert(system.id.clone(), index).is_some() {
-                return Err(EngineError::Catalog(format!("duplicate system id {}", system.id)));
+                return Err(EngineError::Catalog(format!(
+                    "duplicate system id {}",
+                    system.id
+                )));
             }
         }
         Ok(Self { systems, by_id })
@@ -57,13 +60,20 @@ fn validate(system: &System) -> Result<(), EngineError> {
     let fail = |what: String| Err(EngineError::Catalog(format!("{}: {what}", system.id)));
     for deployment in [Deployment::Cloud, Deployment::OnPremises] {
         if credit_cost(system.tier, deployment) != Some(system.credits_for(deployment)) {
-            return fail(format!("credits for {} break the credit rule", deployment.as_str()));
+            return fail(format!(
+                "credits for {} break the credit rule",
+                deployment.as_str()
+            ));
         }
     }
     if system.deployments.is_empty() {
         return fail("no deployment".to_owned());
     }
-    if let Some(entity) = system.entities.keys().find(|e| !ENTITIES.contains(&e.as_str())) {
+    if let Some(entity) = system
+        .entities
+        .keys()
+        .find(|e| !ENTITIES.contains(&e.as_str()))
+    {
         return fail(format!("unknown entity {entity}"));
     }
     Ok(())
@@ -76,7 +86,11 @@ mod tests {
     #[test]
     fn the_builtin_catalog_is_valid_and_large_enough() {
         let catalog = Catalog::builtin().unwrap();
-        assert!(catalog.systems().len() >= 40, "{} systems", catalog.systems().len());
+        assert!(
+            catalog.systems().len() >= 40,
+            "{} systems",
+            catalog.systems().len()
+        );
         let sap = catalog.get("sap-s4hana").unwrap();
         assert_eq!(sap.tier, 3);
         assert_eq!(sap.credits_for(Deployment::Cloud), 4);

@@ -14,7 +14,10 @@ use std::collections::BTreeMap;
 pub const REJECTED_SECRET_PREFIX: &str = "invalid";
 
 /// Refuses unknown fields and missing required ones (a malformed request).
-pub fn validate_form(system: &System, credentials: &BTreeMap<String, String>) -> Result<(), EngineError> {
+pub fn validate_form(
+    system: &System,
+    credentials: &BTreeMap<String, String>,
+) -> Result<(), EngineError> {
     for name in credentials.keys() {
         if !system.auth.fields.iter().any(|field| &field.name == name) {
             let expected: Vec<&str> = system.auth.fields.iter().map(|f| f.name.as_str()).collect();
@@ -30,7 +33,11 @@ pub fn validate_form(system: &System, credentials: &BTreeMap<String, String>) ->
         .fields
         .iter()
         .filter(|field| field.required)
-        .filter(|field| credentials.get(&field.name).is_none_or(|v| v.trim().is_empty()))
+        .filter(|field| {
+            credentials
+                .get(&field.name)
+                .is_none_or(|v| v.trim().is_empty())
+        })
         .map(|field| field.name.as_str())
         .collect();
     if !missing.is_empty() {
@@ -51,13 +58,18 @@ pub fn authenticate(system: &System, credentials: &BTreeMap<String, String>) -> 
         .iter()
         .filter(|field| field.secret)
         .find(|field| {
-            credentials.get(&field.name).is_some_and(|v| v.starts_with(REJECTED_SECRET_PREFIX))
+            credentials
+                .get(&field.name)
+                .is_some_and(|v| v.starts_with(REJECTED_SECRET_PREFIX))
         });
     match rejected {
         Some(field) => TestCheck {
             name: "authentication".to_owned(),
             ok: false,
-            message: format!("{} refused the credentials: {} is not valid", system.name, field.label),
+            message: format!(
+                "{} refused the credentials: {} is not valid",
+                system.name, field.label
+            ),
         },
         None => TestCheck {
             name: "authentication".to_owned(),
@@ -68,11 +80,16 @@ pub fn authenticate(system: &System, credentials: &BTreeMap<String, String>) -> 
 }
 
 /// SHA-256 over the normalised identity fields; `None` when the system has none.
-pub fn identity_fingerprint(system: &System, credentials: &BTreeMap<String, String>) -> Option<String> {
+pub fn identity_fingerprint(
+    system: &System,
+    credentials: &BTreeMap<String, String>,
+) -> Option<String> {
     let mut hasher = Sha256::new();
     let mut any = false;
     for field in system.auth.fields.iter().filter(|field| field.identity) {
-        let value = credentials.get(&field.name).map(|v| v.trim().trim_end_matches('/').to_lowercase());
+        let value = credentials
+            .get(&field.name)
+            .map(|v| v.trim().trim_end_matches('/').to_lowercase());
         hasher.update(field.name.as_bytes());
         hasher.update(b"=");
         hasher.update(value.unwrap_or_default().as_bytes());

@@ -12,11 +12,17 @@ pub fn encode(seq: i64) -> String {
 
 /// `None` for the start of a walk.
 pub fn decode(cursor: Option<&str>) -> Result<i64, EngineError> {
-    let Some(cursor) = cursor.filter(|c| !c.is_empty()) else { return Ok(0) };
+    let Some(cursor) = cursor.filter(|c| !c.is_empty()) else {
+        return Ok(0);
+    };
     let bad = || EngineError::invalid(format!("cursor {cursor:?} is not one this API issued"));
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let seq = text.strip_prefix("v1:").ok_or_else(bad)?.parse::<i64>().map_err(|_| bad())?;
+    let seq = text
+        .strip_prefix("v1:")
+        .ok_or_else(bad)?
+        .parse::<i64>()
+        .map_err(|_| bad())?;
     if seq < 0 {
         return Err(bad());
     }
@@ -28,7 +34,9 @@ pub fn limit(requested: Option<u32>) -> Result<u32, EngineError> {
     match requested {
         None => Ok(DEFAULT_LIMIT),
         Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        Some(n) => Err(EngineError::invalid(format!("limit must be 1 to {MAX_LIMIT}, got {n}"))),
+        Some(n) => Err(EngineError::invalid(format!(
+            "limit must be 1 to {MAX_LIMIT}, got {n}"
+        ))),
     }
 }
 
@@ -36,8 +44,15 @@ pub fn limit(requested: Option<u32>) -> Result<u32, EngineError> {
 pub fn page<T>(mut rows: Vec<(i64, T)>, limit: u32) -> desk_platform::Page<T> {
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let next_cursor = if more { rows.last().map(|(seq, _)| encode(*seq)) } else { None };
-    desk_platform::Page { data: rows.into_iter().map(|(_, item)| item).collect(), next_cursor }
+    let next_cursor = if more {
+        rows.last().map(|(seq, _)| encode(*seq))
+    } else {
+        None
+    };
+    desk_platform::Page {
+        data: rows.into_iter().map(|(_, item)| item).collect(),
+        next_cursor,
+    }
 }
 
 #[cfg(test)]

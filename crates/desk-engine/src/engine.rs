@@ -37,7 +37,10 @@ const TRIAL_CREDITS: i64 = 1;
 
 impl Engine {
     /// Opens the store at `db_path` (created when missing) with the wall clock.
-    pub async fn open(db_path: &Path, config: EngineConfig) -> Result<(Self, StartupInfo), EngineError> {
+    pub async fn open(
+        db_path: &Path,
+        config: EngineConfig,
+    ) -> Result<(Self, StartupInfo), EngineError> {
         Self::open_with_clock(db_path, config, Arc::new(SystemClock)).await
     }
 
@@ -67,8 +70,15 @@ impl Engine {
         let created = !accounts::exists(&mut tx).await?;
         if created {
             let id = token::new_id(prefix::ACCOUNT);
-            accounts::insert(&mut tx, &id, &self.config.account_name, Plan::Trial, &self.config.region, now)
-                .await?;
+            accounts::insert(
+                &mut tx,
+                &id,
+                &self.config.account_name,
+                Plan::Trial,
+                &self.config.region,
+                now,
+            )
+            .await?;
             crate::lifecycle::append_purchase(&mut tx, TRIAL_CREDITS, now).await?;
         }
         let client_id = &self.config.admin_client_id;
@@ -86,7 +96,11 @@ impl Engine {
             }
         };
         tx.commit().await?;
-        Ok(StartupInfo { admin_client_id: client_id.clone(), generated_client_secret, created })
+        Ok(StartupInfo {
+            admin_client_id: client_id.clone(),
+            generated_client_secret,
+            created,
+        })
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -109,8 +123,12 @@ pub async fn serve(
     engine: Engine,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), EngineError> {
-    let app = engine.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    let app = engine
+        .router()
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
     engine.close().await;
     Ok(())
 }

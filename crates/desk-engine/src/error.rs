@@ -5,7 +5,11 @@ use desk_platform::ErrorCode;
 pub enum EngineError {
     /// A failure the client caused or can act on; answered with its code.
     #[error("{message}")]
-    Api { code: ErrorCode, message: String, retry_after: Option<u64> },
+    Api {
+        code: ErrorCode,
+        message: String,
+        retry_after: Option<u64>,
+    },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]
@@ -20,7 +24,11 @@ pub enum EngineError {
 
 impl EngineError {
     pub fn api(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::Api { code, message: message.into(), retry_after: None }
+        Self::Api {
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {

@@ -27,21 +27,30 @@ pub(crate) fn require_text(field: &str, value: &str, max: usize) -> Result<(), E
         return Err(EngineError::invalid(format!("{field} must not be empty")));
     }
     if value.chars().count() > max {
-        return Err(EngineError::invalid(format!("{field} is longer than {max} characters")));
+        return Err(EngineError::invalid(format!(
+            "{field} is longer than {max} characters"
+        )));
     }
     Ok(())
 }
 
 pub(crate) fn check_email(field: &str, value: Option<&str>) -> Result<(), EngineError> {
     match value {
-        Some(email) if !email.contains('@') || email.len() > 254 || email.contains(char::is_whitespace) => {
-            Err(EngineError::invalid(format!("{field} {email:?} is not an email address")))
+        Some(email)
+            if !email.contains('@') || email.len() > 254 || email.contains(char::is_whitespace) =>
+        {
+            Err(EngineError::invalid(format!(
+                "{field} {email:?} is not an email address"
+            )))
         }
         _ => Ok(()),
     }
 }
 
-pub async fn create_customer(engine: &Engine, request: CreateCustomer) -> Result<Customer, EngineError> {
+pub async fn create_customer(
+    engine: &Engine,
+    request: CreateCustomer,
+) -> Result<Customer, EngineError> {
     require_text("name", &request.name, 200)?;
     check_email("email", request.email.as_deref())?;
     let customer = Customer {
@@ -58,8 +67,13 @@ pub async fn create_customer(engine: &Engine, request: CreateCustomer) -> Result
     Ok(customer)
 }
 
-pub(crate) async fn require_customer(db: &mut SqliteConnection, id: &str) -> Result<Customer, EngineError> {
-    customers::get(db, id).await?.ok_or_else(|| EngineError::not_found("customer", id))
+pub(crate) async fn require_customer(
+    db: &mut SqliteConnection,
+    id: &str,
+) -> Result<Customer, EngineError> {
+    customers::get(db, id)
+        .await?
+        .ok_or_else(|| EngineError::not_found("customer", id))
 }
 
 /// Appends one event in the caller's transaction.
@@ -119,7 +133,11 @@ pub(crate) async fn append_ledger(
 }
 
 /// Credits bought: the only entries that change `purchased`.
-pub(crate) async fn append_purchase(tx: &mut Tx, credits: i64, at: DateTime<Utc>) -> Result<LedgerEntry, EngineError> {
+pub(crate) async fn append_purchase(
+    tx: &mut Tx,
+    credits: i64,
+    at: DateTime<Utc>,
+) -> Result<LedgerEntry, EngineError> {
     // `purchased` is the sum of purchase deltas, so the entry must exist before the balance is read.
     let before = accounts::balance(tx).await?;
     let entry = LedgerEntry {
@@ -147,7 +165,10 @@ pub async fn purchase_credits(engine: &Engine, credits: i64) -> Result<LedgerEnt
 }
 
 /// Sandbox: switch the account between trial and paid.
-pub async fn set_plan(engine: &Engine, plan: desk_platform::account::Plan) -> Result<(), EngineError> {
+pub async fn set_plan(
+    engine: &Engine,
+    plan: desk_platform::account::Plan,
+) -> Result<(), EngineError> {
     let mut tx = engine.store.begin().await?;
     accounts::set_plan(&mut tx, plan).await?;
     tx.commit().await?;

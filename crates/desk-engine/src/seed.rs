@@ -32,18 +32,58 @@ impl std::str::FromStr for Seed {
 }
 
 const CUSTOMERS: [(&str, &str, &str); 12] = [
-    ("Nordhavn Marine Services", "ops@nordhavn-marine.example", "Priya Raman"),
+    (
+        "Nordhavn Marine Services",
+        "ops@nordhavn-marine.example",
+        "Priya Raman",
+    ),
     ("Calder Steelworks", "it@caldersteel.example", "Tom Becker"),
-    ("Aurora Foods Processing", "systems@aurorafoods.example", "Priya Raman"),
-    ("Meridian Water Utility", "scada-it@meridianwater.example", "Lena Okafor"),
-    ("Ironbridge Mining Co.", "erp-team@ironbridge.example", "Tom Becker"),
-    ("Halvorsen Pharma", "validation@halvorsen.example", "Lena Okafor"),
-    ("Pacific Rim Logistics", "integrations@pacrim.example", "Diego Alvarez"),
-    ("Bluefield Paper Mills", "maintenance@bluefield.example", "Diego Alvarez"),
-    ("Kestrel Aerospace Components", "mes@kestrel-aero.example", "Priya Raman"),
+    (
+        "Aurora Foods Processing",
+        "systems@aurorafoods.example",
+        "Priya Raman",
+    ),
+    (
+        "Meridian Water Utility",
+        "scada-it@meridianwater.example",
+        "Lena Okafor",
+    ),
+    (
+        "Ironbridge Mining Co.",
+        "erp-team@ironbridge.example",
+        "Tom Becker",
+    ),
+    (
+        "Halvorsen Pharma",
+        "validation@halvorsen.example",
+        "Lena Okafor",
+    ),
+    (
+        "Pacific Rim Logistics",
+        "integrations@pacrim.example",
+        "Diego Alvarez",
+    ),
+    (
+        "Bluefield Paper Mills",
+        "maintenance@bluefield.example",
+        "Diego Alvarez",
+    ),
+    (
+        "Kestrel Aerospace Components",
+        "mes@kestrel-aero.example",
+        "Priya Raman",
+    ),
     ("Sunvale Energy", "assets@sunvale.example", "Lena Okafor"),
-    ("Granite Peak Cement", "it@granitepeak.example", "Tom Becker"),
-    ("Verdant Breweries", "brewops@verdant.example", "Diego Alvarez"),
+    (
+        "Granite Peak Cement",
+        "it@granitepeak.example",
+        "Tom Becker",
+    ),
+    (
+        "Verdant Breweries",
+        "brewops@verdant.example",
+        "Diego Alvarez",
+    ),
 ];
 
 /// (customer index, system, deployment, connection name), in the order they were connected.
@@ -62,7 +102,12 @@ const CONNECTIONS: [(usize, &str, Deployment, &str); 27] = [
     (5, "dynamics-365-fo", Deployment::Cloud, "Operations"),
     (5, "emaint", Deployment::Cloud, "Lab equipment"),
     (11, "fracttal", Deployment::Cloud, "Brewhouse pilot"),
-    (6, "blue-yonder-wms", Deployment::Cloud, "Distribution centers"),
+    (
+        6,
+        "blue-yonder-wms",
+        Deployment::Cloud,
+        "Distribution centers",
+    ),
     (6, "netsuite", Deployment::Cloud, "Finance"),
     (7, "epicor-kinetic", Deployment::OnPremises, "Mill ERP"),
     (7, "limble", Deployment::Cloud, "Maintenance"),
@@ -120,7 +165,10 @@ pub async fn apply(engine: &Engine, seed: Seed) -> Result<(), EngineError> {
 async fn demo(engine: &Engine) -> Result<(), EngineError> {
     // Replay four months of history on a clock of its own, so the ledger has a past.
     let clock = ManualClock::new(engine.clock.now() - chrono::Duration::days(120));
-    let seeded = Engine { clock: Arc::new(clock.clone()), ..engine.clone() };
+    let seeded = Engine {
+        clock: Arc::new(clock.clone()),
+        ..engine.clone()
+    };
     lifecycle::set_plan(&seeded, Plan::Paid).await?;
     lifecycle::purchase_credits(&seeded, 63).await?;
     let mut customer_ids = Vec::new();
@@ -163,18 +211,29 @@ async fn demo(engine: &Engine) -> Result<(), EngineError> {
     let id_of = |system: &str, customer: usize| {
         created
             .iter()
-            .find(|c| c.system_id.as_deref() == Some(system) && c.customer_id == customer_ids[customer])
+            .find(|c| {
+                c.system_id.as_deref() == Some(system) && c.customer_id == customer_ids[customer]
+            })
             .map(|c| c.id.clone())
             .ok_or_else(|| EngineError::Corrupt(format!("seed lost {system}")))
     };
     clock.advance(chrono::Duration::days(1));
     lifecycle::disconnect(&seeded, &id_of("fracttal", 11)?).await?;
     // The big on-premises ERP that did not fit the pool runs in overage.
-    lifecycle::activate(&seeded, &id_of("oracle-ebs", 9)?, Activate { overage: true }).await?;
+    lifecycle::activate(
+        &seeded,
+        &id_of("oracle-ebs", 9)?,
+        Activate { overage: true },
+    )
+    .await?;
     clock.advance(chrono::Duration::days(1));
     for (system, customer, reason) in [
         ("ibm-maximo", 1, "the API key was revoked in Maximo"),
-        ("netsuite", 0, "the token-based authentication token was revoked"),
+        (
+            "netsuite",
+            0,
+            "the token-based authentication token was revoked",
+        ),
         ("blue-yonder-wms", 6, "the client secret expired"),
     ] {
         lifecycle::require_reauthorization(&seeded, &id_of(system, customer)?, reason).await?;

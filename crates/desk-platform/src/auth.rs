@@ -7,8 +7,13 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(tag = "grant_type", rename_all = "snake_case")]
 pub enum TokenRequest {
-    ClientCredentials { client_id: String, client_secret: String },
-    RefreshToken { refresh_token: String },
+    ClientCredentials {
+        client_id: String,
+        client_secret: String,
+    },
+    RefreshToken {
+        refresh_token: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -14,7 +14,9 @@ pub enum Category {
     Other,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Deployment {
     Cloud,
@@ -116,5 +118,10 @@ impl System {
 }
 
 /// The unified entities of the data API, by their path segment.
-pub const ENTITIES: [&str; 5] =
-    ["purchase-orders", "work-orders", "inventory-items", "vendors", "assets"];
+pub const ENTITIES: [&str; 5] = [
+    "purchase-orders",
+    "work-orders",
+    "inventory-items",
+    "vendors",
+    "assets",
+];

@@ -52,7 +52,10 @@ impl ConnectionStatus {
 
     /// Whether the connection serves data and runs syncs in this status.
     pub fn is_live(self) -> bool {
-        matches!(self, Self::Synchronizing | Self::InProgress | Self::Active | Self::Overage)
+        matches!(
+            self,
+            Self::Synchronizing | Self::InProgress | Self::Active | Self::Overage
+        )
     }
 }
 

@@ -95,7 +95,10 @@ impl ErrorCode {
 
     /// Whether a client may retry the same request later and expect a different outcome.
     pub fn is_transient(self) -> bool {
-        matches!(self, Self::RateLimitExceeded | Self::SystemUnavailable | Self::InternalError)
+        matches!(
+            self,
+            Self::RateLimitExceeded | Self::SystemUnavailable | Self::InternalError
+        )
     }
 }
 

@@ -26,7 +26,9 @@ pub fn has_prefix(id: &str, prefix: &str) -> bool {
     id.strip_prefix(prefix).is_some_and(|body| {
         !body.is_empty()
             && body.len() <= 64
-            && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            && body
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     })
 }
 

@@ -26,9 +26,15 @@ impl LedgerReason {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Connect, Self::Disconnect, Self::Activate, Self::Overage, Self::Purchase]
-            .into_iter()
-            .find(|reason| reason.as_str() == s)
+        [
+            Self::Connect,
+            Self::Disconnect,
+            Self::Activate,
+            Self::Overage,
+            Self::Purchase,
+        ]
+        .into_iter()
+        .find(|reason| reason.as_str() == s)
     }
 }
 

@@ -135,11 +135,15 @@ pub fn verify_standard(
     body: &[u8],
     now: i64,
 ) -> Result<(), SignatureError> {
-    let id = headers.id.ok_or(SignatureError::MissingHeader("webhook-id"))?;
-    let timestamp_text =
-        headers.timestamp.ok_or(SignatureError::MissingHeader("webhook-timestamp"))?;
-    let signatures =
-        headers.signature.ok_or(SignatureError::MissingHeader("webhook-signature"))?;
+    let id = headers
+        .id
+        .ok_or(SignatureError::MissingHeader("webhook-id"))?;
+    let timestamp_text = headers
+        .timestamp
+        .ok_or(SignatureError::MissingHeader("webhook-timestamp"))?;
+    let signatures = headers
+        .signature
+        .ok_or(SignatureError::MissingHeader("webhook-signature"))?;
     let timestamp: i64 = timestamp_text
         .trim()
         .parse()
@@ -155,7 +159,9 @@ pub fn verify_standard(
     let mut tried = 0;
     let mut matched = false;
     for entry in signatures.split(' ').filter(|entry| !entry.is_empty()) {
-        let Some((version, value)) = entry.split_once(',') else { continue };
+        let Some((version, value)) = entry.split_once(',') else {
+            continue;
+        };
         if version != "v1" {
             continue;
         }
@@ -164,7 +170,9 @@ pub fn verify_standard(
         matched |= bool::from(value.as_bytes().ct_eq(expected.as_bytes()));
     }
     match (tried, matched) {
-        (0, _) => Err(SignatureError::NoV1Signature(signatures.chars().take(64).collect())),
+        (0, _) => Err(SignatureError::NoV1Signature(
+            signatures.chars().take(64).collect(),
+        )),
         (_, true) => Ok(()),
         (count, false) => Err(SignatureError::Mismatch { count }),
     }
@@ -176,7 +184,9 @@ pub fn verify_body_hmac(
     header: Option<&str>,
     body: &[u8],
 ) -> Result<(), SignatureError> {
-    let value = header.ok_or(SignatureError::MissingHeader("x-webhook-signature"))?.trim();
+    let value = header
+        .ok_or(SignatureError::MissingHeader("x-webhook-signature"))?
+        .trim();
     // Some senders prefix the algorithm, as GitHub does.
     let value = value.strip_prefix("sha256=").unwrap_or(value);
     let expected = key.body_hmac(body);
@@ -209,7 +219,11 @@ mod tests {
     }
 
     fn headers<'a>(id: &'a str, ts: &'a str, sig: &'a str) -> StandardHeaders<'a> {
-        StandardHeaders { id: Some(id), timestamp: Some(ts), signature: Some(sig) }
+        StandardHeaders {
+            id: Some(id),
+            timestamp: Some(ts),
+            signature: Some(sig),
+        }
     }
 
     #[test]
@@ -235,7 +249,10 @@ mod tests {
     fn any_of_several_signatures_may_match() {
         let good = key().sign("evt_1", 1000, b"{}");
         let both = format!("v1,AAAA {good} v2,xyz");
-        assert_eq!(verify_standard(&key(), headers("evt_1", "1000", &both), b"{}", 1000), Ok(()));
+        assert_eq!(
+            verify_standard(&key(), headers("evt_1", "1000", &both), b"{}", 1000),
+            Ok(())
+        );
     }
 
     #[test]
@@ -250,7 +267,11 @@ mod tests {
 
     #[test]
     fn missing_headers_are_named() {
-        let none = StandardHeaders { id: None, timestamp: None, signature: None };
+        let none = StandardHeaders {
+            id: None,
+            timestamp: None,
+            signature: None,
+        };
         assert_eq!(
             verify_standard(&key(), none, b"{}", 0),
             Err(SignatureError::MissingHeader("webhook-id"))
@@ -261,15 +282,24 @@ mod tests {
     fn body_hmac_accepts_hex_and_base64_and_refuses_others() {
         let mac = key().body_hmac(b"{\"event\":\"assets.updated\"}");
         let body = b"{\"event\":\"assets.updated\"}";
-        assert_eq!(verify_body_hmac(&key(), Some(&hex::encode(mac)), body), Ok(()));
-        assert_eq!(verify_body_hmac(&key(), Some(&BASE64.encode(mac)), body), Ok(()));
+        assert_eq!(
+            verify_body_hmac(&key(), Some(&hex::encode(mac)), body),
+            Ok(())
+        );
+        assert_eq!(
+            verify_body_hmac(&key(), Some(&BASE64.encode(mac)), body),
+            Ok(())
+        );
         let prefixed = format!("sha256={}", hex::encode(mac));
         assert_eq!(verify_body_hmac(&key(), Some(&prefixed), body), Ok(()));
         assert_eq!(
             verify_body_hmac(&key(), Some(&hex::encode(mac)), b"{}"),
             Err(SignatureError::BodyMismatch)
         );
-        assert_eq!(verify_body_hmac(&key(), Some("zz"), body), Err(SignatureError::BadEncoding));
+        assert_eq!(
+            verify_body_hmac(&key(), Some("zz"), body),
+            Err(SignatureError::BadEncoding)
+        );
     }
 
     #[test]
@@ -277,7 +307,10 @@ mod tests {
         let k = key();
         assert_eq!(WebhookKey::from_secret(&k.to_secret()).unwrap(), k);
         assert_eq!(WebhookKey::from_secret("whsec_"), Err(KeyError::Empty));
-        assert_eq!(WebhookKey::from_secret("whsec_!!"), Err(KeyError::Malformed));
+        assert_eq!(
+            WebhookKey::from_secret("whsec_!!"),
+            Err(KeyError::Malformed)
+        );
     }
 
     proptest! {

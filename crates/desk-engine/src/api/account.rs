@@ -34,7 +34,10 @@ pub struct PageQuery {
 
 #[utoipa::path(get, path = "/api/v1/account", tag = "account", security(("admin" = [])),
     responses((status = 200, body = Account), (status = 401, body = desk_platform::ErrorEnvelope)))]
-async fn get_account(State(engine): State<Engine>, _: AdminAuth) -> Result<Json<Account>, ApiError> {
+async fn get_account(
+    State(engine): State<Engine>,
+    _: AdminAuth,
+) -> Result<Json<Account>, ApiError> {
     let mut db = engine.store.reader().acquire().await?;
     Ok(Json(accounts::get(&mut db).await?))
 }
@@ -74,7 +77,9 @@ async fn list_systems(
         .filter(|(_, s)| query.tier.is_none_or(|t| s.tier == t))
         .filter(|(_, s)| {
             needle.as_deref().is_none_or(|n| {
-                [&s.name, &s.vendor, &s.id].iter().any(|field| field.to_lowercase().contains(n))
+                [&s.name, &s.vendor, &s.id]
+                    .iter()
+                    .any(|field| field.to_lowercase().contains(n))
             })
         })
         .take(limit as usize + 1)
@@ -127,9 +132,14 @@ async fn list_events(
     let mut db = engine.store.reader().acquire().await?;
     let after = match (query.cursor.as_deref(), query.after.as_deref()) {
         (Some(c), _) if !c.is_empty() => cursor::decode(Some(c))?,
-        (_, Some(event_id)) if !event_id.is_empty() => events::seq_of(&mut db, event_id)
-            .await?
-            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no event with id {event_id:?}")))?,
+        (_, Some(event_id)) if !event_id.is_empty() => {
+            events::seq_of(&mut db, event_id).await?.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotFound,
+                    format!("no event with id {event_id:?}"),
+                )
+            })?
+        }
         _ => 0,
     };
     let rows = events::list(&mut db, after, limit, query.connection_id.as_deref()).await?;

@@ -19,7 +19,6 @@ pub fn routes() -> OpenApiRouter<Engine> {
     OpenApiRouter::new().routes(routes!(issue_token))
 }
 
-
 fn denied(message: &str) -> ApiError {
     ApiError::new(ErrorCode::AuthenticationFailed, message)
 }
@@ -28,7 +27,10 @@ fn denied(message: &str) -> ApiError {
 #[utoipa::path(post, path = "/oauth/token", tag = "auth",
     request_body(content = TokenRequest, description = "form-encoded or JSON"),
     responses((status = 200, body = TokenResponse), (status = 400, body = desk_platform::ErrorEnvelope), (status = 401, body = desk_platform::ErrorEnvelope)))]
-async fn issue_token(State(engine): State<Engine>, request: Request) -> Result<Json<TokenResponse>, ApiError> {
+async fn issue_token(
+    State(engine): State<Engine>,
+    request: Request,
+) -> Result<Json<TokenResponse>, ApiError> {
     let is_form = request
         .headers()
         .get(CONTENT_TYPE)
@@ -36,15 +38,22 @@ async fn issue_token(State(engine): State<Engine>, request: Request) -> Result<J
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     let bytes = read_body(request).await?;
     let grant: TokenRequest = if is_form {
-        serde_urlencoded::from_bytes(&bytes)
-            .map_err(|err| ApiError::new(ErrorCode::InvalidRequest, format!("invalid token request: {err}")))?
+        serde_urlencoded::from_bytes(&bytes).map_err(|err| {
+            ApiError::new(
+                ErrorCode::InvalidRequest,
+                format!("invalid token request: {err}"),
+            )
+        })?
     } else {
         parse_json(&bytes)?
     };
     let now = engine.clock.now();
     let mut tx = engine.store.begin().await?;
     let client_id = match grant {
-        TokenRequest::ClientCredentials { client_id, client_secret } => {
+        TokenRequest::ClientCredentials {
+            client_id,
+            client_secret,
+        } => {
             let stored = tokens::client_secret_hash(&mut tx, &client_id).await?;
             let presented = token::hash(&client_secret);
             match stored {
@@ -55,9 +64,12 @@ async fn issue_token(State(engine): State<Engine>, request: Request) -> Result<J
         }
         TokenRequest::RefreshToken { refresh_token } => {
             let hash = token::hash(&refresh_token);
-            let (client_id, family) = tokens::live_admin_token(&mut tx, &hash, AdminTokenKind::Refresh, now)
-                .await?
-                .ok_or_else(|| denied("the refresh token is unknown, expired or already used"))?;
+            let (client_id, family) =
+                tokens::live_admin_token(&mut tx, &hash, AdminTokenKind::Refresh, now)
+                    .await?
+                    .ok_or_else(|| {
+                        denied("the refresh token is unknown, expired or already used")
+                    })?;
             tokens::revoke_family(&mut tx, &family).await?;
             client_id
         }
@@ -71,7 +83,16 @@ async fn issue_token(State(engine): State<Engine>, request: Request) -> Result<J
         (&access_token, AdminTokenKind::Access, access_expires),
         (&refresh_token, AdminTokenKind::Refresh, refresh_expires),
     ] {
-        tokens::insert_admin_token(&mut tx, &token::hash(value), kind, &client_id, &family, expires, now).await?;
+        tokens::insert_admin_token(
+            &mut tx,
+            &token::hash(value),
+            kind,
+            &client_id,
+            &family,
+            expires,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(Json(TokenResponse {

@@ -1,4 +1,4 @@
-use super::extract::{AdminAuth, ApiJson, ApiQuery, OptionalJson};
+use super::extract::{AdminAuth, ApiJson, ApiQuery, ConnectionAuth, OptionalJson};
 use super::ApiError;
 use crate::cursor;
 use crate::engine::Engine;
@@ -27,6 +27,7 @@ pub fn routes() -> OpenApiRouter<Engine> {
         .routes(routes!(disconnect))
         .routes(routes!(delete_data))
         .routes(routes!(set_webhook))
+        .routes(routes!(current_connection))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -51,12 +52,19 @@ async fn list_connections(
     let status = match query.status.as_deref() {
         None | Some("") => None,
         Some(text) => Some(ConnectionStatus::parse(text).ok_or_else(|| {
-            ApiError::new(ErrorCode::InvalidRequest, format!("unknown status {text:?}"))
+            ApiError::new(
+                ErrorCode::InvalidRequest,
+                format!("unknown status {text:?}"),
+            )
         })?),
     };
     let mut db = engine.store.reader().acquire().await?;
-    let rows = connections::list(&mut db, after, limit, query.customer_id.as_deref(), status).await?;
-    let rows = rows.into_iter().map(|(seq, stored)| (seq, stored.connection)).collect();
+    let rows =
+        connections::list(&mut db, after, limit, query.customer_id.as_deref(), status).await?;
+    let rows = rows
+        .into_iter()
+        .map(|(seq, stored)| (seq, stored.connection))
+        .collect();
     Ok(Json(cursor::page(rows, limit)))
 }
 
@@ -81,9 +89,9 @@ async fn get_connection(
     Path(id): Path<String>,
 ) -> Result<Json<Connection>, ApiError> {
     let mut db = engine.store.reader().acquire().await?;
-    let stored = connections::get(&mut db, &id)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no connection with id {id:?}")))?;
+    let stored = connections::get(&mut db, &id).await?.ok_or_else(|| {
+        ApiError::new(ErrorCode::NotFound, format!("no connection with id {id:?}"))
+    })?;
     Ok(Json(stored.connection))
 }
 
@@ -96,7 +104,9 @@ async fn test_connection(
     Path(id): Path<String>,
     OptionalJson(request): OptionalJson<TestConnection>,
 ) -> Result<Json<TestResult>, ApiError> {
-    Ok(Json(lifecycle::test_connection(&engine, &id, request).await?))
+    Ok(Json(
+        lifecycle::test_connection(&engine, &id, request).await?,
+    ))
 }
 
 /// New credentials, same connection id, a new token; the old token dies at once.
@@ -108,7 +118,9 @@ async fn reauthorize(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<Reauthorize>,
 ) -> Result<Json<ConnectionToken>, ApiError> {
-    Ok(Json(lifecycle::reauthorize(&engine, &id, request, &admin.client_id).await?))
+    Ok(Json(
+        lifecycle::reauthorize(&engine, &id, request, &admin.client_id).await?,
+    ))
 }
 
 /// Issues a new connection token (shown once); the previous one dies.
@@ -165,5 +177,14 @@ async fn set_webhook(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<WebhookSettings>,
 ) -> Result<Json<WebhookSecret>, ApiError> {
-    Ok(Json(WebhookSecret { secret: lifecycle::set_webhook(&engine, &id, request).await? }))
+    Ok(Json(WebhookSecret {
+        secret: lifecycle::set_webhook(&engine, &id, request).await?,
+    }))
+}
+
+/// The connection a connection token belongs to (data routes' "who am I").
+#[utoipa::path(get, path = "/api/v1/connection", tag = "data", security(("connection" = [])),
+    responses((status = 200, body = Connection), (status = 401, body = ErrorEnvelope)))]
+async fn current_connection(auth: ConnectionAuth) -> Json<Connection> {
+    Json(auth.connection.connection)
 }

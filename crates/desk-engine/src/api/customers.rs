@@ -14,7 +14,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<Engine> {
-    OpenApiRouter::new().routes(routes!(list_customers, create_customer)).routes(routes!(get_customer))
+    OpenApiRouter::new()
+        .routes(routes!(list_customers, create_customer))
+        .routes(routes!(get_customer))
 }
 
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers", security(("admin" = [])), params(PageQuery),
@@ -27,7 +29,10 @@ async fn list_customers(
     let limit = cursor::limit(query.limit)?;
     let after = cursor::decode(query.cursor.as_deref())?;
     let mut db = engine.store.reader().acquire().await?;
-    Ok(Json(cursor::page(customers::list(&mut db, after, limit).await?, limit)))
+    Ok(Json(cursor::page(
+        customers::list(&mut db, after, limit).await?,
+        limit,
+    )))
 }
 
 #[utoipa::path(post, path = "/api/v1/customers", tag = "customers", security(("admin" = [])), request_body = CreateCustomer,
@@ -37,7 +42,10 @@ async fn create_customer(
     _: AdminAuth,
     ApiJson(request): ApiJson<CreateCustomer>,
 ) -> Result<(StatusCode, Json<Customer>), ApiError> {
-    Ok((StatusCode::CREATED, Json(lifecycle::create_customer(&engine, request).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(lifecycle::create_customer(&engine, request).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", security(("admin" = [])),

@@ -20,19 +20,31 @@ fn is_json(headers: &HeaderMap) -> bool {
         .and_then(|value| value.split(';').next())
         .is_some_and(|mime| {
             let mime = mime.trim();
-            mime.eq_ignore_ascii_case("application/json") || mime.to_ascii_lowercase().ends_with("+json")
+            mime.eq_ignore_ascii_case("application/json")
+                || mime.to_ascii_lowercase().ends_with("+json")
         })
 }
 
 pub(super) async fn read_body(request: Request) -> Result<Bytes, ApiError> {
-    Bytes::from_request(request, &()).await.map_err(|rejection| match rejection {
-        BytesRejection::FailedToBufferBody(err)
-            if err.to_string().to_ascii_lowercase().contains("length limit") =>
-        {
-            ApiError::new(ErrorCode::PayloadTooLarge, "the request body is larger than 1 MiB")
-        }
-        other => ApiError::new(ErrorCode::InvalidRequest, format!("the request body could not be read: {other}")),
-    })
+    Bytes::from_request(request, &())
+        .await
+        .map_err(|rejection| match rejection {
+            BytesRejection::FailedToBufferBody(err)
+                if err
+                    .to_string()
+                    .to_ascii_lowercase()
+                    .contains("length limit") =>
+            {
+                ApiError::new(
+                    ErrorCode::PayloadTooLarge,
+                    "the request body is larger than 1 MiB",
+                )
+            }
+            other => ApiError::new(
+                ErrorCode::InvalidRequest,
+                format!("the request body could not be read: {other}"),
+            ),
+        })
 }
 
 pub(super) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -101,23 +113,39 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
         let query = parts.uri.query().unwrap_or_default();
         serde_urlencoded::from_str(query)
             .map(ApiQuery)
-            .map_err(|err| ApiError::new(ErrorCode::InvalidRequest, format!("invalid query string: {err}")))
+            .map_err(|err| {
+                ApiError::new(
+                    ErrorCode::InvalidRequest,
+                    format!("invalid query string: {err}"),
+                )
+            })
     }
 }
 
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {
-    let header = parts
-        .headers
-        .get(AUTHORIZATION)
-        .ok_or_else(|| ApiError::new(ErrorCode::AuthenticationFailed, "missing Authorization: Bearer header"))?;
-    let value = header
-        .to_str()
-        .map_err(|_| ApiError::new(ErrorCode::AuthenticationFailed, "the Authorization header is not text"))?;
-    let (scheme, token) = value
-        .split_once(' ')
-        .ok_or_else(|| ApiError::new(ErrorCode::AuthenticationFailed, "expected Authorization: Bearer <token>"))?;
+    let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::AuthenticationFailed,
+            "missing Authorization: Bearer header",
+        )
+    })?;
+    let value = header.to_str().map_err(|_| {
+        ApiError::new(
+            ErrorCode::AuthenticationFailed,
+            "the Authorization header is not text",
+        )
+    })?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::AuthenticationFailed,
+            "expected Authorization: Bearer <token>",
+        )
+    })?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(ApiError::new(ErrorCode::AuthenticationFailed, "expected Authorization: Bearer <token>"));
+        return Err(ApiError::new(
+            ErrorCode::AuthenticationFailed,
+            "expected Authorization: Bearer <token>",
+        ));
     }
     Ok(token.trim())
 }
@@ -130,7 +158,10 @@ pub struct AdminAuth {
 impl FromRequestParts<Engine> for AdminAuth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, engine: &Engine) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        engine: &Engine,
+    ) -> Result<Self, Self::Rejection> {
         let presented = bearer(parts)?;
         let mut db = engine.store.reader().acquire().await?;
         let now = engine.clock.now();
@@ -155,8 +186,59 @@ impl<S: Send + Sync> FromRequestParts<S> for BaseUrl {
             .headers
             .get(axum::http::header::HOST)
             .and_then(|h| h.to_str().ok())
-            .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))
+            .filter(|h| {
+                h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+            })
             .unwrap_or("127.0.0.1");
         Ok(Self(format!("http://{host}")))
+    }
+}
+
+/// A data route's caller: a live connection token. Refuses tokens of disconnected connections and
+/// connections waiting for reauthorization with their own codes, so clients can react.
+pub struct ConnectionAuth {
+    pub connection: crate::store::connections::StoredConnection,
+}
+
+impl FromRequestParts<Engine> for ConnectionAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        engine: &Engine,
+    ) -> Result<Self, Self::Rejection> {
+        use desk_platform::connection::ConnectionStatus;
+        let presented = bearer(parts)?;
+        let mut db = engine.store.reader().acquire().await?;
+        let unknown = || {
+            ApiError::new(
+                ErrorCode::AuthenticationFailed,
+                "the connection token is unknown or was replaced",
+            )
+        };
+        let (connection_id, revoked) =
+            tokens::connection_of_token(&mut db, &token::hash(presented))
+                .await?
+                .ok_or_else(unknown)?;
+        let stored = crate::store::connections::get(&mut db, &connection_id)
+            .await?
+            .ok_or_else(unknown)?;
+        if stored.connection.status == ConnectionStatus::Disconnected {
+            return Err(ApiError::new(
+                ErrorCode::ConnectionDisconnected,
+                "the connection was disconnected; its token no longer works",
+            ));
+        }
+        if revoked {
+            return Err(unknown());
+        }
+        if stored.connection.reauthorization_required {
+            return Err(ApiError::new(
+                ErrorCode::ReauthorizationRequired,
+                "the system refused the stored credentials; the connection must be reauthorized",
+            ));
+        }
+        Ok(Self { connection: stored })
     }
 }

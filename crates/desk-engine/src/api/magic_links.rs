@@ -25,13 +25,19 @@ async fn create_magic_link(
     BaseUrl(base): BaseUrl,
     ApiJson(request): ApiJson<CreateMagicLink>,
 ) -> Result<(StatusCode, Json<MagicLink>), ApiError> {
-    Ok((StatusCode::CREATED, Json(lifecycle::create_magic_link(&engine, request, &base).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(lifecycle::create_magic_link(&engine, request, &base).await?),
+    ))
 }
 
 /// What the link is for (the link token itself is the credential).
 #[utoipa::path(get, path = "/link/{token}", tag = "magic links",
     responses((status = 200, body = MagicLinkView), (status = 404, body = ErrorEnvelope)))]
-async fn view_magic_link(State(engine): State<Engine>, Path(token): Path<String>) -> Result<Json<MagicLinkView>, ApiError> {
+async fn view_magic_link(
+    State(engine): State<Engine>,
+    Path(token): Path<String>,
+) -> Result<Json<MagicLinkView>, ApiError> {
     Ok(Json(lifecycle::view_magic_link(&engine, &token).await?))
 }
 
@@ -43,5 +49,7 @@ async fn complete_magic_link(
     Path(token): Path<String>,
     ApiJson(request): ApiJson<CompleteMagicLink>,
 ) -> Result<Json<Connection>, ApiError> {
-    Ok(Json(lifecycle::complete_magic_link(&engine, &token, request).await?))
+    Ok(Json(
+        lifecycle::complete_magic_link(&engine, &token, request).await?,
+    ))
 }

@@ -18,7 +18,9 @@ tokio::task_local! {
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 fn current_request_id() -> String {
-    REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| token::new_id(prefix::REQUEST))
+    REQUEST_ID
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| token::new_id(prefix::REQUEST))
 }
 
 /// Gives every request an id, echoes it in `X-Request-Id`, and makes it visible to errors.
@@ -44,18 +46,33 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), retry_after: None }
+        Self {
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
     }
 }
 
 impl From<EngineError> for ApiError {
     fn from(err: EngineError) -> Self {
         match err {
-            EngineError::Api { code, message, retry_after } => Self { code, message, retry_after },
+            EngineError::Api {
+                code,
+                message,
+                retry_after,
+            } => Self {
+                code,
+                message,
+                retry_after,
+            },
             other => {
                 // The cause stays in the log with the request id; the client gets the id only.
                 tracing::error!(request_id = %current_request_id(), error = %other, "internal error");
-                Self::new(ErrorCode::InternalError, "the engine failed to handle this request")
+                Self::new(
+                    ErrorCode::InternalError,
+                    "the engine failed to handle this request",
+                )
             }
         }
     }
@@ -69,12 +86,14 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.code.http_status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = ErrorEnvelope::new(self.code, self.message, current_request_id());
         let mut response = (status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
-            response.headers_mut().insert("retry-after", HeaderValue::from(seconds));
+            response
+                .headers_mut()
+                .insert("retry-after", HeaderValue::from(seconds));
         }
         response
     }
@@ -82,5 +101,9 @@ impl IntoResponse for ApiError {
 
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a handler panicked");
-    ApiError::new(ErrorCode::InternalError, "the engine failed to handle this request").into_response()
+    ApiError::new(
+        ErrorCode::InternalError,
+        "the engine failed to handle this request",
+    )
+    .into_response()
 }

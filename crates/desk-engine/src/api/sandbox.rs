@@ -14,7 +14,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<Engine> {
-    OpenApiRouter::new().routes(routes!(purchase_credits)).routes(routes!(set_plan))
+    OpenApiRouter::new()
+        .routes(routes!(purchase_credits))
+        .routes(routes!(set_plan))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -31,7 +33,9 @@ async fn purchase_credits(
     _: AdminAuth,
     ApiJson(request): ApiJson<Purchase>,
 ) -> Result<Json<LedgerEntry>, ApiError> {
-    Ok(Json(lifecycle::purchase_credits(&engine, request.credits).await?))
+    Ok(Json(
+        lifecycle::purchase_credits(&engine, request.credits).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -20,17 +20,30 @@ use desk_platform::ErrorCode;
 use rand::RngCore;
 use serde_json::json;
 
-pub(crate) async fn require_connection(tx: &mut Tx, id: &str) -> Result<StoredConnection, EngineError> {
-    connections::get(tx, id).await?.ok_or_else(|| EngineError::not_found("connection", id))
+pub(crate) async fn require_connection(
+    tx: &mut Tx,
+    id: &str,
+) -> Result<StoredConnection, EngineError> {
+    connections::get(tx, id)
+        .await?
+        .ok_or_else(|| EngineError::not_found("connection", id))
 }
 
 fn validate_webhook(webhook: &WebhookSettings) -> Result<(), EngineError> {
     let url = webhook.url.trim();
     if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 2048 {
-        return Err(EngineError::invalid(format!("webhook url {url:?} must be an http(s) URL")));
+        return Err(EngineError::invalid(format!(
+            "webhook url {url:?} must be an http(s) URL"
+        )));
     }
-    if let Some(unknown) = webhook.events.iter().find(|e| EventType::parse(e).is_none()) {
-        return Err(EngineError::invalid(format!("unknown webhook event type {unknown:?}")));
+    if let Some(unknown) = webhook
+        .events
+        .iter()
+        .find(|e| EventType::parse(e).is_none())
+    {
+        return Err(EngineError::invalid(format!(
+            "unknown webhook event type {unknown:?}"
+        )));
     }
     Ok(())
 }
@@ -72,8 +85,16 @@ pub(crate) async fn try_consume(
     stored.consumed = cost;
     connections::update(tx, stored).await?;
     let now = engine.clock.now();
-    append_ledger(tx, now, Some(&stored.connection.id), -cost, 0, reason, engine.config.credits_low_threshold)
-        .await?;
+    append_ledger(
+        tx,
+        now,
+        Some(&stored.connection.id),
+        -cost,
+        0,
+        reason,
+        engine.config.credits_low_threshold,
+    )
+    .await?;
     Ok(true)
 }
 
@@ -101,8 +122,15 @@ pub async fn create_connection(
         validate_webhook(webhook)?;
     }
     let sync = request.sync.clone().unwrap_or_default();
-    if let Some(entity) = sync.entities.iter().find(|e| !system.entities.contains_key(e.as_str())) {
-        return Err(EngineError::invalid(format!("{} has no entity {entity:?}", system.name)));
+    if let Some(entity) = sync
+        .entities
+        .iter()
+        .find(|e| !system.entities.contains_key(e.as_str()))
+    {
+        return Err(EngineError::invalid(format!(
+            "{} has no entity {entity:?}",
+            system.name
+        )));
     }
     if !(5..=10_080).contains(&sync.interval_minutes) || !(1..=365).contains(&sync.history_days) {
         return Err(EngineError::invalid(
@@ -127,7 +155,12 @@ pub async fn create_connection(
             online: true,
             reauthorization_required: false,
             connected_at: Some(now),
-            authorized_by: Some(request.email.clone().unwrap_or_else(|| admin_client.to_owned())),
+            authorized_by: Some(
+                request
+                    .email
+                    .clone()
+                    .unwrap_or_else(|| admin_client.to_owned()),
+            ),
             token_issued_at: None,
             last_sync_at: None,
             next_sync_at: None,
@@ -138,7 +171,11 @@ pub async fn create_connection(
         overage: 0,
         identity_fingerprint: credentials::identity_fingerprint(system, &request.credentials),
         webhook_url: request.webhook.as_ref().map(|w| w.url.trim().to_owned()),
-        webhook_events: request.webhook.as_ref().map(|w| w.events.clone()).unwrap_or_default(),
+        webhook_events: request
+            .webhook
+            .as_ref()
+            .map(|w| w.events.clone())
+            .unwrap_or_default(),
         webhook_secret: webhook_secret.clone(),
         data_deleted_at: None,
     };
@@ -153,10 +190,22 @@ pub async fn create_connection(
         "status": c.status, "system_id": c.system_id, "deployment": c.deployment,
         "credits": c.credits, "authorized_by": c.authorized_by,
     });
-    emit(&mut tx, now, EventType::ConnectionCreated, Some(&c.id), Some(&c.customer_id), data).await?;
+    emit(
+        &mut tx,
+        now,
+        EventType::ConnectionCreated,
+        Some(&c.id),
+        Some(&c.customer_id),
+        data,
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(connection = %stored.connection.id, status = ?stored.connection.status, "connection created");
-    Ok(ConnectionCreated { connection: stored.connection, token, webhook_secret })
+    Ok(ConnectionCreated {
+        connection: stored.connection,
+        token,
+        webhook_secret,
+    })
 }
 
 pub async fn reauthorize(
@@ -176,7 +225,9 @@ pub async fn reauthorize(
             ))
         }
         ConnectionStatus::Pending => {
-            return Err(EngineError::conflict("the magic link of this connection is not completed yet"))
+            return Err(EngineError::conflict(
+                "the magic link of this connection is not completed yet",
+            ))
         }
         _ => {}
     }
@@ -188,12 +239,17 @@ pub async fn reauthorize(
         return Err(EngineError::invalid(login.message));
     }
     let fingerprint = credentials::identity_fingerprint(system, &request.credentials);
-    let identity_changed = stored.identity_fingerprint.is_some() && fingerprint != stored.identity_fingerprint;
+    let identity_changed =
+        stored.identity_fingerprint.is_some() && fingerprint != stored.identity_fingerprint;
     let token = rotate_token(&mut tx, &mut stored, now).await?;
     let was_required = stored.connection.reauthorization_required;
     stored.identity_fingerprint = fingerprint;
     stored.connection.reauthorization_required = false;
-    stored.connection.authorized_by = Some(request.authorized_by.unwrap_or_else(|| admin_client.to_owned()));
+    stored.connection.authorized_by = Some(
+        request
+            .authorized_by
+            .unwrap_or_else(|| admin_client.to_owned()),
+    );
     connections::update(&mut tx, &stored).await?;
     let c = &stored.connection;
     let data = json!({
@@ -201,12 +257,24 @@ pub async fn reauthorize(
         "identity_changed": identity_changed,
         "was_reauthorization_required": was_required,
     });
-    emit(&mut tx, now, EventType::ConnectionReauthorized, Some(&c.id), Some(&c.customer_id), data).await?;
+    emit(
+        &mut tx,
+        now,
+        EventType::ConnectionReauthorized,
+        Some(&c.id),
+        Some(&c.customer_id),
+        data,
+    )
+    .await?;
     tx.commit().await?;
     if identity_changed {
         tracing::warn!(connection = %id, "reauthorized with credentials for another account or instance");
     }
-    Ok(ConnectionToken { connection: stored.connection, token, identity_changed })
+    Ok(ConnectionToken {
+        connection: stored.connection,
+        token,
+        identity_changed,
+    })
 }
 
 /// A new token for a live connection (the dashboard's "generate token"); the old one dies.
@@ -214,7 +282,10 @@ pub async fn issue_token(engine: &Engine, id: &str) -> Result<ConnectionToken, E
     let now = engine.clock.now();
     let mut tx = engine.store.begin().await?;
     let mut stored = require_connection(&mut tx, id).await?;
-    if matches!(stored.connection.status, ConnectionStatus::Disconnected | ConnectionStatus::Pending) {
+    if matches!(
+        stored.connection.status,
+        ConnectionStatus::Disconnected | ConnectionStatus::Pending
+    ) {
         return Err(EngineError::conflict(format!(
             "a {} connection has no token",
             stored.connection.status.as_str()
@@ -223,7 +294,11 @@ pub async fn issue_token(engine: &Engine, id: &str) -> Result<ConnectionToken, E
     let token = rotate_token(&mut tx, &mut stored, now).await?;
     connections::update(&mut tx, &stored).await?;
     tx.commit().await?;
-    Ok(ConnectionToken { connection: stored.connection, token, identity_changed: false })
+    Ok(ConnectionToken {
+        connection: stored.connection,
+        token,
+        identity_changed: false,
+    })
 }
 
 async fn emit_status_change(
@@ -234,11 +309,23 @@ async fn emit_status_change(
 ) -> Result<(), EngineError> {
     let c = &stored.connection;
     let data = json!({ "previous": previous, "current": c.status, "online": c.online });
-    emit(tx, now, EventType::ConnectionStatusChanged, Some(&c.id), Some(&c.customer_id), data).await?;
+    emit(
+        tx,
+        now,
+        EventType::ConnectionStatusChanged,
+        Some(&c.id),
+        Some(&c.customer_id),
+        data,
+    )
+    .await?;
     Ok(())
 }
 
-pub async fn activate(engine: &Engine, id: &str, request: Activate) -> Result<Connection, EngineError> {
+pub async fn activate(
+    engine: &Engine,
+    id: &str,
+    request: Activate,
+) -> Result<Connection, EngineError> {
     let now = engine.clock.now();
     let mut tx = engine.store.begin().await?;
     let mut stored = require_connection(&mut tx, id).await?;
@@ -262,7 +349,16 @@ pub async fn activate(engine: &Engine, id: &str, request: Activate) -> Result<Co
             stored.overage = cost;
             connections::update(&mut tx, &stored).await?;
             let threshold = engine.config.credits_low_threshold;
-            append_ledger(&mut tx, now, Some(id), 0, cost, LedgerReason::Overage, threshold).await?;
+            append_ledger(
+                &mut tx,
+                now,
+                Some(id),
+                0,
+                cost,
+                LedgerReason::Overage,
+                threshold,
+            )
+            .await?;
         }
         ConnectionStatus::Inactive => return Err(insufficient(cost, balance.available)),
         // An overage connection moves into the pool once the pool can hold it.
@@ -272,9 +368,20 @@ pub async fn activate(engine: &Engine, id: &str, request: Activate) -> Result<Co
             stored.consumed = cost;
             connections::update(&mut tx, &stored).await?;
             let threshold = engine.config.credits_low_threshold;
-            append_ledger(&mut tx, now, Some(id), -cost, -cost, LedgerReason::Activate, threshold).await?;
+            append_ledger(
+                &mut tx,
+                now,
+                Some(id),
+                -cost,
+                -cost,
+                LedgerReason::Activate,
+                threshold,
+            )
+            .await?;
         }
-        ConnectionStatus::Overage if !request.overage => return Err(insufficient(cost, balance.available)),
+        ConnectionStatus::Overage if !request.overage => {
+            return Err(insufficient(cost, balance.available))
+        }
         other => {
             return Err(EngineError::conflict(format!(
                 "only an inactive connection can be activated (this one is {})",
@@ -294,7 +401,9 @@ pub async fn disconnect(engine: &Engine, id: &str) -> Result<Connection, EngineE
     let mut stored = require_connection(&mut tx, id).await?;
     let previous = stored.connection.status;
     if previous == ConnectionStatus::Disconnected {
-        return Err(EngineError::conflict("the connection is already disconnected"));
+        return Err(EngineError::conflict(
+            "the connection is already disconnected",
+        ));
     }
     tokens::revoke_connection_tokens(&mut tx, id, now).await?;
     let (returned, overage_returned) = (stored.consumed, stored.overage);
@@ -305,12 +414,28 @@ pub async fn disconnect(engine: &Engine, id: &str) -> Result<Connection, EngineE
     connections::update(&mut tx, &stored).await?;
     if returned > 0 || overage_returned > 0 {
         let threshold = engine.config.credits_low_threshold;
-        append_ledger(&mut tx, now, Some(id), returned, -overage_returned, LedgerReason::Disconnect, threshold)
-            .await?;
+        append_ledger(
+            &mut tx,
+            now,
+            Some(id),
+            returned,
+            -overage_returned,
+            LedgerReason::Disconnect,
+            threshold,
+        )
+        .await?;
     }
     let c = &stored.connection;
     let data = json!({ "previous": previous, "credits_returned": returned, "data_kept": true });
-    emit(&mut tx, now, EventType::ConnectionDisconnected, Some(id), Some(&c.customer_id), data).await?;
+    emit(
+        &mut tx,
+        now,
+        EventType::ConnectionDisconnected,
+        Some(id),
+        Some(&c.customer_id),
+        data,
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(connection = %id, credits_returned = returned, "connection disconnected");
     Ok(stored.connection)
@@ -321,7 +446,9 @@ pub async fn delete_data(engine: &Engine, id: &str) -> Result<Connection, Engine
     let mut tx = engine.store.begin().await?;
     let mut stored = require_connection(&mut tx, id).await?;
     if stored.connection.status != ConnectionStatus::Disconnected {
-        return Err(EngineError::conflict("disconnect the connection before deleting its data"));
+        return Err(EngineError::conflict(
+            "disconnect the connection before deleting its data",
+        ));
     }
     stored.data_deleted_at = Some(now);
     connections::update(&mut tx, &stored).await?;
@@ -330,14 +457,24 @@ pub async fn delete_data(engine: &Engine, id: &str) -> Result<Connection, Engine
 }
 
 /// Checks credentials and reachability; changes nothing.
-pub async fn test_connection(engine: &Engine, id: &str, request: TestConnection) -> Result<TestResult, EngineError> {
+pub async fn test_connection(
+    engine: &Engine,
+    id: &str,
+    request: TestConnection,
+) -> Result<TestResult, EngineError> {
     let mut db = engine.store.reader().acquire().await?;
-    let stored = connections::get(&mut db, id).await?.ok_or_else(|| EngineError::not_found("connection", id))?;
+    let stored = connections::get(&mut db, id)
+        .await?
+        .ok_or_else(|| EngineError::not_found("connection", id))?;
     let c = &stored.connection;
     let mut checks = Vec::new();
     let system = match c.system_id.as_deref() {
         Some(system_id) => engine.catalog.require(system_id)?,
-        None => return Err(EngineError::conflict("the connection has no system yet (magic link pending)")),
+        None => {
+            return Err(EngineError::conflict(
+                "the connection has no system yet (magic link pending)",
+            ))
+        }
     };
     checks.push(TestCheck {
         name: "connection".to_owned(),
@@ -347,7 +484,11 @@ pub async fn test_connection(engine: &Engine, id: &str, request: TestConnection)
     checks.push(TestCheck {
         name: "reachability".to_owned(),
         ok: c.online,
-        message: if c.online { format!("{} answers", system.name) } else { format!("{} does not answer", system.name) },
+        message: if c.online {
+            format!("{} answers", system.name)
+        } else {
+            format!("{} does not answer", system.name)
+        },
     });
     match request.credentials {
         Some(candidate) => {
@@ -372,14 +513,24 @@ pub async fn test_connection(engine: &Engine, id: &str, request: TestConnection)
             },
         }),
     }
-    Ok(TestResult { ok: checks.iter().all(|check| check.ok), checks })
+    Ok(TestResult {
+        ok: checks.iter().all(|check| check.ok),
+        checks,
+    })
 }
 
-pub async fn set_webhook(engine: &Engine, id: &str, webhook: WebhookSettings) -> Result<String, EngineError> {
+pub async fn set_webhook(
+    engine: &Engine,
+    id: &str,
+    webhook: WebhookSettings,
+) -> Result<String, EngineError> {
     validate_webhook(&webhook)?;
     let mut tx = engine.store.begin().await?;
     let mut stored = require_connection(&mut tx, id).await?;
-    let secret = stored.webhook_secret.clone().unwrap_or_else(new_webhook_secret);
+    let secret = stored
+        .webhook_secret
+        .clone()
+        .unwrap_or_else(new_webhook_secret);
     stored.webhook_url = Some(webhook.url.trim().to_owned());
     stored.webhook_events = webhook.events;
     stored.webhook_secret = Some(secret.clone());

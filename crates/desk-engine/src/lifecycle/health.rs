@@ -11,11 +11,17 @@ use serde_json::json;
 
 /// The system's credentials stopped working: calls fail with `REAUTHORIZATION_REQUIRED` until a
 /// reauthorization. Idempotent: a connection already in that state emits nothing.
-pub async fn require_reauthorization(engine: &Engine, id: &str, reason: &str) -> Result<Connection, EngineError> {
+pub async fn require_reauthorization(
+    engine: &Engine,
+    id: &str,
+    reason: &str,
+) -> Result<Connection, EngineError> {
     let now = engine.clock.now();
     let mut tx = engine.store.begin().await?;
     let mut stored = require_connection(&mut tx, id).await?;
-    if !stored.connection.status.is_live() && stored.connection.status != desk_platform::connection::ConnectionStatus::Inactive {
+    if !stored.connection.status.is_live()
+        && stored.connection.status != desk_platform::connection::ConnectionStatus::Inactive
+    {
         return Err(EngineError::conflict(format!(
             "a {} connection has no credentials to expire",
             stored.connection.status.as_str()
@@ -26,14 +32,26 @@ pub async fn require_reauthorization(engine: &Engine, id: &str, reason: &str) ->
         connections::update(&mut tx, &stored).await?;
         let c = &stored.connection;
         let data = json!({ "reason": reason });
-        emit(&mut tx, now, EventType::ConnectionReauthorizationRequired, Some(id), Some(&c.customer_id), data).await?;
+        emit(
+            &mut tx,
+            now,
+            EventType::ConnectionReauthorizationRequired,
+            Some(id),
+            Some(&c.customer_id),
+            data,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(stored.connection)
 }
 
 /// The system went offline or came back. Idempotent like [`require_reauthorization`].
-pub async fn set_online(engine: &Engine, id: &str, online: bool) -> Result<Connection, EngineError> {
+pub async fn set_online(
+    engine: &Engine,
+    id: &str,
+    online: bool,
+) -> Result<Connection, EngineError> {
     let now = engine.clock.now();
     let mut tx = engine.store.begin().await?;
     let mut stored = require_connection(&mut tx, id).await?;
@@ -42,7 +60,15 @@ pub async fn set_online(engine: &Engine, id: &str, online: bool) -> Result<Conne
         connections::update(&mut tx, &stored).await?;
         let c = &stored.connection;
         let data = json!({ "previous": c.status, "current": c.status, "online": online });
-        emit(&mut tx, now, EventType::ConnectionStatusChanged, Some(id), Some(&c.customer_id), data).await?;
+        emit(
+            &mut tx,
+            now,
+            EventType::ConnectionStatusChanged,
+            Some(id),
+            Some(&c.customer_id),
+            data,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(stored.connection)

@@ -85,7 +85,15 @@ pub async fn create_magic_link(
     .await?;
     let c = &stored.connection;
     let data = json!({ "status": c.status, "system_id": c.system_id, "magic_link_id": id });
-    emit(&mut tx, now, EventType::ConnectionCreated, Some(&c.id), Some(&c.customer_id), data).await?;
+    emit(
+        &mut tx,
+        now,
+        EventType::ConnectionCreated,
+        Some(&c.id),
+        Some(&c.customer_id),
+        data,
+    )
+    .await?;
     tx.commit().await?;
     Ok(MagicLink {
         id,
@@ -108,7 +116,10 @@ pub struct MagicLinkView {
 
 type LinkRow = (String, DateTime<Utc>, Option<DateTime<Utc>>);
 
-async fn find_link(tx: &mut sqlx::SqliteConnection, link_token: &str) -> Result<LinkRow, EngineError> {
+async fn find_link(
+    tx: &mut sqlx::SqliteConnection,
+    link_token: &str,
+) -> Result<LinkRow, EngineError> {
     let row: Option<LinkRow> = sqlx::query_as(
         "SELECT connection_id, expires_at, completed_at FROM magic_links WHERE token_hash = ?",
     )
@@ -118,7 +129,10 @@ async fn find_link(tx: &mut sqlx::SqliteConnection, link_token: &str) -> Result<
     row.ok_or_else(|| EngineError::api(ErrorCode::NotFound, "this link does not exist"))
 }
 
-pub async fn view_magic_link(engine: &Engine, link_token: &str) -> Result<MagicLinkView, EngineError> {
+pub async fn view_magic_link(
+    engine: &Engine,
+    link_token: &str,
+) -> Result<MagicLinkView, EngineError> {
     let mut db = engine.store.reader().acquire().await?;
     let (connection_id, expires_at, completed_at) = find_link(&mut db, link_token).await?;
     let stored = connections::get(&mut db, &connection_id)
@@ -150,15 +164,22 @@ pub async fn complete_magic_link(
         return Err(EngineError::conflict("this link was already used"));
     }
     if expires_at <= now {
-        return Err(EngineError::api(ErrorCode::PermissionDenied, "this link has expired"));
+        return Err(EngineError::api(
+            ErrorCode::PermissionDenied,
+            "this link has expired",
+        ));
     }
     let mut stored = require_connection(&mut tx, &connection_id).await?;
     if stored.connection.status != ConnectionStatus::Pending {
-        return Err(EngineError::conflict("the connection of this link is no longer pending"));
+        return Err(EngineError::conflict(
+            "the connection of this link is no longer pending",
+        ));
     }
     let system_id = match (&stored.connection.system_id, &request.system_id) {
         (Some(fixed), Some(asked)) if fixed != asked => {
-            return Err(EngineError::invalid(format!("this link is for system {fixed}")))
+            return Err(EngineError::invalid(format!(
+                "this link is for system {fixed}"
+            )))
         }
         (Some(fixed), _) => fixed.clone(),
         (None, Some(asked)) => asked.clone(),
@@ -166,7 +187,10 @@ pub async fn complete_magic_link(
     };
     let system = engine.catalog.require(&system_id)?;
     if !system.supports(request.deployment) {
-        return Err(EngineError::invalid(format!("{} is not offered that way", system.name)));
+        return Err(EngineError::invalid(format!(
+            "{} is not offered that way",
+            system.name
+        )));
     }
     credentials::validate_form(system, &request.credentials)?;
     let login = credentials::authenticate(system, &request.credentials);
@@ -194,8 +218,17 @@ pub async fn complete_magic_link(
         .execute(&mut *tx)
         .await?;
     let c = &stored.connection;
-    let data = json!({ "previous": ConnectionStatus::Pending, "current": c.status, "online": c.online });
-    emit(&mut tx, now, EventType::ConnectionStatusChanged, Some(&c.id), Some(&c.customer_id), data).await?;
+    let data =
+        json!({ "previous": ConnectionStatus::Pending, "current": c.status, "online": c.online });
+    emit(
+        &mut tx,
+        now,
+        EventType::ConnectionStatusChanged,
+        Some(&c.id),
+        Some(&c.customer_id),
+        data,
+    )
+    .await?;
     tx.commit().await?;
     Ok(stored.connection)
 }

@@ -4,7 +4,9 @@ use desk_platform::account::{Account, CreditBalance, Plan};
 use sqlx::SqliteConnection;
 
 pub async fn exists(db: &mut SqliteConnection) -> Result<bool, EngineError> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account").fetch_one(db).await?;
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account")
+        .fetch_one(db)
+        .await?;
     Ok(count > 0)
 }
 
@@ -28,7 +30,10 @@ pub async fn insert(
 }
 
 pub async fn set_plan(db: &mut SqliteConnection, plan: Plan) -> Result<(), EngineError> {
-    sqlx::query("UPDATE account SET plan = ?").bind(plan.as_str()).execute(db).await?;
+    sqlx::query("UPDATE account SET plan = ?")
+        .bind(plan.as_str())
+        .execute(db)
+        .await?;
     Ok(())
 }
 
@@ -42,7 +47,12 @@ pub async fn balance(db: &mut SqliteConnection) -> Result<CreditBalance, EngineE
     )
     .fetch_one(db)
     .await?;
-    Ok(CreditBalance { purchased, in_use, available: purchased - in_use, overage_in_use })
+    Ok(CreditBalance {
+        purchased,
+        in_use,
+        available: purchased - in_use,
+        overage_in_use,
+    })
 }
 
 pub async fn get(db: &mut SqliteConnection) -> Result<Account, EngineError> {
@@ -57,5 +67,11 @@ pub async fn get(db: &mut SqliteConnection) -> Result<Account, EngineError> {
         "paid" => Plan::Paid,
         other => return Err(EngineError::Corrupt(format!("unknown plan {other}"))),
     };
-    Ok(Account { id, name, plan, region, credits: balance(db).await? })
+    Ok(Account {
+        id,
+        name,
+        plan,
+        region,
+        credits: balance(db).await?,
+    })
 }

@@ -94,7 +94,10 @@ impl Row {
     }
 }
 
-pub async fn insert(db: &mut SqliteConnection, stored: &StoredConnection) -> Result<(), EngineError> {
+pub async fn insert(
+    db: &mut SqliteConnection,
+    stored: &StoredConnection,
+) -> Result<(), EngineError> {
     let c = &stored.connection;
     sqlx::query(
         "INSERT INTO connections (id, customer_id, system_id, deployment, name, email, credits,
@@ -132,7 +135,10 @@ pub async fn insert(db: &mut SqliteConnection, stored: &StoredConnection) -> Res
 }
 
 /// Writes back every mutable column of a connection read with [`get`].
-pub async fn update(db: &mut SqliteConnection, stored: &StoredConnection) -> Result<(), EngineError> {
+pub async fn update(
+    db: &mut SqliteConnection,
+    stored: &StoredConnection,
+) -> Result<(), EngineError> {
     let c = &stored.connection;
     let result = sqlx::query(
         "UPDATE connections SET system_id = ?, deployment = ?, name = ?, email = ?, credits = ?,
@@ -180,7 +186,8 @@ pub async fn get(
         .bind(id)
         .fetch_optional(db)
         .await?;
-    row.map(|row| row.into_stored().map(|(_, stored)| stored)).transpose()
+    row.map(|row| row.into_stored().map(|(_, stored)| stored))
+        .transpose()
 }
 
 pub async fn list(

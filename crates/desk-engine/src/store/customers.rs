@@ -3,13 +3,30 @@ use chrono::{DateTime, Utc};
 use desk_platform::customer::Customer;
 use sqlx::SqliteConnection;
 
-type CustomerRow =
-    (i64, String, String, Option<String>, Option<String>, String, DateTime<Utc>);
+type CustomerRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    DateTime<Utc>,
+);
 
 fn from_row(row: CustomerRow) -> Result<(i64, Customer), EngineError> {
     let (seq, id, name, email, account_manager, metadata, created_at) = row;
     let metadata = serde_json::from_str(&metadata)?;
-    Ok((seq, Customer { id, name, email, account_manager, metadata, created_at }))
+    Ok((
+        seq,
+        Customer {
+            id,
+            name,
+            email,
+            account_manager,
+            metadata,
+            created_at,
+        },
+    ))
 }
 
 const COLUMNS: &str = "seq, id, name, email, account_manager, metadata, created_at";
@@ -36,7 +53,8 @@ pub async fn get(db: &mut SqliteConnection, id: &str) -> Result<Option<Customer>
             .bind(id)
             .fetch_optional(db)
             .await?;
-    row.map(|row| from_row(row).map(|(_, customer)| customer)).transpose()
+    row.map(|row| from_row(row).map(|(_, customer)| customer))
+        .transpose()
 }
 
 /// Up to `limit + 1` customers after `after_seq`, for [`crate::cursor::page`].

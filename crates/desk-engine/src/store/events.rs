@@ -29,7 +29,15 @@ pub async fn seq_of(db: &mut SqliteConnection, id: &str) -> Result<Option<i64>, 
         .await?)
 }
 
-type EventRow = (i64, String, String, DateTime<Utc>, Option<String>, Option<String>, String);
+type EventRow = (
+    i64,
+    String,
+    String,
+    DateTime<Utc>,
+    Option<String>,
+    Option<String>,
+    String,
+);
 
 pub async fn list(
     db: &mut SqliteConnection,
@@ -48,11 +56,23 @@ pub async fn list(
     .fetch_all(db)
     .await?;
     rows.into_iter()
-        .map(|(seq, id, kind, created_at, connection_id, customer_id, data)| {
-            let event_type = EventType::parse(&kind)
-                .ok_or_else(|| EngineError::Corrupt(format!("unknown event type {kind}")))?;
-            let data = serde_json::from_str(&data)?;
-            Ok((seq, Event { id, event_type, created_at, connection_id, customer_id, data }))
-        })
+        .map(
+            |(seq, id, kind, created_at, connection_id, customer_id, data)| {
+                let event_type = EventType::parse(&kind)
+                    .ok_or_else(|| EngineError::Corrupt(format!("unknown event type {kind}")))?;
+                let data = serde_json::from_str(&data)?;
+                Ok((
+                    seq,
+                    Event {
+                        id,
+                        event_type,
+                        created_at,
+                        connection_id,
+                        customer_id,
+                        data,
+                    },
+                ))
+            },
+        )
         .collect()
 }

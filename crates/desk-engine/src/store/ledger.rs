@@ -20,7 +20,16 @@ pub async fn append(db: &mut SqliteConnection, entry: &LedgerEntry) -> Result<()
     Ok(())
 }
 
-type LedgerRow = (i64, String, DateTime<Utc>, Option<String>, i64, i64, String, i64);
+type LedgerRow = (
+    i64,
+    String,
+    DateTime<Utc>,
+    Option<String>,
+    i64,
+    i64,
+    String,
+    i64,
+);
 
 pub async fn list(
     db: &mut SqliteConnection,
@@ -39,10 +48,24 @@ pub async fn list(
     .fetch_all(db)
     .await?;
     rows.into_iter()
-        .map(|(seq, id, at, connection_id, delta, overage_delta, reason, balance_after)| {
-            let reason = LedgerReason::parse(&reason)
-                .ok_or_else(|| EngineError::Corrupt(format!("unknown ledger reason {reason}")))?;
-            Ok((seq, LedgerEntry { id, at, connection_id, delta, overage_delta, reason, balance_after }))
-        })
+        .map(
+            |(seq, id, at, connection_id, delta, overage_delta, reason, balance_after)| {
+                let reason = LedgerReason::parse(&reason).ok_or_else(|| {
+                    EngineError::Corrupt(format!("unknown ledger reason {reason}"))
+                })?;
+                Ok((
+                    seq,
+                    LedgerEntry {
+                        id,
+                        at,
+                        connection_id,
+                        delta,
+                        overage_delta,
+                        reason,
+                        balance_after,
+                    },
+                ))
+            },
+        )
         .collect()
 }

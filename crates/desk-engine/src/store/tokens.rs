@@ -8,10 +8,12 @@ pub async fn client_secret_hash(
     db: &mut SqliteConnection,
     client_id: &str,
 ) -> Result<Option<String>, EngineError> {
-    Ok(sqlx::query_scalar("SELECT secret_hash FROM admin_clients WHERE client_id = ?")
-        .bind(client_id)
-        .fetch_optional(db)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT secret_hash FROM admin_clients WHERE client_id = ?")
+            .bind(client_id)
+            .fetch_optional(db)
+            .await?,
+    )
 }
 
 pub async fn upsert_client(

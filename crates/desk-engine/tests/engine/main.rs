@@ -1,0 +1,11 @@
+//! The engine's HTTP API, exercised through the real router and a real SQLite store.
+#![allow(clippy::unwrap_used)] // test helpers panic on purpose: a failed step is a failed test
+
+mod auth;
+mod bad_input;
+mod connections;
+mod credits;
+mod harness;
+mod lists;
+mod magic_links;
+mod store;
