@@ -5,4 +5,3 @@ pub enum Format {
     Table,
     Json,
 }
-
