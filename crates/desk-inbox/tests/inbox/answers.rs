@@ -37,7 +37,14 @@ async fn a_second_copy_of_an_id_is_answered_200_and_stored_as_a_duplicate_of_the
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["duplicate"], true);
     assert_eq!(body["duplicate_of"], "evt_1");
-    let page = harness.inbox.list(&ListFilter { oldest_first: true, ..Default::default() }).await.unwrap();
+    let page = harness
+        .inbox
+        .list(&ListFilter {
+            oldest_first: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(page.data.len(), 2);
     assert_eq!(page.data[0].duplicate_of, None);
     assert_eq!(page.data[1].duplicate_of.as_deref(), Some("evt_1"));
@@ -49,7 +56,12 @@ async fn a_wrong_signature_is_answered_401_stored_with_its_reason_and_never_proc
     let harness = Harness::new().await;
     let event = status_changed("evt_1", "conn_1", 0, "active");
     let mut request = signed(&event, harness.now());
-    request.headers_mut().insert("webhook-signature", "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".parse().unwrap());
+    request.headers_mut().insert(
+        "webhook-signature",
+        "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+            .parse()
+            .unwrap(),
+    );
     let (status, body) = harness.post(request).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "AUTHENTICATION_FAILED");
@@ -57,9 +69,15 @@ async fn a_wrong_signature_is_answered_401_stored_with_its_reason_and_never_proc
     assert_eq!(row.signature, SignatureCheck::Invalid);
     assert_eq!(row.processing, Processing::Skipped);
     harness.inbox.process_pending().await.unwrap();
-    assert_eq!(harness.inbox.connection_state("conn_1").await.unwrap(), None);
+    assert_eq!(
+        harness.inbox.connection_state("conn_1").await.unwrap(),
+        None
+    );
     let detail = harness.inbox.show(&row.seq.to_string()).await.unwrap();
-    assert!(detail.signature_reason.unwrap().contains("no v1 signature matches"));
+    assert!(detail
+        .signature_reason
+        .unwrap()
+        .contains("no v1 signature matches"));
 }
 
 #[tokio::test]
@@ -85,7 +103,9 @@ async fn a_timestamp_more_than_five_minutes_old_is_answered_401_as_stale() {
 #[tokio::test]
 async fn a_signed_body_that_is_not_json_is_answered_400_and_stored_for_inspection() {
     let harness = Harness::new().await;
-    let (status, body) = harness.post(signed_raw("evt_1", b"{not json".to_vec(), harness.now())).await;
+    let (status, body) = harness
+        .post(signed_raw("evt_1", b"{not json".to_vec(), harness.now()))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["code"], "INVALID_REQUEST");
     let row = only_row(&harness).await;
@@ -99,23 +119,49 @@ async fn a_signed_body_that_is_not_json_is_answered_400_and_stored_for_inspectio
 async fn a_signed_body_without_id_or_type_is_answered_400() {
     let harness = Harness::new().await;
     let no_type = br#"{"id":"evt_1"}"#.to_vec();
-    assert_eq!(harness.post(signed_raw("evt_1", no_type, harness.now())).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        harness
+            .post(signed_raw("evt_1", no_type, harness.now()))
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
     let no_id = br#"{"type":"sync.completed"}"#.to_vec();
-    assert_eq!(harness.post(signed_raw("evt_2", no_id, harness.now())).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        harness
+            .post(signed_raw("evt_2", no_id, harness.now()))
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
 }
 
 #[tokio::test]
 async fn a_body_above_one_mebibyte_is_answered_413_whether_declared_or_streamed() {
     let harness = Harness::new().await;
     let huge = vec![b' '; desk_inbox::MAX_BODY_BYTES + 1];
-    let (status, body) = harness.post(signed_raw("evt_big", huge.clone(), harness.now())).await;
+    let (status, body) = harness
+        .post(signed_raw("evt_big", huge.clone(), harness.now()))
+        .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(body["error"]["code"], "PAYLOAD_TOO_LARGE");
     let mut declared = signed_raw("evt_big2", huge, harness.now());
-    declared.headers_mut().insert("content-length", (desk_inbox::MAX_BODY_BYTES + 1).to_string().parse().unwrap());
-    assert_eq!(harness.post(declared).await.0, StatusCode::PAYLOAD_TOO_LARGE);
+    declared.headers_mut().insert(
+        "content-length",
+        (desk_inbox::MAX_BODY_BYTES + 1)
+            .to_string()
+            .parse()
+            .unwrap(),
+    );
+    assert_eq!(
+        harness.post(declared).await.0,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
     let page = harness.inbox.list(&ListFilter::default()).await.unwrap();
-    assert!(page.data.iter().all(|row| row.status == Some(413) && row.processing == Processing::Skipped));
+    assert!(page
+        .data
+        .iter()
+        .all(|row| row.status == Some(413) && row.processing == Processing::Skipped));
     assert_eq!(page.data.len(), 2);
 }
 
@@ -126,7 +172,13 @@ async fn exactly_one_mebibyte_is_still_accepted() {
     let tail = br#""}"#;
     body.resize(desk_inbox::MAX_BODY_BYTES - tail.len(), b'x');
     body.extend_from_slice(tail);
-    assert_eq!(harness.post(signed_raw("evt_1", body, harness.now())).await.0, StatusCode::OK);
+    assert_eq!(
+        harness
+            .post(signed_raw("evt_1", body, harness.now()))
+            .await
+            .0,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -134,7 +186,9 @@ async fn a_non_json_content_type_is_answered_415() {
     let harness = Harness::new().await;
     let event = status_changed("evt_1", "conn_1", 0, "active");
     let mut request = signed(&event, harness.now());
-    request.headers_mut().insert("content-type", "text/plain".parse().unwrap());
+    request
+        .headers_mut()
+        .insert("content-type", "text/plain".parse().unwrap());
     let (status, body) = harness.post(request).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(body["error"]["code"], "UNSUPPORTED_MEDIA_TYPE");
@@ -145,8 +199,14 @@ async fn a_non_json_content_type_is_answered_415() {
 async fn every_answer_carries_a_json_body_and_a_request_id() {
     let harness = Harness::new().await;
     let event = status_changed("evt_1", "conn_1", 0, "active");
-    let response = tower::ServiceExt::oneshot(harness.inbox.router(), signed(&event, harness.now())).await.unwrap();
-    assert!(response.headers()["x-request-id"].to_str().unwrap().starts_with("req_"));
+    let response =
+        tower::ServiceExt::oneshot(harness.inbox.router(), signed(&event, harness.now()))
+            .await
+            .unwrap();
+    assert!(response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .starts_with("req_"));
     assert_eq!(response.headers()["content-type"], "application/json");
 }
 
@@ -178,7 +238,9 @@ async fn a_profile_route_verifies_with_that_profile_secret() {
     let other = WebhookKey::from_bytes(b"profile-secret".to_vec()).unwrap();
     let harness = Harness::with(|config| {
         let mut config = InboxConfig { ..config };
-        config.profile_secrets.insert("staging".to_owned(), other.clone());
+        config
+            .profile_secrets
+            .insert("staging".to_owned(), other.clone());
         config
     })
     .await;
@@ -194,9 +256,22 @@ async fn a_profile_route_verifies_with_that_profile_secret() {
             .body(Body::from(body.clone()))
             .unwrap()
     };
-    assert_eq!(harness.post(request("/webhooks")).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(harness.post(request("/webhooks/staging")).await.0, StatusCode::OK);
-    let page = harness.inbox.list(&ListFilter { signature: Some(SignatureCheck::Valid), ..Default::default() }).await.unwrap();
+    assert_eq!(
+        harness.post(request("/webhooks")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        harness.post(request("/webhooks/staging")).await.0,
+        StatusCode::OK
+    );
+    let page = harness
+        .inbox
+        .list(&ListFilter {
+            signature: Some(SignatureCheck::Valid),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(page.data[0].profile.as_deref(), Some("staging"));
 }
 
@@ -205,10 +280,14 @@ async fn credentials_in_headers_are_stored_redacted() {
     let harness = Harness::new().await;
     let event = status_changed("evt_1", "conn_1", 0, "active");
     let mut request = signed(&event, harness.now());
-    request.headers_mut().insert("authorization", "Bearer very-secret-token".parse().unwrap());
+    request
+        .headers_mut()
+        .insert("authorization", "Bearer very-secret-token".parse().unwrap());
     harness.post(request).await;
     let detail = harness.inbox.show("evt_1").await.unwrap();
-    assert!(detail.headers.contains(&("authorization".to_owned(), "[redacted]".to_owned())));
+    assert!(detail
+        .headers
+        .contains(&("authorization".to_owned(), "[redacted]".to_owned())));
     let file = std::fs::read(harness.inbox.path()).unwrap();
     let wal = std::fs::read(harness.inbox.path().with_extension("db-wal")).unwrap_or_default();
     let needle = b"very-secret-token";
@@ -219,8 +298,17 @@ async fn credentials_in_headers_are_stored_redacted() {
 #[tokio::test]
 async fn a_signed_event_of_an_unknown_type_is_accepted_and_skipped_by_processing() {
     let harness = Harness::new().await;
-    let body = serde_json::to_vec(&json!({"id": "evt_9", "type": "future.thing", "created_at": "2026-03-01T12:00:00Z"})).unwrap();
-    assert_eq!(harness.post(signed_raw("evt_9", body, harness.now())).await.0, StatusCode::OK);
+    let body = serde_json::to_vec(
+        &json!({"id": "evt_9", "type": "future.thing", "created_at": "2026-03-01T12:00:00Z"}),
+    )
+    .unwrap();
+    assert_eq!(
+        harness
+            .post(signed_raw("evt_9", body, harness.now()))
+            .await
+            .0,
+        StatusCode::OK
+    );
     harness.inbox.process_pending().await.unwrap();
     let row = harness.inbox.show("evt_9").await.unwrap().summary;
     assert_eq!(row.processing, Processing::Skipped);

@@ -7,30 +7,53 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 
-const STATUSES: [&str; 5] = ["active", "inactive", "in_progress", "overage", "synchronizing"];
+const STATUSES: [&str; 5] = [
+    "active",
+    "inactive",
+    "in_progress",
+    "overage",
+    "synchronizing",
+];
 
 fn build(index: usize, connection: usize, kind: u8, variant: u8) -> Event {
     let kind = EventType::ALL[usize::from(kind) % EventType::ALL.len()];
     let status = STATUSES[usize::from(variant) % STATUSES.len()];
     let data = match kind {
         EventType::ConnectionCreated => json!({"status": status}),
-        EventType::ConnectionStatusChanged => json!({"current": status, "online": variant % 2 == 0}),
+        EventType::ConnectionStatusChanged => {
+            json!({"current": status, "online": variant.is_multiple_of(2)})
+        }
         EventType::ConnectionReauthorizationRequired => json!({"reason": format!("r{variant}")}),
         EventType::SyncCompleted => json!({"sync_id": format!("sync_{index}"), "records": variant}),
-        EventType::SyncFailed => json!({"sync_id": format!("sync_{index}"), "error": format!("e{variant}")}),
+        EventType::SyncFailed => {
+            json!({"sync_id": format!("sync_{index}"), "error": format!("e{variant}")})
+        }
         EventType::SystemError => json!({"error": format!("s{variant}")}),
         _ => json!({}),
     };
     // Two events per second, so equal timestamps (ties) happen too.
-    let mut event = event(&format!("evt_{index:03}"), kind, &format!("conn_{connection}"), (index / 2) as i64, data);
+    let mut event = event(
+        &format!("evt_{index:03}"),
+        kind,
+        &format!("conn_{connection}"),
+        (index / 2) as i64,
+        data,
+    );
     if kind == EventType::CreditsLow {
         event.connection_id = None;
     }
     event
 }
 
-async fn final_state(deliveries: &[Event], process_after: &[bool]) -> (Vec<ConnectionState>, Inbox, tempfile::TempDir) {
-    let harness = Harness::with(|config| InboxConfig { durability: Durability::Normal, ..config }).await;
+async fn final_state(
+    deliveries: &[Event],
+    process_after: &[bool],
+) -> (Vec<ConnectionState>, Inbox, tempfile::TempDir) {
+    let harness = Harness::with(|config| InboxConfig {
+        durability: Durability::Normal,
+        ..config
+    })
+    .await;
     for (event, process) in deliveries.iter().zip(process_after.iter().cycle()) {
         assert_eq!(harness.deliver(event).await, http::StatusCode::OK);
         if *process {

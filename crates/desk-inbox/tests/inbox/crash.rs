@@ -7,6 +7,7 @@ use desk_inbox::{Inbox, InboxConfig, ListFilter};
 use std::collections::{HashSet, VecDeque};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,10 +17,14 @@ const CHILD_ENV: &str = "DESK_INBOX_CRASH_CHILD_DIR";
 #[test]
 #[ignore = "run by a_sigkilled_inbox_loses_no_acknowledged_webhook_and_processes_none_twice"]
 fn crash_child_server() {
-    let Ok(dir) = std::env::var(CHILD_ENV) else { return };
+    let Ok(dir) = std::env::var(CHILD_ENV) else {
+        return;
+    };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async move {
-        let inbox = Inbox::open(&dir, InboxConfig::with_secret(key())).await.unwrap();
+        let inbox = Inbox::open(&dir, InboxConfig::with_secret(key()))
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         println!("listening on http://{}", listener.local_addr().unwrap());
         inbox.serve(listener, std::future::pending()).await.unwrap();
@@ -28,7 +33,13 @@ fn crash_child_server() {
 
 fn start_child(dir: &std::path::Path) -> (Child, String) {
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "crash::crash_child_server", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "crash::crash_child_server",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -38,8 +49,9 @@ fn start_child(dir: &std::path::Path) -> (Child, String) {
     let mut lines = BufReader::new(stdout).lines();
     let addr = loop {
         let line = lines.next().expect("child ended before listening").unwrap();
-        if let Some(addr) = line.strip_prefix("listening on http://") {
-            break addr.to_owned();
+        // libtest prints "test crash::crash_child_server ... " on the same line first.
+        if let Some((_, addr)) = line.split_once("listening on http://") {
+            break addr.trim().to_owned();
         }
     };
     // Keep draining the child's stdout so it never blocks on a full pipe.
@@ -52,16 +64,31 @@ async fn a_sigkilled_inbox_loses_no_acknowledged_webhook_and_processes_none_twic
     const TOTAL: usize = 300;
     let dir = tempfile::tempdir().unwrap();
     let events: Vec<_> = (0..TOTAL)
-        .map(|n| status_changed(&format!("evt_{n:03}"), &format!("conn_{}", n % 7), n as i64, if n % 3 == 0 { "inactive" } else { "active" }))
+        .map(|n| {
+            status_changed(
+                &format!("evt_{n:03}"),
+                &format!("conn_{}", n % 7),
+                n as i64,
+                if n % 3 == 0 { "inactive" } else { "active" },
+            )
+        })
         .collect();
     let (mut child, url) = start_child(dir.path());
     let url = Arc::new(Mutex::new(url));
     let queue = Arc::new(Mutex::new((0..TOTAL).collect::<VecDeque<_>>()));
     let acked = Arc::new(Mutex::new(HashSet::new()));
+    let retries = Arc::new(AtomicUsize::new(0));
     let client = desk_inbox::http_client().unwrap();
     let mut senders = Vec::new();
     for _ in 0..16 {
-        let (queue, acked, url, client, events) = (queue.clone(), acked.clone(), url.clone(), client.clone(), events.clone());
+        let (queue, acked, url, client, events, retries) = (
+            queue.clone(),
+            acked.clone(),
+            url.clone(),
+            client.clone(),
+            events.clone(),
+            retries.clone(),
+        );
         senders.push(tokio::spawn(async move {
             let deadline = Instant::now() + Duration::from_secs(120);
             while acked.lock().unwrap().len() < TOTAL && Instant::now() < deadline {
@@ -74,11 +101,13 @@ async fn a_sigkilled_inbox_loses_no_acknowledged_webhook_and_processes_none_twic
                 let target = url.lock().unwrap().clone();
                 let body = serde_json::to_vec(event).unwrap();
                 let now = chrono::Utc::now().timestamp();
-                match desk_inbox::send_signed(&client, &target, &key(), &event.id, body, now).await {
+                match desk_inbox::send_signed(&client, &target, &key(), &event.id, body, now).await
+                {
                     Ok(sent) if sent.status == 200 => {
                         acked.lock().unwrap().insert(index);
                     }
                     _ => {
+                        retries.fetch_add(1, Ordering::Relaxed);
                         queue.lock().unwrap().push_back(index);
                         tokio::time::sleep(Duration::from_millis(20)).await;
                     }
@@ -102,23 +131,44 @@ async fn a_sigkilled_inbox_loses_no_acknowledged_webhook_and_processes_none_twic
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(acked.lock().unwrap().len(), TOTAL, "every webhook was acknowledged in the end");
+    assert!(
+        retries.load(Ordering::Relaxed) > 0,
+        "the kills hit requests in flight"
+    );
+    assert_eq!(
+        acked.lock().unwrap().len(),
+        TOTAL,
+        "every webhook was acknowledged in the end"
+    );
 
-    let config = InboxConfig { background_processing: false, ..InboxConfig::with_secret(key()) };
+    let config = InboxConfig {
+        background_processing: false,
+        ..InboxConfig::with_secret(key())
+    };
     let inbox = Inbox::open(dir.path(), config).await.unwrap();
     inbox.process_pending().await.unwrap();
     let firsts = inbox
-        .export(&ListFilter { hide_duplicates: true, ..Default::default() })
+        .export(&ListFilter {
+            hide_duplicates: true,
+            ..Default::default()
+        })
         .await
         .unwrap()
         .into_iter()
         .filter(|detail| detail.summary.status == Some(200))
         .collect::<Vec<_>>();
-    let ids: HashSet<_> = firsts.iter().map(|detail| detail.summary.id.clone().unwrap()).collect();
+    let ids: HashSet<_> = firsts
+        .iter()
+        .map(|detail| detail.summary.id.clone().unwrap())
+        .collect();
     assert_eq!(firsts.len(), TOTAL, "each acknowledged webhook stored once");
     assert_eq!(ids.len(), TOTAL);
     for detail in &firsts {
-        assert_eq!(detail.attempts, 1, "processed exactly once: {:?}", detail.summary);
+        assert_eq!(
+            detail.attempts, 1,
+            "processed exactly once: {:?}",
+            detail.summary
+        );
         assert!(detail.processed_at.is_some());
     }
     // And the state is what in-order delivery gives.
@@ -127,5 +177,8 @@ async fn a_sigkilled_inbox_loses_no_acknowledged_webhook_and_processes_none_twic
         reference.deliver(event).await;
     }
     reference.inbox.process_pending().await.unwrap();
-    assert_eq!(inbox.connection_states().await.unwrap(), reference.inbox.connection_states().await.unwrap());
+    assert_eq!(
+        inbox.connection_states().await.unwrap(),
+        reference.inbox.connection_states().await.unwrap()
+    );
 }

@@ -9,18 +9,31 @@ use std::net::SocketAddr;
 
 async fn seeded() -> Harness {
     let harness = Harness::new().await;
-    harness.deliver(&status_changed("evt_1", "conn_a", 0, "active")).await;
-    harness.deliver(&status_changed("evt_2", "conn_b", 1, "inactive")).await;
-    harness.deliver(&status_changed("evt_2", "conn_b", 1, "inactive")).await;
-    let mut bad = signed(&status_changed("evt_3", "conn_a", 2, "active"), harness.now());
-    bad.headers_mut().insert("webhook-signature", "v1,bm9wZQ==".parse().unwrap());
+    harness
+        .deliver(&status_changed("evt_1", "conn_a", 0, "active"))
+        .await;
+    harness
+        .deliver(&status_changed("evt_2", "conn_b", 1, "inactive"))
+        .await;
+    harness
+        .deliver(&status_changed("evt_2", "conn_b", 1, "inactive"))
+        .await;
+    let mut bad = signed(
+        &status_changed("evt_3", "conn_a", 2, "active"),
+        harness.now(),
+    );
+    bad.headers_mut()
+        .insert("webhook-signature", "v1,bm9wZQ==".parse().unwrap());
     harness.post(bad).await;
     harness.inbox.process_pending().await.unwrap();
     harness
 }
 
 fn ids(page: &desk_inbox::WebhookPage) -> Vec<String> {
-    page.data.iter().map(|row| row.id.clone().unwrap_or_default()).collect()
+    page.data
+        .iter()
+        .map(|row| row.id.clone().unwrap_or_default())
+        .collect()
 }
 
 #[tokio::test]
@@ -31,21 +44,54 @@ async fn the_list_filters_by_type_connection_signature_processing_text_and_dupli
         async move { inbox.list(&filter).await.unwrap() }
     };
     assert_eq!(list(ListFilter::default()).await.data.len(), 4);
-    let by_connection = list(ListFilter { connection_id: Some("conn_a".into()), ..Default::default() }).await;
+    let by_connection = list(ListFilter {
+        connection_id: Some("conn_a".into()),
+        ..Default::default()
+    })
+    .await;
     assert_eq!(ids(&by_connection), vec!["evt_3", "evt_1"]);
-    let invalid = list(ListFilter { signature: Some(SignatureCheck::Invalid), ..Default::default() }).await;
+    let invalid = list(ListFilter {
+        signature: Some(SignatureCheck::Invalid),
+        ..Default::default()
+    })
+    .await;
     assert_eq!(ids(&invalid), vec!["evt_3"]);
-    let processed = list(ListFilter { processing: Some(Processing::Processed), ..Default::default() }).await;
+    let processed = list(ListFilter {
+        processing: Some(Processing::Processed),
+        ..Default::default()
+    })
+    .await;
     assert_eq!(ids(&processed), vec!["evt_2", "evt_1"]);
-    let text = list(ListFilter { text: Some("\"inactive\"".into()), ..Default::default() }).await;
+    let text = list(ListFilter {
+        text: Some("\"inactive\"".into()),
+        ..Default::default()
+    })
+    .await;
     assert_eq!(ids(&text), vec!["evt_2", "evt_2"]);
-    let firsts = list(ListFilter { hide_duplicates: true, text: Some("inactive".into()), ..Default::default() }).await;
+    let firsts = list(ListFilter {
+        hide_duplicates: true,
+        text: Some("inactive".into()),
+        ..Default::default()
+    })
+    .await;
     assert_eq!(firsts.data.len(), 1);
-    let typed = list(ListFilter { event_type: Some("sync.completed".into()), ..Default::default() }).await;
+    let typed = list(ListFilter {
+        event_type: Some("sync.completed".into()),
+        ..Default::default()
+    })
+    .await;
     assert!(typed.data.is_empty());
-    let customer = list(ListFilter { customer_id: Some("cus_1".into()), ..Default::default() }).await;
+    let customer = list(ListFilter {
+        customer_id: Some("cus_1".into()),
+        ..Default::default()
+    })
+    .await;
     assert_eq!(customer.data.len(), 4);
-    let later = list(ListFilter { received_after: Some(start_time() + chrono::Duration::seconds(1)), ..Default::default() }).await;
+    let later = list(ListFilter {
+        received_after: Some(start_time() + chrono::Duration::seconds(1)),
+        ..Default::default()
+    })
+    .await;
     assert!(later.data.is_empty());
 }
 
@@ -53,10 +99,15 @@ async fn the_list_filters_by_type_connection_signature_processing_text_and_dupli
 async fn pages_follow_the_cursor_without_skipping_or_repeating() {
     let harness = Harness::new().await;
     for n in 0..25 {
-        harness.deliver(&status_changed(&format!("evt_{n}"), "conn_1", n, "active")).await;
+        harness
+            .deliver(&status_changed(&format!("evt_{n}"), "conn_1", n, "active"))
+            .await;
     }
     let mut seen = Vec::new();
-    let mut filter = ListFilter { limit: Some(7), ..Default::default() };
+    let mut filter = ListFilter {
+        limit: Some(7),
+        ..Default::default()
+    };
     loop {
         let page = harness.inbox.list(&filter).await.unwrap();
         seen.extend(page.data.iter().map(|row| row.seq));
@@ -67,7 +118,10 @@ async fn pages_follow_the_cursor_without_skipping_or_repeating() {
     }
     assert_eq!(seen.len(), 25);
     assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 25);
-    assert!(seen.windows(2).all(|pair| pair[0] > pair[1]), "newest first");
+    assert!(
+        seen.windows(2).all(|pair| pair[0] > pair[1]),
+        "newest first"
+    );
 }
 
 #[tokio::test]
@@ -76,31 +130,63 @@ async fn list_items_serialise_with_the_fields_the_contract_names() {
     let page = harness.inbox.list(&ListFilter::default()).await.unwrap();
     let json = serde_json::to_value(&page.data).unwrap();
     for item in json.as_array().unwrap() {
-        for field in ["id", "received_at", "event_type", "connection_id", "signature", "duplicate_of", "out_of_order", "processing", "error"] {
+        for field in [
+            "id",
+            "received_at",
+            "event_type",
+            "connection_id",
+            "signature",
+            "duplicate_of",
+            "out_of_order",
+            "processing",
+            "error",
+        ] {
             assert!(item.get(field).is_some(), "{field} missing in {item}");
         }
     }
-    let duplicate = json.as_array().unwrap().iter().find(|item| !item["duplicate_of"].is_null()).unwrap();
+    let duplicate = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| !item["duplicate_of"].is_null())
+        .unwrap();
     assert_eq!(duplicate["duplicate_of"], "evt_2");
     assert_eq!(duplicate["processing"], "skipped");
-    assert!(json.as_array().unwrap().iter().any(|item| item["signature"] == "invalid"));
+    assert!(json
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|item| item["signature"] == "invalid"));
 }
 
 #[tokio::test]
 async fn show_gives_headers_raw_and_pretty_body_the_signature_reason_and_the_other_copies() {
     let harness = seeded().await;
     let detail = harness.inbox.show("evt_2").await.unwrap();
-    assert_eq!(detail.summary.duplicate_of, None, "an id shows its first copy");
+    assert_eq!(
+        detail.summary.duplicate_of, None,
+        "an id shows its first copy"
+    );
     assert_eq!(detail.siblings.len(), 1);
     assert_eq!(detail.siblings[0].duplicate_of.as_deref(), Some("evt_2"));
-    assert!(detail.headers.iter().any(|(name, _)| name == "webhook-signature"));
-    assert!(detail.body_pretty.unwrap().contains("\n  \"connection_id\": \"conn_b\""));
+    assert!(detail
+        .headers
+        .iter()
+        .any(|(name, _)| name == "webhook-signature"));
+    assert!(detail
+        .body_pretty
+        .unwrap()
+        .contains("\n  \"connection_id\": \"conn_b\""));
     assert_eq!(detail.scheme.as_deref(), Some("standard"));
     assert_eq!(detail.attempts, 1);
     let bad = harness.inbox.show("evt_3").await.unwrap();
     assert!(bad.signature_reason.is_some());
     assert!(bad.answer_reason.unwrap().starts_with("signature invalid"));
-    let by_seq = harness.inbox.show(&format!("#{}", bad.summary.seq)).await.unwrap();
+    let by_seq = harness
+        .inbox
+        .show(&format!("#{}", bad.summary.seq))
+        .await
+        .unwrap();
     assert_eq!(by_seq.summary.id.as_deref(), Some("evt_3"));
 }
 
@@ -109,14 +195,26 @@ async fn export_returns_every_matching_webhook_in_full_oldest_first() {
     let harness = seeded().await;
     let all = harness.inbox.export(&ListFilter::default()).await.unwrap();
     assert_eq!(all.len(), 4);
-    assert!(all.windows(2).all(|pair| pair[0].summary.seq < pair[1].summary.seq));
+    assert!(all
+        .windows(2)
+        .all(|pair| pair[0].summary.seq < pair[1].summary.seq));
     let json = serde_json::to_value(&all).unwrap();
     assert!(json[0]["body"].as_str().unwrap().contains("evt_1"));
 }
 
-async fn serve_inbox(secret: WebhookKey) -> (Inbox, SocketAddr, tempfile::TempDir, tokio::sync::oneshot::Sender<()>) {
+async fn serve_inbox(
+    secret: WebhookKey,
+) -> (
+    Inbox,
+    SocketAddr,
+    tempfile::TempDir,
+    tokio::sync::oneshot::Sender<()>,
+) {
     let dir = tempfile::tempdir().unwrap();
-    let config = InboxConfig { background_processing: false, ..InboxConfig::with_secret(secret) };
+    let config = InboxConfig {
+        background_processing: false,
+        ..InboxConfig::with_secret(secret)
+    };
     let inbox = Inbox::open(dir.path(), config).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -136,16 +234,32 @@ async fn serve_inbox(secret: WebhookKey) -> (Inbox, SocketAddr, tempfile::TempDi
 #[tokio::test]
 async fn forwarding_re_signs_stored_webhooks_for_a_local_receiver_with_a_stable_secret() {
     let harness = seeded().await;
-    let forward_secret = WebhookKey::from_bytes(b"stable local forwarding secret".to_vec()).unwrap();
+    // The receiver checks timestamps against the real clock.
+    harness.clock.set(chrono::Utc::now());
+    let forward_secret =
+        WebhookKey::from_bytes(b"stable local forwarding secret".to_vec()).unwrap();
     let (target, addr, _dir, stop) = serve_inbox(forward_secret.clone()).await;
     let url = format!("http://{addr}/webhooks");
-    let results = harness.inbox.forward(&["evt_1".into(), "evt_2".into()], &url, &forward_secret).await.unwrap();
-    assert!(results.iter().all(|result| result.status == Some(200)), "{results:?}");
+    let results = harness
+        .inbox
+        .forward(&["evt_1".into(), "evt_2".into()], &url, &forward_secret)
+        .await
+        .unwrap();
+    assert!(
+        results.iter().all(|result| result.status == Some(200)),
+        "{results:?}"
+    );
     let received = target.list(&ListFilter::default()).await.unwrap();
     assert_eq!(received.data.len(), 2);
-    assert!(received.data.iter().all(|row| row.signature == SignatureCheck::Valid));
+    assert!(received
+        .data
+        .iter()
+        .all(|row| row.signature == SignatureCheck::Valid));
     assert!(received.data.iter().all(|row| row.duplicate_of.is_none()));
-    let refused = harness.inbox.forward(&["evt_3".into()], &url, &forward_secret).await;
+    let refused = harness
+        .inbox
+        .forward(&["evt_3".into()], &url, &forward_secret)
+        .await;
     assert!(refused.is_err(), "an unverified webhook is not re-signed");
     let _ = stop.send(());
 }
@@ -159,13 +273,26 @@ async fn test_events_of_every_type_sent_signed_are_accepted_and_processed() {
     let events = test_events("conn_t", "cus_t", chrono::Utc::now());
     assert_eq!(events.len(), EventType::ALL.len());
     for event in &events {
-        let sent = send_event(&client, &url, &secret, event, chrono::Utc::now().timestamp()).await.unwrap();
+        let sent = send_event(
+            &client,
+            &url,
+            &secret,
+            event,
+            chrono::Utc::now().timestamp(),
+        )
+        .await
+        .unwrap();
         assert_eq!(sent.status, 200, "{}: {}", event.event_type, sent.answer);
     }
     target.process_pending().await.unwrap();
     let page = target.list(&ListFilter::default()).await.unwrap();
     assert_eq!(page.data.len(), events.len());
-    assert!(page.data.iter().all(|row| row.processing == Processing::Processed), "{page:#?}");
+    assert!(
+        page.data
+            .iter()
+            .all(|row| row.processing == Processing::Processed),
+        "{page:#?}"
+    );
     let detail = target.show(&events[0].id).await.unwrap();
     assert!(detail.remote_addr.unwrap().starts_with("127.0.0.1:"));
     let _ = stop.send(());

@@ -64,7 +64,13 @@ impl Harness {
     }
 }
 
-pub fn event(id: &str, kind: EventType, connection: &str, seconds: i64, data: serde_json::Value) -> Event {
+pub fn event(
+    id: &str,
+    kind: EventType,
+    connection: &str,
+    seconds: i64,
+    data: serde_json::Value,
+) -> Event {
     Event {
         id: id.to_owned(),
         event_type: kind,
