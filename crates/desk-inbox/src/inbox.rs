@@ -56,7 +56,9 @@ impl Inbox {
         let (tail, _) = broadcast::channel(config.tail_capacity.max(1));
         let (stop, stop_rx) = watch::channel(false);
         let wakeup = Arc::new(Notify::new());
+        let write_lock = store::WriteLock::default();
         let processor = Arc::new(ProcessorContext {
+            write_lock: write_lock.clone(),
             appliers: config.appliers.clone(),
             clock: config.clock.clone(),
             tail: tail.clone(),
@@ -68,6 +70,7 @@ impl Inbox {
             writer_rx,
             config.max_batch,
             WriterHandles {
+                write_lock: write_lock.clone(),
                 processor_wakeup: wakeup.clone(),
                 tail: tail.clone(),
             },
@@ -110,6 +113,10 @@ impl Inbox {
 
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.inner.pool
+    }
+
+    pub(crate) fn write_lock(&self) -> &store::WriteLock {
+        &self.inner.processor.write_lock
     }
 
     /// `POST /webhooks` and `POST /webhooks/{profile}`. Serve it with

@@ -131,6 +131,7 @@ impl Inbox {
     /// changes nothing. Replayed events still never move a connection backwards.
     pub async fn replay(&self, keys: &[String]) -> Result<Vec<WebhookSummary>, InboxError> {
         let mut db = self.pool().acquire().await?;
+        let turn = self.write_lock().lock().await;
         let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
         let mut seqs = Vec::with_capacity(keys.len());
         for key in keys {
@@ -163,6 +164,7 @@ impl Inbox {
             .await?;
         }
         tx.commit().await?;
+        drop(turn);
         drop(db);
         self.process_pending().await?;
         let mut db = self.pool().acquire().await?;

@@ -34,9 +34,10 @@ pub trait EventApplier: Send + Sync + 'static {
 
 /// Webhooks taken per transaction: big enough to amortise the commit, small enough that the
 /// receiver's writer never waits long for the write lock.
-const BATCH: i64 = 64;
+const BATCH: i64 = 32;
 
 pub struct ProcessorContext {
+    pub write_lock: crate::store::WriteLock,
     pub appliers: Vec<Arc<dyn EventApplier>>,
     pub clock: Arc<dyn Clock>,
     pub tail: broadcast::Sender<InboxEvent>,
@@ -111,6 +112,7 @@ async fn process_batch(
     db: &mut SqliteConnection,
     context: &ProcessorContext,
 ) -> Result<Vec<WebhookSummary>, InboxError> {
+    let _turn = context.write_lock.lock().await;
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     let sql = format!(
         "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE processing = 'pending' ORDER BY seq LIMIT ?"

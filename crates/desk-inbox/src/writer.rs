@@ -69,6 +69,7 @@ enum JobResult {
 }
 
 pub struct WriterHandles {
+    pub write_lock: store::WriteLock,
     pub processor_wakeup: Arc<Notify>,
     pub tail: broadcast::Sender<InboxEvent>,
 }
@@ -108,7 +109,11 @@ pub async fn run(
             }
         }
         let size = batch.len();
-        match write_batch(&mut db, &batch).await {
+        let written = {
+            let _turn = handles.write_lock.lock().await;
+            write_batch(&mut db, &batch).await
+        };
+        match written {
             Ok(results) => {
                 tracing::debug!(size, "group commit");
                 let mut wake = false;
