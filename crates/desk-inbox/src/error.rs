@@ -29,6 +29,8 @@ pub enum InboxError {
     Send { url: String, message: String },
     #[error("could not store in the inbox: {0}")]
     Store(String),
+    #[error("serving the receiver: {0}")]
+    Serve(#[source] std::io::Error),
     #[error("the inbox has shut down")]
     ShutDown,
 }
@@ -47,6 +49,7 @@ impl InboxError {
             | Self::DataDir { .. }
             | Self::Corrupt(_)
             | Self::Store(_)
+            | Self::Serve(_)
             | Self::ShutDown => ErrorCode::InternalError,
         }
     }

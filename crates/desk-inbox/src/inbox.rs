@@ -139,7 +139,7 @@ impl Inbox {
             .with_graceful_shutdown(shutdown)
             .await;
         self.close().await;
-        served.map_err(|err| InboxError::Store(format!("serving the receiver: {err}")))
+        served.map_err(InboxError::Serve)
     }
 
     /// Live tail: everything stored and processed from now on.

@@ -327,6 +327,37 @@ mod tests {
         assert_eq!(verdict.meta.event_type.as_deref(), Some("assets.updated"));
     }
 
+    proptest::proptest! {
+        // The bounded stand-in for a fuzz run: no header or body makes the judge panic, and
+        // only verified, well-formed requests are ever accepted.
+        #[test]
+        fn no_request_crashes_the_judge_or_gets_accepted_unsigned(
+            id in proptest::option::of("[ -~]{0,40}"),
+            timestamp in proptest::option::of("[ -~]{0,20}"),
+            signature in proptest::option::of("[ -~]{0,120}"),
+            body_hmac in proptest::option::of("[ -~]{0,80}"),
+            content_type in proptest::option::of("[ -~]{0,40}"),
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        ) {
+            let mut headers = HeaderMap::new();
+            let pairs = [
+                ("webhook-id", id),
+                ("webhook-timestamp", timestamp),
+                ("webhook-signature", signature),
+                ("x-webhook-signature", body_hmac),
+                ("content-type", content_type),
+            ];
+            for (name, value) in pairs {
+                if let Some(value) = value.and_then(|value| http::HeaderValue::from_str(&value).ok()) {
+                    headers.insert(name, value);
+                }
+            }
+            let verdict = judge(&config(), None, &headers, &body, 100);
+            proptest::prop_assert!(!verdict.accepted || verdict.signature == SignatureCheck::Valid);
+            proptest::prop_assert_eq!(verdict.accepted, verdict.status == 200);
+        }
+    }
+
     #[test]
     fn a_non_ascii_signature_header_is_invalid_not_missing() {
         let body = br#"{"id":"evt_1","type":"sync.completed"}"#;
