@@ -112,6 +112,14 @@ async fn process_batch(
     db: &mut SqliteConnection,
     context: &ProcessorContext,
 ) -> Result<Vec<WebhookSummary>, InboxError> {
+    // A plain read first, so an idle inbox polling for work never takes the write lock.
+    let any_pending: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM webhooks WHERE processing = 'pending')")
+            .fetch_one(&mut *db)
+            .await?;
+    if !any_pending {
+        return Ok(Vec::new());
+    }
     let _turn = context.write_lock.lock().await;
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     let sql = format!(

@@ -297,3 +297,39 @@ async fn test_events_of_every_type_sent_signed_are_accepted_and_processed() {
     assert!(detail.remote_addr.unwrap().starts_with("127.0.0.1:"));
     let _ = stop.send(());
 }
+
+#[tokio::test]
+async fn live_forwarding_sends_each_new_verified_webhook_once_to_the_local_receiver() {
+    let harness = Harness::new().await;
+    harness.clock.set(chrono::Utc::now());
+    let forward_secret =
+        WebhookKey::from_bytes(b"stable local forwarding secret".to_vec()).unwrap();
+    let (target, addr, _dir, stop) = serve_inbox(forward_secret.clone()).await;
+    let forwarding = harness
+        .inbox
+        .forward_live(format!("http://{addr}/webhooks"), forward_secret);
+    let event = status_changed("evt_live", "conn_1", 0, "active");
+    harness.deliver(&event).await;
+    harness.deliver(&event).await; // a duplicate is not forwarded again
+    let mut bad = signed(
+        &status_changed("evt_bad", "conn_1", 1, "active"),
+        harness.now(),
+    );
+    bad.headers_mut()
+        .insert("webhook-signature", "v1,bm9wZQ==".parse().unwrap());
+    harness.post(bad).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let page = target.list(&ListFilter::default()).await.unwrap();
+        if !page.data.is_empty() || std::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let page = target.list(&ListFilter::default()).await.unwrap();
+    assert_eq!(ids(&page), vec!["evt_live"]);
+    assert_eq!(page.data[0].signature, SignatureCheck::Valid);
+    forwarding.abort();
+    let _ = stop.send(());
+}
