@@ -5,10 +5,12 @@ mod account;
 mod auth;
 mod connections;
 mod customers;
+mod data;
 mod extract;
 mod magic_links;
 mod middleware;
 mod sandbox;
+mod syncs;
 
 pub(crate) use middleware::ApiError;
 
@@ -56,6 +58,8 @@ fn documented_routes() -> OpenApiRouter<Engine> {
         .merge(connections::routes())
         .merge(magic_links::routes())
         .merge(sandbox::routes())
+        .merge(syncs::routes())
+        .merge(data::routes())
 }
 
 /// The engine's OpenAPI document, as served at `/openapi.json`.

@@ -13,6 +13,12 @@ pub struct EngineConfig {
     pub credits_low_threshold: i64,
     pub account_name: String,
     pub region: String,
+    /// First retry delay of a failed webhook delivery; it doubles per attempt.
+    pub webhook_retry_base: std::time::Duration,
+    /// A delivery still failing this long after its first attempt is marked failed.
+    pub webhook_max_age: Duration,
+    /// A receiver that has not answered by then counts as failed.
+    pub webhook_timeout: std::time::Duration,
     /// Applied once, when the store is created empty.
     pub seed: Option<crate::seed::Seed>,
 }
@@ -28,6 +34,9 @@ impl Default for EngineConfig {
             account_name: "Local engine".to_owned(),
             region: "local".to_owned(),
             seed: None,
+            webhook_retry_base: std::time::Duration::from_secs(30),
+            webhook_max_age: Duration::hours(24),
+            webhook_timeout: std::time::Duration::from_secs(10),
         }
     }
 }

@@ -20,6 +20,10 @@ pub struct Engine {
     pub(crate) catalog: Arc<Catalog>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: Arc<EngineConfig>,
+    pub(crate) rate_limiter: Arc<crate::sandbox::system::RateLimiter>,
+    pub(crate) in_flight: crate::webhooks::SharedInFlight,
+    /// Webhook deliveries; redirects are not followed (a receiver answers, it does not move).
+    pub(crate) http: reqwest::Client,
 }
 
 /// What a start reports to the operator.
@@ -50,16 +54,24 @@ impl Engine {
         clock: Arc<dyn Clock>,
     ) -> Result<(Self, StartupInfo), EngineError> {
         let store = Store::open(db_path).await?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|err| EngineError::Io(std::io::Error::other(err)))?;
         let engine = Self {
             store,
             catalog: Arc::new(Catalog::builtin()?),
             clock,
             config: Arc::new(config),
+            rate_limiter: Arc::default(),
+            in_flight: Arc::default(),
+            http,
         };
         let info = engine.bootstrap().await?;
         if let (true, Some(seed)) = (info.created, engine.config.seed) {
             crate::seed::apply(&engine, seed).await?;
         }
+        engine.resume_interrupted_syncs().await?;
         Ok((engine, info))
     }
 
@@ -103,6 +115,84 @@ impl Engine {
         })
     }
 
+    /// Syncs a stopped engine left half-done are marked failed and run again at the next tick.
+    async fn resume_interrupted_syncs(&self) -> Result<(), EngineError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        sqlx::query(
+            "UPDATE connections SET next_sync_at = ? WHERE id IN
+               (SELECT connection_id FROM sync_runs WHERE state = 'in_progress')",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let interrupted = crate::store::syncs::fail_interrupted(&mut tx, now).await?;
+        tx.commit().await?;
+        if interrupted > 0 {
+            tracing::warn!(interrupted, "syncs interrupted by a stop will run again");
+        }
+        Ok(())
+    }
+
+    /// One pass of every background job at the clock's now, waiting for all of them: the health
+    /// monitor, due syncs and due webhook deliveries. Tests drive time with it.
+    pub async fn tick(&self) -> Result<(), EngineError> {
+        crate::sandbox::system::check_all(self).await?;
+        crate::sync::run_due(self).await?;
+        crate::webhooks::deliver_due(self).await?;
+        Ok(())
+    }
+
+    /// The background jobs on the wall clock, until `shutdown` resolves. Deliveries run apart
+    /// from syncs, so a long initial sync never holds a webhook back.
+    pub async fn run_background(&self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let scheduler = {
+            let engine = self.clone();
+            let mut stop = stop_rx.clone();
+            tokio::spawn(async move {
+                let mut interval = tokio::time::interval(std::time::Duration::from_secs(1));
+                loop {
+                    tokio::select! {
+                        _ = interval.tick() => {}
+                        _ = stop.changed() => break,
+                    }
+                    if let Err(err) = crate::sandbox::system::check_all(&engine).await {
+                        tracing::error!(error = %err, "health monitor pass failed");
+                    }
+                    if let Err(err) = crate::sync::run_due(&engine).await {
+                        tracing::error!(error = %err, "scheduler pass failed");
+                    }
+                }
+            })
+        };
+        let deliverer = {
+            let engine = self.clone();
+            let mut stop = stop_rx;
+            tokio::spawn(async move {
+                let mut interval = tokio::time::interval(std::time::Duration::from_millis(250));
+                loop {
+                    tokio::select! {
+                        _ = interval.tick() => {}
+                        _ = stop.changed() => break,
+                    }
+                    if let Err(err) = crate::webhooks::dispatch_due(&engine).await {
+                        tracing::error!(error = %err, "webhook pass failed");
+                    }
+                }
+            })
+        };
+        shutdown.await;
+        if stop_tx.send(true).is_err() {
+            tracing::debug!("background jobs already stopped");
+        }
+        for job in [scheduler, deliverer] {
+            if let Err(err) = job.await {
+                tracing::error!(error = %err, "background job ended abnormally");
+            }
+        }
+    }
+
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
@@ -117,7 +207,8 @@ impl Engine {
     }
 }
 
-/// Serves the engine on `listener` until `shutdown` resolves, then finishes in-flight requests.
+/// Serves the engine on `listener`, with its background jobs (scheduler, health monitor, webhook
+/// delivery), until `shutdown` resolves; then finishes in-flight requests and stops the jobs.
 pub async fn serve(
     listener: TcpListener,
     engine: Engine,
@@ -126,9 +217,28 @@ pub async fn serve(
     let app = engine
         .router()
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    let background = {
+        let engine = engine.clone();
+        tokio::spawn(async move {
+            engine
+                .run_background(async move {
+                    // An error means the sender is gone, which also means: stop.
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                })
+                .await;
+        })
+    };
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+    if stopping.send(true).is_err() {
+        tracing::debug!("background jobs already stopped");
+    }
+    if let Err(err) = background.await {
+        tracing::error!(error = %err, "background jobs ended abnormally");
+    }
+    served?;
     engine.close().await;
     Ok(())
 }

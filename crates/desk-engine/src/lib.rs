@@ -9,12 +9,16 @@ pub mod catalog;
 mod config;
 mod credentials;
 mod cursor;
+mod data;
 mod engine;
 mod error;
 mod lifecycle;
+mod sandbox;
 pub mod seed;
 mod store;
+mod sync;
 mod token;
+mod webhooks;
 
 pub use api::openapi_document;
 pub use config::EngineConfig;

@@ -94,6 +94,7 @@ pub(crate) async fn emit(
         data,
     };
     events::append(tx, &event).await?;
+    crate::webhooks::enqueue(tx, &event).await?;
     Ok(event)
 }
 

@@ -208,6 +208,9 @@ async fn demo(engine: &Engine) -> Result<(), EngineError> {
         .await?;
         created.push(connection.connection);
     }
+    // The initial syncs, so the demo has data before its systems start to misbehave.
+    clock.set(engine.clock.now());
+    seeded.tick().await?;
     let id_of = |system: &str, customer: usize| {
         created
             .iter()
@@ -217,7 +220,6 @@ async fn demo(engine: &Engine) -> Result<(), EngineError> {
             .map(|c| c.id.clone())
             .ok_or_else(|| EngineError::Corrupt(format!("seed lost {system}")))
     };
-    clock.advance(chrono::Duration::days(1));
     lifecycle::disconnect(&seeded, &id_of("fracttal", 11)?).await?;
     // The big on-premises ERP that did not fit the pool runs in overage.
     lifecycle::activate(

@@ -7,8 +7,12 @@
 pub mod accounts;
 pub mod connections;
 pub mod customers;
+pub mod deliveries;
 pub mod events;
 pub mod ledger;
+pub mod records;
+pub mod sandbox;
+pub mod syncs;
 pub mod tokens;
 
 use crate::error::EngineError;

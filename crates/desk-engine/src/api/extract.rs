@@ -242,3 +242,23 @@ impl FromRequestParts<Engine> for ConnectionAuth {
         Ok(Self { connection: stored })
     }
 }
+
+/// The `{entity}` of a data route, refused as an unknown route before any auth when it names no
+/// entity of the data API (so `/api/v1/typo` answers 404, not 401).
+pub struct KnownEntity;
+
+impl<S: Send + Sync> FromRequestParts<S> for KnownEntity {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(params) = axum::extract::Path::<
+            std::collections::HashMap<String, String>,
+        >::from_request_parts(parts, state)
+        .await
+        .map_err(|err| ApiError::new(ErrorCode::InvalidRequest, format!("invalid path: {err}")))?;
+        match params.get("entity") {
+            Some(entity) if desk_platform::catalog::ENTITIES.contains(&entity.as_str()) => Ok(Self),
+            _ => Err(ApiError::new(ErrorCode::NotFound, "no such route")),
+        }
+    }
+}

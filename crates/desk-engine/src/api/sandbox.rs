@@ -4,6 +4,7 @@ use super::extract::{AdminAuth, ApiJson};
 use super::ApiError;
 use crate::engine::Engine;
 use crate::lifecycle;
+use crate::sandbox::system::{Fault, SandboxSettings};
 use axum::extract::State;
 use axum::Json;
 use desk_platform::account::Plan;
@@ -17,6 +18,44 @@ pub fn routes() -> OpenApiRouter<Engine> {
     OpenApiRouter::new()
         .routes(routes!(purchase_credits))
         .routes(routes!(set_plan))
+        .routes(routes!(inject_fault))
+        .routes(routes!(configure_connection))
+}
+
+/// Makes the connection's simulated system misbehave: expired credentials, offline and back,
+/// a rate-limit storm, a failing next sync, a system error.
+#[utoipa::path(post, path = "/api/v1/sandbox/connections/{id}/faults", tag = "sandbox", security(("admin" = [])), request_body = Fault,
+    responses((status = 200, body = desk_platform::connection::Connection), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+async fn inject_fault(
+    State(engine): State<Engine>,
+    _: AdminAuth,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    ApiJson(fault): ApiJson<Fault>,
+) -> Result<Json<desk_platform::connection::Connection>, ApiError> {
+    crate::sandbox::system::inject(&engine, &id, fault).await?;
+    let mut db = engine.store.reader().acquire().await?;
+    let stored = crate::store::connections::get(&mut db, &id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                desk_platform::ErrorCode::NotFound,
+                "the connection vanished",
+            )
+        })?;
+    Ok(Json(stored.connection))
+}
+
+/// Sizes the simulated system (records per entity at the initial sync) and its rate limit.
+#[utoipa::path(put, path = "/api/v1/sandbox/connections/{id}", tag = "sandbox", security(("admin" = [])), request_body = SandboxSettings,
+    responses((status = 204), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+async fn configure_connection(
+    State(engine): State<Engine>,
+    _: AdminAuth,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    ApiJson(settings): ApiJson<SandboxSettings>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    crate::sandbox::system::configure(&engine, &id, settings).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -98,6 +98,16 @@ pub(crate) async fn try_consume(
     Ok(true)
 }
 
+/// A connection that starts consuming credits is synced from the next scheduler tick on.
+pub(crate) fn start_initial_sync(
+    stored: &mut StoredConnection,
+    status: ConnectionStatus,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    stored.connection.status = status;
+    stored.connection.next_sync_at = Some(now);
+}
+
 pub async fn create_connection(
     engine: &Engine,
     request: CreateConnection,
@@ -178,11 +188,12 @@ pub async fn create_connection(
             .unwrap_or_default(),
         webhook_secret: webhook_secret.clone(),
         data_deleted_at: None,
+        sync_settings: sync.clone(),
     };
     connections::insert(&mut tx, &stored).await?;
     let token = rotate_token(&mut tx, &mut stored, now).await?;
     if try_consume(engine, &mut tx, &mut stored, LedgerReason::Connect).await? {
-        stored.connection.status = ConnectionStatus::Active;
+        start_initial_sync(&mut stored, ConnectionStatus::Synchronizing, now);
     }
     connections::update(&mut tx, &stored).await?;
     let c = &stored.connection;
@@ -245,6 +256,10 @@ pub async fn reauthorize(
     let was_required = stored.connection.reauthorization_required;
     stored.identity_fingerprint = fingerprint;
     stored.connection.reauthorization_required = false;
+    // The simulated system accepts the new credentials.
+    let mut system = crate::store::sandbox::ensure(&mut tx, id).await?;
+    system.credentials_valid = true;
+    crate::store::sandbox::save(&mut tx, &system).await?;
     stored.connection.authorized_by = Some(
         request
             .authorized_by
@@ -334,7 +349,7 @@ pub async fn activate(
     let balance = accounts::balance(&mut tx).await?;
     match previous {
         ConnectionStatus::Inactive if balance.available >= cost => {
-            stored.connection.status = ConnectionStatus::Active;
+            start_initial_sync(&mut stored, ConnectionStatus::Synchronizing, now);
             try_consume(engine, &mut tx, &mut stored, LedgerReason::Activate).await?;
         }
         ConnectionStatus::Inactive if request.overage => {
@@ -345,7 +360,7 @@ pub async fn activate(
                     "overage needs a paid plan; buy credits or upgrade the account",
                 ));
             }
-            stored.connection.status = ConnectionStatus::Overage;
+            start_initial_sync(&mut stored, ConnectionStatus::Overage, now);
             stored.overage = cost;
             connections::update(&mut tx, &stored).await?;
             let threshold = engine.config.credits_low_threshold;
@@ -452,6 +467,8 @@ pub async fn delete_data(engine: &Engine, id: &str) -> Result<Connection, Engine
     }
     stored.data_deleted_at = Some(now);
     connections::update(&mut tx, &stored).await?;
+    let deleted = crate::store::records::delete_all(&mut tx, id).await?;
+    tracing::info!(connection = %id, deleted, "synced data deleted");
     tx.commit().await?;
     Ok(stored.connection)
 }

@@ -68,6 +68,7 @@ pub async fn create_magic_link(
         webhook_events: Vec::new(),
         webhook_secret: None,
         data_deleted_at: None,
+        sync_settings: desk_platform::connection::SyncSettings::default(),
     };
     connections::insert(&mut tx, &stored).await?;
     let id = token::new_id(prefix::MAGIC_LINK);
@@ -209,7 +210,7 @@ pub async fn complete_magic_link(
     rotate_token(&mut tx, &mut stored, now).await?;
     connections::update(&mut tx, &stored).await?;
     if try_consume(engine, &mut tx, &mut stored, LedgerReason::Connect).await? {
-        stored.connection.status = ConnectionStatus::Active;
+        super::connect::start_initial_sync(&mut stored, ConnectionStatus::Synchronizing, now);
         connections::update(&mut tx, &stored).await?;
     }
     sqlx::query("UPDATE magic_links SET completed_at = ? WHERE token_hash = ?")

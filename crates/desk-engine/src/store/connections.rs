@@ -1,7 +1,7 @@
 use crate::error::EngineError;
 use chrono::{DateTime, Utc};
 use desk_platform::catalog::Deployment;
-use desk_platform::connection::{Connection, ConnectionStatus};
+use desk_platform::connection::{Connection, ConnectionStatus, SyncSettings};
 use sqlx::SqliteConnection;
 
 /// A connection as stored, with the engine-private columns next to the wire type.
@@ -17,6 +17,7 @@ pub struct StoredConnection {
     pub webhook_events: Vec<String>,
     pub webhook_secret: Option<String>,
     pub data_deleted_at: Option<DateTime<Utc>>,
+    pub sync_settings: SyncSettings,
 }
 
 #[derive(sqlx::FromRow)]
@@ -46,6 +47,7 @@ struct Row {
     webhook_events: String,
     webhook_secret: Option<String>,
     data_deleted_at: Option<DateTime<Utc>>,
+    sync_settings: String,
 }
 
 impl Row {
@@ -89,6 +91,7 @@ impl Row {
                 webhook_events: serde_json::from_str(&self.webhook_events)?,
                 webhook_secret: self.webhook_secret,
                 data_deleted_at: self.data_deleted_at,
+                sync_settings: serde_json::from_str(&self.sync_settings)?,
             },
         ))
     }
@@ -103,8 +106,8 @@ pub async fn insert(
         "INSERT INTO connections (id, customer_id, system_id, deployment, name, email, credits,
             consumed, overage, status, online, reauthorization_required, connected_at,
             authorized_by, token_issued_at, last_sync_at, next_sync_at, created_at, user_metadata,
-            identity_fingerprint, webhook_url, webhook_events, webhook_secret)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            identity_fingerprint, webhook_url, webhook_events, webhook_secret, sync_settings)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&c.id)
     .bind(&c.customer_id)
@@ -129,6 +132,7 @@ pub async fn insert(
     .bind(&stored.webhook_url)
     .bind(serde_json::to_string(&stored.webhook_events)?)
     .bind(&stored.webhook_secret)
+    .bind(serde_json::to_string(&stored.sync_settings)?)
     .execute(db)
     .await?;
     Ok(())
@@ -145,7 +149,7 @@ pub async fn update(
             consumed = ?, overage = ?, status = ?, online = ?, reauthorization_required = ?,
             connected_at = ?, authorized_by = ?, token_issued_at = ?, last_sync_at = ?,
             next_sync_at = ?, user_metadata = ?, identity_fingerprint = ?, webhook_url = ?,
-            webhook_events = ?, webhook_secret = ?, data_deleted_at = ?
+            webhook_events = ?, webhook_secret = ?, data_deleted_at = ?, sync_settings = ?
          WHERE id = ?",
     )
     .bind(&c.system_id)
@@ -169,6 +173,7 @@ pub async fn update(
     .bind(serde_json::to_string(&stored.webhook_events)?)
     .bind(&stored.webhook_secret)
     .bind(stored.data_deleted_at)
+    .bind(serde_json::to_string(&stored.sync_settings)?)
     .bind(&c.id)
     .execute(db)
     .await?;
@@ -182,7 +187,7 @@ pub async fn get(
     db: &mut SqliteConnection,
     id: &str,
 ) -> Result<Option<StoredConnection>, EngineError> {
-    let row: Option<Row> = sqlx::query_as("SELECT * FROM connections WHERE id = ?")
+    let row: Option<Row> = sqlx::query_as("SELECT seq, id, customer_id, system_id, deployment, name, email, credits, consumed, overage, status, online, reauthorization_required, connected_at, authorized_by, token_issued_at, last_sync_at, next_sync_at, created_at, user_metadata, identity_fingerprint, webhook_url, webhook_events, webhook_secret, data_deleted_at, sync_settings FROM connections WHERE id = ?")
         .bind(id)
         .fetch_optional(db)
         .await?;
@@ -199,7 +204,7 @@ pub async fn list(
 ) -> Result<Vec<(i64, StoredConnection)>, EngineError> {
     let status = status.map(ConnectionStatus::as_str);
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT * FROM connections WHERE seq > ?
+        "SELECT seq, id, customer_id, system_id, deployment, name, email, credits, consumed, overage, status, online, reauthorization_required, connected_at, authorized_by, token_issued_at, last_sync_at, next_sync_at, created_at, user_metadata, identity_fingerprint, webhook_url, webhook_events, webhook_secret, data_deleted_at, sync_settings FROM connections WHERE seq > ?
            AND (? IS NULL OR customer_id = ?) AND (? IS NULL OR status = ?)
          ORDER BY seq LIMIT ?",
     )

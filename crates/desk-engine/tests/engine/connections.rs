@@ -10,7 +10,10 @@ async fn creating_a_connection_consumes_its_credits_and_shows_the_token_once() {
     let created = t.connect(&customer, "sap-s4hana", "on_premises").await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let connection = &created.body["connection"];
-    assert_eq!(connection["status"], "active");
+    assert_eq!(
+        connection["status"], "synchronizing",
+        "the initial sync starts at once"
+    );
     assert_eq!(connection["credits"], 8);
     assert_eq!(connection["authorized_by"], "test-admin");
     assert!(connection["token_issued_at"].is_string());
@@ -74,7 +77,7 @@ async fn activating_takes_credits_when_they_exist_or_overage_on_a_paid_plan() {
     let active = t
         .post(&format!("/api/v1/connections/{a}/activate"), json!({}))
         .await;
-    assert_eq!(active.body["status"], "active", "{}", active.body);
+    assert_eq!(active.body["status"], "synchronizing", "{}", active.body);
     t.set_plan("paid").await;
     let overage = t
         .post(

@@ -170,7 +170,10 @@ async fn a_hundred_parallel_creates_never_overdraw_a_pool_that_fits_ten() {
     for task in tasks {
         statuses.push(task.await.unwrap());
     }
-    assert_eq!(statuses.iter().filter(|s| *s == "active").count(), 10);
+    assert_eq!(
+        statuses.iter().filter(|s| *s == "synchronizing").count(),
+        10
+    );
     assert_eq!(statuses.iter().filter(|s| *s == "inactive").count(), 90);
     assert_eq!(
         t.account_credits().await,

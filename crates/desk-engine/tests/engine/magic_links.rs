@@ -24,7 +24,7 @@ async fn a_magic_link_creates_a_pending_connection_its_customer_finishes() {
     let finish = json!({"system_id": "upkeep", "deployment": "cloud", "credentials": credentials_for("upkeep"), "authorized_by": "it@acme.example"});
     let done = t.send("POST", path, None, Some(finish.clone())).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
-    assert_eq!(done.body["status"], "active");
+    assert_eq!(done.body["status"], "synchronizing");
     assert_eq!(done.body["authorized_by"], "it@acme.example");
     assert!(
         done.body.get("token").is_none(),

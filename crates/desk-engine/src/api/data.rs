@@ -1,0 +1,161 @@
+//! Data routes, on a connection token: `/api/v1/{entity}` for the unified entities.
+
+use super::extract::{ApiJson, ApiQuery, ConnectionAuth, KnownEntity};
+use super::ApiError;
+use crate::cursor;
+use crate::data::{self, Batch, BatchResult, Operation};
+use crate::engine::Engine;
+use crate::sandbox::system::admit_call;
+use crate::store::records;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use desk_platform::{ErrorCode, ErrorEnvelope, Page};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<Engine> {
+    OpenApiRouter::new()
+        .routes(routes!(list_records, create_record))
+        .routes(routes!(batch_records))
+        .routes(routes!(get_record, update_record, delete_record))
+}
+
+async fn admitted(engine: &Engine, auth: &ConnectionAuth) -> Result<(), ApiError> {
+    let system = auth
+        .connection
+        .connection
+        .system_id
+        .clone()
+        .unwrap_or_default();
+    Ok(admit_call(engine, &auth.connection.connection.id, &system).await?)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RecordsQuery {
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+    /// Only records changed after this time (RFC 3339); deleted records are then listed too.
+    pub modified_after: Option<DateTime<Utc>>,
+}
+
+/// Records of one entity, oldest first; cursors stay valid while records change.
+#[utoipa::path(get, path = "/api/v1/{entity}", tag = "data", security(("connection" = [])), params(RecordsQuery),
+    responses((status = 200, body = Page<Object>), (status = 401, body = ErrorEnvelope), (status = 405, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope), (status = 503, body = ErrorEnvelope)))]
+async fn list_records(
+    State(engine): State<Engine>,
+    _: KnownEntity,
+    auth: ConnectionAuth,
+    Path(entity): Path<String>,
+    ApiQuery(query): ApiQuery<RecordsQuery>,
+) -> Result<Json<Page<Value>>, ApiError> {
+    data::capability(&engine, &auth.connection, &entity, Operation::Read)?;
+    admitted(&engine, &auth).await?;
+    let limit = cursor::limit(query.limit)?;
+    let after = cursor::decode(query.cursor.as_deref())?;
+    let mut db = engine.store.reader().acquire().await?;
+    let rows = records::list(
+        &mut db,
+        &auth.connection.connection.id,
+        &entity,
+        after,
+        limit,
+        query.modified_after,
+    )
+    .await?;
+    let rows = rows
+        .into_iter()
+        .map(|(seq, record)| (seq, record.to_json()))
+        .collect();
+    Ok(Json(cursor::page(rows, limit)))
+}
+
+#[utoipa::path(get, path = "/api/v1/{entity}/{id}", tag = "data", security(("connection" = [])),
+    responses((status = 200, body = Object), (status = 404, body = ErrorEnvelope)))]
+async fn get_record(
+    State(engine): State<Engine>,
+    _: KnownEntity,
+    auth: ConnectionAuth,
+    Path((entity, id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    data::capability(&engine, &auth.connection, &entity, Operation::Read)?;
+    admitted(&engine, &auth).await?;
+    let mut db = engine.store.reader().acquire().await?;
+    let record = records::get(&mut db, &auth.connection.connection.id, &entity, &id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no {entity} record {id:?}")))?;
+    Ok(Json(record.to_json()))
+}
+
+#[utoipa::path(post, path = "/api/v1/{entity}", tag = "data", security(("connection" = [])), request_body = Object,
+    responses((status = 201, body = Object), (status = 400, body = ErrorEnvelope), (status = 405, body = ErrorEnvelope)))]
+async fn create_record(
+    State(engine): State<Engine>,
+    _: KnownEntity,
+    auth: ConnectionAuth,
+    Path(entity): Path<String>,
+    ApiJson(fields): ApiJson<Map<String, Value>>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    data::capability(&engine, &auth.connection, &entity, Operation::Create)?;
+    admitted(&engine, &auth).await?;
+    let record = data::create(&engine, &auth.connection, &entity, fields).await?;
+    Ok((StatusCode::CREATED, Json(record.to_json())))
+}
+
+/// Changes some fields; a record in a frozen state answers `FIELD_NOT_UPDATABLE`.
+#[utoipa::path(patch, path = "/api/v1/{entity}/{id}", tag = "data", security(("connection" = [])), request_body = Object,
+    responses((status = 200, body = Object), (status = 404, body = ErrorEnvelope), (status = 405, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+async fn update_record(
+    State(engine): State<Engine>,
+    _: KnownEntity,
+    auth: ConnectionAuth,
+    Path((entity, id)): Path<(String, String)>,
+    ApiJson(fields): ApiJson<Map<String, Value>>,
+) -> Result<Json<Value>, ApiError> {
+    data::capability(&engine, &auth.connection, &entity, Operation::Update)?;
+    admitted(&engine, &auth).await?;
+    Ok(Json(
+        data::update(&engine, &auth.connection, &entity, &id, fields)
+            .await?
+            .to_json(),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/{entity}/{id}", tag = "data", security(("connection" = [])),
+    responses((status = 200, body = Object), (status = 404, body = ErrorEnvelope), (status = 405, body = ErrorEnvelope)))]
+async fn delete_record(
+    State(engine): State<Engine>,
+    _: KnownEntity,
+    auth: ConnectionAuth,
+    Path((entity, id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    data::capability(&engine, &auth.connection, &entity, Operation::Delete)?;
+    admitted(&engine, &auth).await?;
+    Ok(Json(
+        data::delete(&engine, &auth.connection, &entity, &id)
+            .await?
+            .to_json(),
+    ))
+}
+
+/// Up to 100 writes; the answer says which failed and why.
+#[utoipa::path(post, path = "/api/v1/{entity}/batch", tag = "data", security(("connection" = [])), request_body = Batch,
+    responses((status = 200, body = Vec<BatchResult>), (status = 400, body = ErrorEnvelope)))]
+async fn batch_records(
+    State(engine): State<Engine>,
+    _: KnownEntity,
+    auth: ConnectionAuth,
+    Path(entity): Path<String>,
+    ApiJson(batch): ApiJson<Batch>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    admitted(&engine, &auth).await?;
+    let results = data::batch(&engine, &auth.connection, &entity, batch).await?;
+    let failed = results.iter().filter(|r| !r.ok).count();
+    Ok(Json(
+        serde_json::json!({"results": results, "failed": failed}),
+    ))
+}
