@@ -262,12 +262,7 @@ async fn pull_inner(
             generated.insert(entity.clone(), count);
         } else {
             // New records since the last pull, at the system's daily rate.
-            let days = (now - since).num_seconds() as f64 / 86_400.0;
-            let mut rng =
-                StdRng::seed_from_u64(seed ^ (now.timestamp() as u64).rotate_left(17) ^ made);
-            let expected = generate::daily_new(entity) * days;
-            let count = expected.floor() as u64
-                + u64::from(rng.gen_bool((expected.fract()).clamp(0.0, 1.0)));
+            let count = occurrences(generate::daily_new(entity), since, now);
             for n in made + 1..=made + count {
                 let created_at = since
                     + Duration::seconds(
@@ -328,6 +323,13 @@ async fn pull_inner(
     Ok(found)
 }
 
+/// How many of something happening `per_day` fall in `(since, now]`: counted on a fixed time
+/// axis, so consecutive windows add up exactly (an hourly sync and a daily one see the same total).
+fn occurrences(per_day: f64, since: DateTime<Utc>, now: DateTime<Utc>) -> u64 {
+    let at = |t: DateTime<Utc>| (per_day * t.timestamp() as f64 / 86_400.0).floor();
+    (at(now) - at(since)).max(0.0) as u64
+}
+
 fn rng_for_changes(seed: u64, now: DateTime<Utc>, entity: &str) -> StdRng {
     let salt = entity
         .bytes()
@@ -351,10 +353,7 @@ async fn changes(
     if existing == 0 {
         return Ok(Vec::new());
     }
-    let days = (now - since).num_seconds() as f64 / 86_400.0;
-    let count = ((existing as f64) * 0.05 * days)
-        .round()
-        .min(existing as f64) as u64;
+    let count = occurrences(existing as f64 * 0.05, since, now).min(existing);
     let mut out = Vec::new();
     let mut db = engine.store.reader().acquire().await?;
     let mut seen = std::collections::HashSet::new();

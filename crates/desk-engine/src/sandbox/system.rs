@@ -181,7 +181,7 @@ pub async fn admit_call(
         });
     if let Some(state) = &state {
         if let Some(until) = state.rate_limit_until.filter(|until| *until > now) {
-            let wait = (until - now).num_milliseconds().div_euclid(1000) + 1;
+            let wait = ((until - now).num_milliseconds() + 999).div_euclid(1000);
             return Err(rate_limited(
                 wait as u64,
                 "the system is throttling this connection (rate-limit storm)",

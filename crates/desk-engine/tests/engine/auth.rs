@@ -1,11 +1,19 @@
-use crate::harness::{TestEngine, CLIENT_ID};
+use crate::harness::{config, TestEngine, CLIENT_ID};
+use desk_engine::EngineConfig;
+
+fn hour_tokens() -> EngineConfig {
+    EngineConfig {
+        access_token_ttl: chrono::Duration::hours(1),
+        ..config()
+    }
+}
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::json;
 
 #[tokio::test]
 async fn client_credentials_give_a_bearer_pair_that_opens_admin_routes() {
-    let t = TestEngine::start().await;
+    let t = TestEngine::start_with(hour_tokens()).await;
     let pair = t.login().await;
     assert_eq!(pair["token_type"], "bearer");
     assert_eq!(pair["expires_in"], 3600);
@@ -84,7 +92,7 @@ async fn admin_routes_reject_missing_malformed_and_unknown_tokens() {
 
 #[tokio::test]
 async fn an_access_token_dies_when_it_expires() {
-    let t = TestEngine::start().await;
+    let t = TestEngine::start_with(hour_tokens()).await;
     t.clock.advance(chrono::Duration::seconds(3599));
     assert_eq!(t.get("/api/v1/account").await.status, StatusCode::OK);
     t.clock.advance(chrono::Duration::seconds(2));

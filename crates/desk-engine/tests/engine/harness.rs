@@ -24,6 +24,8 @@ pub fn config() -> EngineConfig {
     EngineConfig {
         admin_client_id: CLIENT_ID.to_owned(),
         admin_client_secret: Some(CLIENT_SECRET.to_owned()),
+        // Tests move the clock by days; token expiry has tests of its own.
+        access_token_ttl: chrono::Duration::days(365),
         ..EngineConfig::default()
     }
 }
@@ -189,6 +191,46 @@ impl TestEngine {
                    "name": format!("{system} link"), "credentials": credentials}),
         )
         .await
+    }
+
+    /// A connection to `system` after its initial sync: (connection id, connection token).
+    pub async fn synced(&self, system: &str) -> (String, String) {
+        self.buy(8).await;
+        let customer = self.customer("Synced").await;
+        let created = self.connect(&customer, system, "cloud").await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        self.engine.tick().await.unwrap();
+        let id = created.body["connection"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        (id, created.body["token"].as_str().unwrap().to_owned())
+    }
+
+    /// A data route called with a connection token.
+    pub async fn data(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> Reply {
+        self.send(method, path, Some(token), body).await
+    }
+
+    /// Every page of a data list, following `next_cursor`.
+    pub async fn walk_data(&self, path: &str, token: &str, limit: u32) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        let separator = if path.contains('?') { '&' } else { '?' };
+        for _ in 0..100_000 {
+            let url = match &cursor {
+                Some(c) => format!("{path}{separator}limit={limit}&cursor={c}"),
+                None => format!("{path}{separator}limit={limit}"),
+            };
+            let reply = self.data("GET", &url, token, None).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            items.extend(reply.body["data"].as_array().unwrap().iter().cloned());
+            match reply.body["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return items,
+            }
+        }
+        panic!("the walk did not end");
     }
 
     /// All pages of a list, following `next_cursor`.
