@@ -103,10 +103,12 @@ async fn bare_server() -> Result<SocketAddr, Failure> {
 
 async fn inbox_server(
     durability: Durability,
+    processing: bool,
     dir: &std::path::Path,
 ) -> Result<(Inbox, SocketAddr), Failure> {
     let config = InboxConfig {
         durability,
+        background_processing: processing,
         ..InboxConfig::with_secret(WebhookKey::from_bytes(b"bench-secret".to_vec())?)
     };
     let inbox = Inbox::open(dir, config).await?;
@@ -195,9 +197,15 @@ async fn main() -> Result<(), Failure> {
     line("bare_server_rate", base.rate, "req/s", None);
     line("bare_server_p99", base.p99_ms, "ms", None);
 
-    for (label, durability) in [("full", Durability::Full), ("normal", Durability::Normal)] {
+    // "receive_only" leaves processing for later, to show what the write path alone costs.
+    let setups = [
+        ("full", Durability::Full, true),
+        ("normal", Durability::Normal, true),
+        ("full_receive_only", Durability::Full, false),
+    ];
+    for (label, durability, processing) in setups {
         let folder = dir.path().join(label);
-        let (inbox, addr) = inbox_server(durability, &folder).await?;
+        let (inbox, addr) = inbox_server(durability, processing, &folder).await?;
         let figures = load(
             &format!("http://{addr}/webhooks"),
             requests,

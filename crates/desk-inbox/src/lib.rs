@@ -14,6 +14,7 @@ mod connection_state;
 mod error;
 mod forward;
 mod inbox;
+mod insert;
 mod inspector;
 mod model;
 mod processor;

@@ -19,39 +19,8 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 /// The catch-up cursor's key in `inbox_meta`.
 pub const CATCHUP_CURSOR: &str = "catchup.last_event_id";
 
-/// One request (or fetched event) to store.
-#[derive(Debug, Clone)]
-pub struct NewWebhook {
-    pub event_id: Option<String>,
-    pub source: Source,
-    pub profile: Option<String>,
-    pub received_at: DateTime<Utc>,
-    pub remote_addr: Option<String>,
-    pub method: Option<String>,
-    pub path: Option<String>,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-    pub body_size: i64,
-    pub body_truncated: bool,
-    pub scheme: Option<&'static str>,
-    pub signature: SignatureCheck,
-    pub signature_reason: Option<String>,
-    pub status: Option<u16>,
-    pub answer_reason: Option<String>,
-    pub accepted: bool,
-    pub event_type: Option<String>,
-    pub connection_id: Option<String>,
-    pub customer_id: Option<String>,
-    pub event_created_at: Option<String>,
-}
-
-/// Where a stored request ended up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stored {
-    pub seq: i64,
-    /// `(seq, id)` of the first copy when this one is a duplicate.
-    pub duplicate_of: Option<(i64, String)>,
-}
+use crate::insert;
+pub use crate::insert::{NewWebhook, Stored};
 
 pub enum WriteJob {
     Webhook(Box<NewWebhook>, oneshot::Sender<Result<Stored, InboxError>>),
@@ -178,109 +147,32 @@ async fn write_batch(
 ) -> Result<Vec<JobResult>, InboxError> {
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     let mut results = Vec::with_capacity(batch.len());
-    for job in batch {
-        match job {
-            WriteJob::Webhook(webhook, _) => {
-                let (stored, summary) = insert(&mut tx, webhook).await?;
-                results.push(JobResult::Webhook(stored, summary));
-            }
-            WriteJob::CatchUp(events, fetched_at, _) => {
+    let mut index = 0;
+    while index < batch.len() {
+        let run: Vec<&NewWebhook> = batch[index..]
+            .iter()
+            .map_while(|job| match job {
+                WriteJob::Webhook(webhook, _) => Some(webhook.as_ref()),
+                WriteJob::CatchUp(..) => None,
+            })
+            .collect();
+        if run.is_empty() {
+            if let WriteJob::CatchUp(events, fetched_at, _) = &batch[index] {
                 results.push(catch_up(&mut tx, events, *fetched_at).await?);
             }
+            index += 1;
+            continue;
         }
+        index += run.len();
+        let inserted = insert::insert_many(&mut tx, &run).await?;
+        results.extend(
+            inserted
+                .into_iter()
+                .map(|(stored, summary)| JobResult::Webhook(stored, summary)),
+        );
     }
     tx.commit().await?;
     Ok(results)
-}
-
-/// Inserts one request; a verified request whose id was already accepted is a duplicate.
-pub async fn insert(
-    db: &mut SqliteConnection,
-    webhook: &NewWebhook,
-) -> Result<(Stored, WebhookSummary), InboxError> {
-    let first = match (&webhook.event_id, webhook.accepted) {
-        (Some(id), true) => store::first_copy(db, id)
-            .await?
-            .map(|seq| (seq, id.clone())),
-        _ => None,
-    };
-    let (processing, note) = match (&first, webhook.accepted) {
-        (Some((seq, _)), _) => (
-            Processing::Skipped,
-            Some(format!("duplicate of #{seq}, which is processed once")),
-        ),
-        (None, true) => (Processing::Pending, None),
-        (None, false) => (
-            Processing::Skipped,
-            Some(format!(
-                "never processed: answered {}",
-                webhook
-                    .status
-                    .map_or("nothing".to_owned(), |status| status.to_string())
-            )),
-        ),
-    };
-    let headers = serde_json::to_string(&webhook.headers)?;
-    let received_at = format_time(webhook.received_at);
-    let seq = sqlx::query(
-        "INSERT INTO webhooks (event_id, source, profile, received_at, remote_addr, method, path,
-            headers, body, body_size, body_truncated, scheme, signature, signature_reason, status,
-            answer_reason, accepted, event_type, connection_id, customer_id, event_created_at,
-            duplicate_of_seq, duplicate_of, processing, note)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&webhook.event_id)
-    .bind(webhook.source.as_str())
-    .bind(&webhook.profile)
-    .bind(&received_at)
-    .bind(&webhook.remote_addr)
-    .bind(&webhook.method)
-    .bind(&webhook.path)
-    .bind(&headers)
-    .bind(&webhook.body)
-    .bind(webhook.body_size)
-    .bind(webhook.body_truncated)
-    .bind(webhook.scheme)
-    .bind(webhook.signature.as_str())
-    .bind(&webhook.signature_reason)
-    .bind(webhook.status.map(i64::from))
-    .bind(&webhook.answer_reason)
-    .bind(webhook.accepted)
-    .bind(&webhook.event_type)
-    .bind(&webhook.connection_id)
-    .bind(&webhook.customer_id)
-    .bind(&webhook.event_created_at)
-    .bind(first.as_ref().map(|(seq, _)| *seq))
-    .bind(first.as_ref().map(|(_, id)| id.as_str()))
-    .bind(processing.as_str())
-    .bind(&note)
-    .execute(&mut *db)
-    .await?
-    .last_insert_rowid();
-    let summary = WebhookSummary {
-        id: webhook.event_id.clone(),
-        received_at: webhook.received_at,
-        event_type: webhook.event_type.clone(),
-        connection_id: webhook.connection_id.clone(),
-        signature: webhook.signature,
-        duplicate_of: first.as_ref().map(|(_, id)| id.clone()),
-        out_of_order: false,
-        processing,
-        error: None,
-        seq,
-        status: webhook.status,
-        customer_id: webhook.customer_id.clone(),
-        source: webhook.source,
-        profile: webhook.profile.clone(),
-        note,
-    };
-    Ok((
-        Stored {
-            seq,
-            duplicate_of: first,
-        },
-        summary,
-    ))
 }
 
 /// Stores the fetched events not received yet and moves the catch-up cursor, in the same
@@ -330,7 +222,7 @@ async fn catch_up(
             customer_id: event.customer_id.clone(),
             event_created_at: Some(format_time(event.created_at)),
         };
-        let (_, summary) = insert(db, &webhook).await?;
+        let (_, summary) = insert::insert(db, &webhook).await?;
         report.stored.push(event.id.clone());
         summaries.push(summary);
     }
