@@ -314,3 +314,23 @@ async fn a_signed_event_of_an_unknown_type_is_accepted_and_skipped_by_processing
     assert_eq!(row.processing, Processing::Skipped);
     assert!(row.note.unwrap().contains("no applier"));
 }
+
+#[tokio::test]
+async fn a_signed_body_that_is_not_utf8_is_answered_400_and_its_exact_bytes_are_kept() {
+    use base64::Engine as _;
+    let harness = Harness::new().await;
+    let bytes = b"{\"id\":\"evt_1\",\"type\":\"\xff\xfe\"}".to_vec();
+    let (status, _) = harness
+        .post(signed_raw("evt_1", bytes.clone(), harness.now()))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let detail = harness.inbox.show("evt_1").await.unwrap();
+    let kept = base64::engine::general_purpose::STANDARD
+        .decode(detail.body_base64)
+        .unwrap();
+    assert_eq!(kept, bytes);
+    assert!(detail
+        .answer_reason
+        .unwrap()
+        .starts_with("body is not JSON"));
+}
