@@ -27,9 +27,9 @@ pub struct ServeArgs {
     /// Admin client secret; when left out, one is generated on first start and printed once.
     #[arg(long, env = "MDESK_ENGINE_CLIENT_SECRET", hide_env_values = true)]
     client_secret: Option<String>,
-    /// First retry delay of failed webhook deliveries (e.g. 30s, 500ms).
-    #[arg(long, default_value = "30s")]
-    webhook_retry_base: String,
+    /// First retry delay of failed webhook deliveries (e.g. 30s, 500ms, 2m); it doubles per attempt.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    webhook_retry_base: std::time::Duration,
 }
 
 pub async fn run(context: &Context, command: EngineCommand) -> anyhow::Result<()> {
@@ -46,6 +46,7 @@ async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
         admin_client_id: args.client_id,
         admin_client_secret: args.client_secret,
         seed: args.seed,
+        webhook_retry_base: args.webhook_retry_base,
         ..EngineConfig::default()
     };
     let (engine, info) = Engine::open(&db_path, config)
@@ -70,4 +71,43 @@ async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(%addr, seeded = info.created && args.seed.is_some(), "engine serving");
     desk_engine::serve(listener, engine, super::shutdown_signal()).await?;
     Ok(())
+}
+
+/// `500ms`, `30s`, `2m`, `1h`: the spellings people type for short durations.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 30s or 500ms"))?;
+    let millis = match unit {
+        "ms" => number,
+        "s" | "" => number * 1000,
+        "m" => number * 60_000,
+        "h" => number * 3_600_000,
+        other => return Err(format!("unknown unit {other:?}: use ms, s, m or h")),
+    };
+    if millis == 0 {
+        return Err("the retry base must be above zero".to_owned());
+    }
+    Ok(std::time::Duration::from_millis(millis))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_parse_in_the_units_people_type() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("3 weeks").is_err());
+    }
 }
