@@ -12,6 +12,7 @@ use sqlx::SqlitePool;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 use tokio::task::JoinHandle;
@@ -59,6 +60,7 @@ impl Inbox {
         let write_lock = store::WriteLock::default();
         let processor = Arc::new(ProcessorContext {
             write_lock: write_lock.clone(),
+            intake: Arc::new(AtomicUsize::new(0)),
             appliers: config.appliers.clone(),
             clock: config.clock.clone(),
             tail: tail.clone(),
@@ -165,6 +167,9 @@ impl Inbox {
 
     /// Hands one request to the group-commit writer and waits until it is committed.
     pub(crate) async fn store(&self, webhook: NewWebhook) -> Result<Stored, InboxError> {
+        // Counted while waiting, so the background processor lets answers go first. A guard,
+        // because a handler whose client disconnects is dropped mid-await.
+        let _waiting = IntakeGuard::enter(&self.inner.processor.intake);
         let (reply, answer) = oneshot::channel();
         self.inner
             .writer
@@ -198,7 +203,7 @@ impl Inbox {
     /// same on its own). Safe next to another process's processor. Returns how many.
     pub async fn process_pending(&self) -> Result<usize, InboxError> {
         let mut db = store::connect(&self.inner.options).await?;
-        processor::process_pending(&mut db, &self.inner.processor).await
+        processor::process_pending(&mut db, &self.inner.processor, false).await
     }
 
     pub async fn connection_state(
@@ -213,5 +218,20 @@ impl Inbox {
     pub async fn connection_states(&self) -> Result<Vec<ConnectionState>, InboxError> {
         let mut db = self.inner.pool.acquire().await?;
         connection_state::all(&mut db).await
+    }
+}
+
+struct IntakeGuard<'a>(&'a AtomicUsize);
+
+impl<'a> IntakeGuard<'a> {
+    fn enter(counter: &'a AtomicUsize) -> Self {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Self(counter)
+    }
+}
+
+impl Drop for IntakeGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }

@@ -15,6 +15,7 @@ use desk_platform::clock::Clock;
 use desk_platform::event::{Event, EventType};
 use futures::future::BoxFuture;
 use sqlx::{Connection, SqliteConnection};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, watch, Notify};
@@ -38,6 +39,8 @@ const BATCH: i64 = 32;
 
 pub struct ProcessorContext {
     pub write_lock: crate::store::WriteLock,
+    /// Requests handed to the writer and not answered yet.
+    pub intake: Arc<AtomicUsize>,
     pub appliers: Vec<Arc<dyn EventApplier>>,
     pub clock: Arc<dyn Clock>,
     pub tail: broadcast::Sender<InboxEvent>,
@@ -62,7 +65,7 @@ pub async fn run(
         if *stop.borrow() {
             break;
         }
-        match process_pending(&mut db, &context).await {
+        match process_pending(&mut db, &context, true).await {
             Ok(count) if count > 0 => tracing::debug!(count, "processed webhooks"),
             Ok(_) => {}
             Err(err) => {
@@ -82,13 +85,29 @@ pub async fn run(
     tracing::debug!("inbox processor stopped");
 }
 
-/// Processes every pending webhook, oldest first; returns how many.
+/// While requests wait for their answer, the background processor defers its next batch by
+/// this much, up to `MAX_DEFERRALS` times in a row: answers come first during a burst, and
+/// processing still makes progress under sustained load.
+const DEFERRAL: Duration = Duration::from_millis(5);
+const MAX_DEFERRALS: u32 = 20;
+
+/// Processes every pending webhook, oldest first; returns how many. `yield_to_intake` lets
+/// requests waiting for their answer go first (the background processor sets it).
 pub async fn process_pending(
     db: &mut SqliteConnection,
     context: &ProcessorContext,
+    yield_to_intake: bool,
 ) -> Result<usize, InboxError> {
     let mut total = 0;
     loop {
+        let mut deferrals = 0;
+        while yield_to_intake
+            && deferrals < MAX_DEFERRALS
+            && context.intake.load(Ordering::Relaxed) > 0
+        {
+            tokio::time::sleep(DEFERRAL).await;
+            deferrals += 1;
+        }
         let done = process_batch(db, context).await?;
         if done.is_empty() {
             return Ok(total);
