@@ -334,3 +334,15 @@ async fn a_signed_body_that_is_not_utf8_is_answered_400_and_its_exact_bytes_are_
         .unwrap()
         .starts_with("body is not JSON"));
 }
+
+#[tokio::test]
+async fn after_the_inbox_closes_requests_are_answered_500_so_senders_retry() {
+    let harness = Harness::new().await;
+    let router = harness.inbox.router();
+    harness.inbox.close().await;
+    let event = status_changed("evt_1", "conn_1", 0, "active");
+    let response = tower::ServiceExt::oneshot(router, signed(&event, harness.now()))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}
