@@ -96,6 +96,23 @@ fn status_field(data: &Value, name: &str) -> Result<Option<ConnectionStatus>, Ap
     }
 }
 
+/// `UPDATE connection_state SET <group fields>` that also moves the connection's newest-event
+/// marker forward (never back), in the same statement. Its binds after the group's own: the
+/// version, the event id, the version, the event time, the version, then the connection id.
+/// All SET expressions see the row as it was, so the comparisons use the old `last_version`.
+macro_rules! update {
+    ($set:literal) => {
+        concat!(
+            "UPDATE connection_state SET ",
+            $set,
+            ", last_event_id = CASE WHEN COALESCE(last_version, '') < ? THEN ? ELSE last_event_id END",
+            ", last_event_at = CASE WHEN COALESCE(last_version, '') < ? THEN ? ELSE last_event_at END",
+            ", last_version = MAX(COALESCE(last_version, ''), ?)",
+            " WHERE connection_id = ?"
+        )
+    };
+}
+
 /// Applies one event inside the caller's transaction.
 pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Application, ApplyError> {
     let Some(group) = group_of(event.event_type) else {
@@ -115,21 +132,17 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
             event.event_type
         )));
     };
-    sqlx::query(
+    // Creates the row on first sight and reads the group's version in one statement.
+    let sql = format!(
         "INSERT INTO connection_state (connection_id, customer_id) VALUES (?, ?)
          ON CONFLICT(connection_id) DO UPDATE
-         SET customer_id = COALESCE(connection_state.customer_id, excluded.customer_id)",
-    )
-    .bind(connection_id)
-    .bind(&event.customer_id)
-    .execute(&mut *db)
-    .await?;
-    let sql = format!(
-        "SELECT {} FROM connection_state WHERE connection_id = ?",
+         SET customer_id = COALESCE(connection_state.customer_id, excluded.customer_id)
+         RETURNING {}",
         group.column()
     );
     let current: Option<String> = sqlx::query_scalar(&sql)
         .bind(connection_id)
+        .bind(&event.customer_id)
         .fetch_one(&mut *db)
         .await?;
     let version = version(event);
@@ -162,16 +175,18 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
                     .and_then(Value::as_bool)
                     .unwrap_or(status.is_live()),
             };
-            sqlx::query(
-                "UPDATE connection_state SET status = ?, online = ?, status_version = ?
-                 WHERE connection_id = ?",
-            )
-            .bind(status.as_str())
-            .bind(online)
-            .bind(&version)
-            .bind(connection_id)
-            .execute(&mut *db)
-            .await?;
+            sqlx::query(update!("status = ?, online = ?, status_version = ?"))
+                .bind(status.as_str())
+                .bind(online)
+                .bind(&version)
+                .bind(&version)
+                .bind(&event.id)
+                .bind(&version)
+                .bind(&at)
+                .bind(&version)
+                .bind(connection_id)
+                .execute(&mut *db)
+                .await?;
             format!(
                 "status {} ({})",
                 status.as_str(),
@@ -181,13 +196,16 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
         Group::Auth => {
             let required = event.event_type == EventType::ConnectionReauthorizationRequired;
             let reason = if required { text(data, "reason") } else { None };
-            sqlx::query(
-                "UPDATE connection_state SET reauthorization_required = ?,
-                    reauthorization_reason = ?, auth_version = ?
-                 WHERE connection_id = ?",
-            )
+            sqlx::query(update!(
+                "reauthorization_required = ?, reauthorization_reason = ?, auth_version = ?"
+            ))
             .bind(required)
             .bind(&reason)
+            .bind(&version)
+            .bind(&version)
+            .bind(&event.id)
+            .bind(&version)
+            .bind(&at)
             .bind(&version)
             .bind(connection_id)
             .execute(&mut *db)
@@ -203,15 +221,16 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
             let completed = event.event_type == EventType::SyncCompleted;
             let records = data.get("records").and_then(Value::as_i64);
             let error = if completed { None } else { text(data, "error") };
-            sqlx::query(
-                "UPDATE connection_state SET last_sync_id = ?, last_sync_result = ?,
-                    last_sync_error = ?, last_sync_records = ?, last_sync_at = ?, sync_version = ?
-                 WHERE connection_id = ?",
-            )
+            sqlx::query(update!("last_sync_id = ?, last_sync_result = ?, last_sync_error = ?, last_sync_records = ?, last_sync_at = ?, sync_version = ?"))
             .bind(text(data, "sync_id"))
             .bind(if completed { "completed" } else { "failed" })
             .bind(&error)
             .bind(records)
+            .bind(&at)
+            .bind(&version)
+            .bind(&version)
+            .bind(&event.id)
+            .bind(&version)
             .bind(&at)
             .bind(&version)
             .bind(connection_id)
@@ -226,12 +245,15 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
             let message = text(data, "error")
                 .or_else(|| text(data, "message"))
                 .unwrap_or_else(|| data.to_string());
-            sqlx::query(
-                "UPDATE connection_state SET last_system_error = ?, last_system_error_at = ?,
-                    system_version = ?
-                 WHERE connection_id = ?",
-            )
+            sqlx::query(update!(
+                "last_system_error = ?, last_system_error_at = ?, system_version = ?"
+            ))
             .bind(&message)
+            .bind(&at)
+            .bind(&version)
+            .bind(&version)
+            .bind(&event.id)
+            .bind(&version)
             .bind(&at)
             .bind(&version)
             .bind(connection_id)
@@ -240,17 +262,6 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
             "system error recorded".to_owned()
         }
     };
-    sqlx::query(
-        "UPDATE connection_state SET last_version = ?, last_event_id = ?, last_event_at = ?
-         WHERE connection_id = ? AND (last_version IS NULL OR last_version < ?)",
-    )
-    .bind(&version)
-    .bind(&event.id)
-    .bind(&at)
-    .bind(connection_id)
-    .bind(&version)
-    .execute(&mut *db)
-    .await?;
     Ok(Application::Applied(note))
 }
 
