@@ -113,6 +113,15 @@ macro_rules! update {
     };
 }
 
+/// `records` is a number, or (per entity) an object or array of numbers that are summed.
+fn record_count(value: Option<&Value>) -> Option<i64> {
+    match value? {
+        Value::Object(map) => map.values().map(Value::as_i64).sum(),
+        Value::Array(items) => items.iter().map(Value::as_i64).sum(),
+        other => other.as_i64(),
+    }
+}
+
 /// Applies one event inside the caller's transaction.
 pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Application, ApplyError> {
     let Some(group) = group_of(event.event_type) else {
@@ -219,7 +228,7 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
         }
         Group::Sync => {
             let completed = event.event_type == EventType::SyncCompleted;
-            let records = data.get("records").and_then(Value::as_i64);
+            let records = record_count(data.get("records"));
             let error = if completed { None } else { text(data, "error") };
             sqlx::query(update!("last_sync_id = ?, last_sync_result = ?, last_sync_error = ?, last_sync_records = ?, last_sync_at = ?, sync_version = ?"))
             .bind(text(data, "sync_id"))

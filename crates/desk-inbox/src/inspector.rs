@@ -3,7 +3,7 @@
 use crate::error::InboxError;
 use crate::inbox::Inbox;
 use crate::model::{
-    ListFilter, Sibling, SignatureCheck, WebhookDetail, WebhookPage, WebhookSummary,
+    InboxStats, ListFilter, Sibling, SignatureCheck, WebhookDetail, WebhookPage, WebhookSummary,
 };
 use crate::store::{self, format_time, parse_time, WebhookRow, WEBHOOK_COLUMNS};
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -117,6 +117,23 @@ impl Inbox {
             None
         };
         Ok(WebhookPage { data, next_cursor })
+    }
+
+    /// How many webhooks are in each state.
+    pub async fn stats(&self) -> Result<InboxStats, InboxError> {
+        Ok(sqlx::query_as(
+            "SELECT COUNT(*) AS total,
+                COALESCE(SUM(processing = 'pending'), 0) AS pending,
+                COALESCE(SUM(processing = 'processed'), 0) AS processed,
+                COALESCE(SUM(processing = 'skipped'), 0) AS skipped,
+                COALESCE(SUM(processing = 'failed'), 0) AS failed,
+                COALESCE(SUM(status IS NOT NULL AND status != 200), 0) AS rejected,
+                COALESCE(SUM(duplicate_of_seq IS NOT NULL), 0) AS duplicates,
+                COALESCE(SUM(out_of_order), 0) AS out_of_order
+             FROM webhooks",
+        )
+        .fetch_one(self.pool())
+        .await?)
     }
 
     /// Everything about one stored request: `#12`/`12` (arrival number) or an event id.

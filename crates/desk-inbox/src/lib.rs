@@ -30,8 +30,8 @@ pub use error::{ApplyError, InboxError};
 pub use forward::{http_client, send_event, send_signed, ForwardResult, SendResult};
 pub use inbox::Inbox;
 pub use model::{
-    CatchUpReport, ConnectionState, InboxEvent, ListFilter, Processing, Sibling, SignatureCheck,
-    Source, WebhookDetail, WebhookPage, WebhookSummary,
+    CatchUpReport, ConnectionState, InboxEvent, InboxStats, ListFilter, Processing, Sibling,
+    SignatureCheck, Source, WebhookDetail, WebhookPage, WebhookSummary,
 };
 pub use processor::EventApplier;
 pub use samples::{test_event, test_events};

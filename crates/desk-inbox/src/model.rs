@@ -213,6 +213,20 @@ pub struct ConnectionState {
     pub last_event_at: Option<DateTime<Utc>>,
 }
 
+/// Counts for badges and the inspector's header.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct InboxStats {
+    pub total: i64,
+    pub pending: i64,
+    pub processed: i64,
+    pub skipped: i64,
+    pub failed: i64,
+    /// Answered with something other than 200.
+    pub rejected: i64,
+    pub duplicates: i64,
+    pub out_of_order: i64,
+}
+
 /// What catch-up did with the events it was given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CatchUpReport {

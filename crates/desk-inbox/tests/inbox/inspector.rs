@@ -333,3 +333,15 @@ async fn live_forwarding_sends_each_new_verified_webhook_once_to_the_local_recei
     forwarding.abort();
     let _ = stop.send(());
 }
+
+#[tokio::test]
+async fn stats_count_webhooks_by_state() {
+    let harness = seeded().await;
+    let stats = harness.inbox.stats().await.unwrap();
+    assert_eq!(stats.total, 4);
+    assert_eq!(stats.processed, 2);
+    assert_eq!(stats.skipped, 2);
+    assert_eq!(stats.rejected, 1);
+    assert_eq!(stats.duplicates, 1);
+    assert_eq!(stats.pending + stats.failed + stats.out_of_order, 0);
+}

@@ -401,3 +401,21 @@ async fn a_file_that_is_not_a_database_is_refused_and_not_overwritten() {
     );
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+#[tokio::test]
+async fn records_given_per_entity_are_summed_into_the_last_sync() {
+    let harness = Harness::new().await;
+    let data = json!({"sync_id": "sync_1", "records": {"assets": 3, "work-orders": 4}});
+    harness
+        .deliver(&event("evt_1", EventType::SyncCompleted, "conn_1", 0, data))
+        .await;
+    harness.inbox.process_pending().await.unwrap();
+    let state = harness
+        .inbox
+        .connection_state("conn_1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(state.last_sync_records, Some(7));
+    assert_eq!(state.last_sync_id.as_deref(), Some("sync_1"));
+}
