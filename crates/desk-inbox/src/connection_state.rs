@@ -3,9 +3,15 @@
 //! Each group of fields (status+online, reauthorization, last sync, last system error) remembers
 //! the version of the event that last set it. An event older than that version is out of order
 //! and skipped, so a connection never moves backwards. Because every group is a last-writer-wins
-//! register over one total order of events, any delivery order (shuffled, duplicated) converges
-//! to the state of in-order delivery. Whole-connection versioning would not: an older
+//! register ordered by `created_at`, any delivery order (shuffled, duplicated) converges to the
+//! state of in-order delivery. Whole-connection versioning would not: an older
 //! `reauthorization_required` arriving after a newer `status_changed` would be lost.
+//!
+//! Ties: events of one group with the same `created_at` (and rank) are applied in arrival order.
+//! Event ids are random, so they cannot order such events, and the engine stamps every event of
+//! one transaction (and every event under a frozen test clock) with the same time; treating a
+//! tie as "older" would wrongly skip, say, a disconnect that follows a status change. Only exact
+//! ties give up order-independence.
 
 use crate::error::{ApplyError, InboxError};
 use crate::model::ConnectionState;
@@ -26,11 +32,21 @@ pub enum Application {
     NothingToApply(String),
 }
 
-/// `created_at|rank|id`: compared as text (fixed-width times). `connection.created` ranks before
-/// any other event with the same timestamp, since it is by definition a connection's first.
+/// `created_at|rank|id`; its `created_at|rank` part orders events, as text (fixed-width times).
+/// `connection.created` ranks before any other event with the same timestamp, since it is by
+/// definition a connection's first. The id is kept to name the event in notes.
 pub fn version(event: &Event) -> String {
     let rank = u8::from(event.event_type != EventType::ConnectionCreated);
     format!("{}|{rank}|{}", format_time(event.created_at), event.id)
+}
+
+/// Length of the ordering part of a version: fixed-width time, `|`, rank. (The SQL in
+/// `update!` spells it as 29.)
+const ORDER_KEY_LEN: usize = 29;
+
+/// The part of a version that orders events: `created_at|rank`, without the id.
+fn order_key(version: &str) -> &str {
+    version.get(..ORDER_KEY_LEN).unwrap_or(version)
 }
 
 fn version_id(version: &str) -> &str {
@@ -98,16 +114,18 @@ fn status_field(data: &Value, name: &str) -> Result<Option<ConnectionStatus>, Ap
 
 /// `UPDATE connection_state SET <group fields>` that also moves the connection's newest-event
 /// marker forward (never back), in the same statement. Its binds after the group's own: the
-/// version, the event id, the version, the event time, the version, then the connection id.
-/// All SET expressions see the row as it was, so the comparisons use the old `last_version`.
+/// version, then (version, event id), (version, event time), (version, version), then the
+/// connection id. All SET expressions see the row as it was, so they all compare against the
+/// old `last_version`; ties move the marker (arrival order), as for the groups. 29 is
+/// `ORDER_KEY_LEN`.
 macro_rules! update {
     ($set:literal) => {
         concat!(
             "UPDATE connection_state SET ",
             $set,
-            ", last_event_id = CASE WHEN COALESCE(last_version, '') < ? THEN ? ELSE last_event_id END",
-            ", last_event_at = CASE WHEN COALESCE(last_version, '') < ? THEN ? ELSE last_event_at END",
-            ", last_version = MAX(COALESCE(last_version, ''), ?)",
+            ", last_event_id = CASE WHEN COALESCE(substr(last_version, 1, 29), '') <= substr(?, 1, 29) THEN ? ELSE last_event_id END",
+            ", last_event_at = CASE WHEN COALESCE(substr(last_version, 1, 29), '') <= substr(?, 1, 29) THEN ? ELSE last_event_at END",
+            ", last_version = CASE WHEN COALESCE(substr(last_version, 1, 29), '') <= substr(?, 1, 29) THEN ? ELSE last_version END",
             " WHERE connection_id = ?"
         )
     };
@@ -157,7 +175,7 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
     let version = version(event);
     if let Some(current) = current
         .as_deref()
-        .filter(|current| version.as_str() < *current)
+        .filter(|current| order_key(&version) < order_key(current))
     {
         return Ok(Application::OutOfOrder(format!(
             "older than {} already applied to the {} of {connection_id}",
@@ -193,6 +211,7 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
                 .bind(&version)
                 .bind(&at)
                 .bind(&version)
+                .bind(&version)
                 .bind(connection_id)
                 .execute(&mut *db)
                 .await?;
@@ -215,6 +234,7 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
             .bind(&event.id)
             .bind(&version)
             .bind(&at)
+            .bind(&version)
             .bind(&version)
             .bind(connection_id)
             .execute(&mut *db)
@@ -242,6 +262,7 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
             .bind(&version)
             .bind(&at)
             .bind(&version)
+            .bind(&version)
             .bind(connection_id)
             .execute(&mut *db)
             .await?;
@@ -264,6 +285,7 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
             .bind(&event.id)
             .bind(&version)
             .bind(&at)
+            .bind(&version)
             .bind(&version)
             .bind(connection_id)
             .execute(&mut *db)
@@ -340,4 +362,26 @@ pub async fn all(db: &mut SqliteConnection) -> Result<Vec<ConnectionState>, Inbo
     let sql = format!("SELECT {STATE_COLUMNS} FROM connection_state ORDER BY connection_id");
     let rows: Vec<StateRow> = sqlx::query_as(&sql).fetch_all(db).await?;
     rows.into_iter().map(StateRow::into_state).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_order_key_is_the_time_and_rank_whose_length_the_sql_assumes() {
+        let event = Event {
+            id: "evt_abc".to_owned(),
+            event_type: EventType::ConnectionStatusChanged,
+            created_at: chrono::Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap(),
+            connection_id: None,
+            customer_id: None,
+            data: serde_json::json!({}),
+        };
+        let version = version(&event);
+        assert_eq!(order_key(&version), "2026-03-01T12:00:00.000000Z|1");
+        assert_eq!(order_key(&version).len(), ORDER_KEY_LEN);
+        assert_eq!(version_id(&version), "evt_abc");
+    }
 }

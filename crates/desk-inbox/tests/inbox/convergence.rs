@@ -31,12 +31,13 @@ fn build(index: usize, connection: usize, kind: u8, variant: u8) -> Event {
         EventType::SystemError => json!({"error": format!("s{variant}")}),
         _ => json!({}),
     };
-    // Two events per second, so equal timestamps (ties) happen too.
+    // Distinct times: exact ties apply in arrival order by design (connection_state.rs), so
+    // only they may depend on delivery order.
     let mut event = event(
         &format!("evt_{index:03}"),
         kind,
         &format!("conn_{connection}"),
-        (index / 2) as i64,
+        index as i64,
         data,
     );
     if kind == EventType::CreditsLow {

@@ -419,3 +419,76 @@ async fn records_given_per_entity_are_summed_into_the_last_sync() {
     assert_eq!(state.last_sync_records, Some(7));
     assert_eq!(state.last_sync_id.as_deref(), Some("sync_1"));
 }
+
+#[tokio::test]
+async fn events_of_a_connection_with_the_same_time_apply_in_arrival_order() {
+    // The engine stamps all events of one transaction, or of a frozen test clock, alike.
+    let harness = Harness::new().await;
+    harness
+        .deliver(&event(
+            "evt_b",
+            EventType::ConnectionCreated,
+            "conn_1",
+            0,
+            json!({"status": "active"}),
+        ))
+        .await;
+    harness
+        .deliver(&status_changed("evt_z", "conn_1", 0, "active"))
+        .await;
+    harness
+        .deliver(&event(
+            "evt_a",
+            EventType::ConnectionDisconnected,
+            "conn_1",
+            0,
+            json!({}),
+        ))
+        .await;
+    harness.inbox.process_pending().await.unwrap();
+    let state = harness
+        .inbox
+        .connection_state("conn_1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(state.status.as_deref(), Some("disconnected"));
+    assert_eq!(state.last_event_id.as_deref(), Some("evt_a"));
+    let stats = harness.inbox.stats().await.unwrap();
+    assert_eq!((stats.processed, stats.out_of_order), (3, 0));
+}
+
+#[tokio::test]
+async fn a_connection_created_event_never_overrides_a_status_change_of_the_same_time() {
+    let harness = Harness::new().await;
+    harness
+        .deliver(&status_changed("evt_a", "conn_1", 0, "inactive"))
+        .await;
+    harness.inbox.process_pending().await.unwrap();
+    harness
+        .deliver(&event(
+            "evt_b",
+            EventType::ConnectionCreated,
+            "conn_1",
+            0,
+            json!({"status": "active"}),
+        ))
+        .await;
+    harness.inbox.process_pending().await.unwrap();
+    let state = harness
+        .inbox
+        .connection_state("conn_1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(state.status.as_deref(), Some("inactive"));
+    assert!(
+        harness
+            .inbox
+            .show("evt_b")
+            .await
+            .unwrap()
+            .summary
+            .out_of_order
+    );
+}
