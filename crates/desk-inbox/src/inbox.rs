@@ -203,7 +203,7 @@ impl Inbox {
     /// same on its own). Safe next to another process's processor. Returns how many.
     pub async fn process_pending(&self) -> Result<usize, InboxError> {
         let mut db = store::connect(&self.inner.options).await?;
-        processor::process_pending(&mut db, &self.inner.processor, false).await
+        processor::process_pending(&mut db, &self.inner.processor, None).await
     }
 
     pub async fn connection_state(

@@ -65,7 +65,7 @@ pub async fn run(
         if *stop.borrow() {
             break;
         }
-        match process_pending(&mut db, &context, true).await {
+        match process_pending(&mut db, &context, Some(&stop)).await {
             Ok(count) if count > 0 => tracing::debug!(count, "processed webhooks"),
             Ok(_) => {}
             Err(err) => {
@@ -91,15 +91,20 @@ pub async fn run(
 const DEFERRAL: Duration = Duration::from_millis(5);
 const MAX_DEFERRALS: u32 = 20;
 
-/// Processes every pending webhook, oldest first; returns how many. `yield_to_intake` lets
-/// requests waiting for their answer go first (the background processor sets it).
+/// Processes every pending webhook, oldest first; returns how many. The background processor
+/// passes its `stop` signal: it then lets requests waiting for their answer go first, and stops
+/// between batches when asked, so closing never waits for a long backlog.
 pub async fn process_pending(
     db: &mut SqliteConnection,
     context: &ProcessorContext,
-    yield_to_intake: bool,
+    stop: Option<&watch::Receiver<bool>>,
 ) -> Result<usize, InboxError> {
+    let yield_to_intake = stop.is_some();
     let mut total = 0;
     loop {
+        if stop.is_some_and(|stop| *stop.borrow()) {
+            return Ok(total);
+        }
         let mut deferrals = 0;
         while yield_to_intake
             && deferrals < MAX_DEFERRALS
