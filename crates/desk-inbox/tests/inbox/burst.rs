@@ -75,3 +75,89 @@ async fn a_burst_of_two_hundred_concurrent_signed_posts_is_stored_exactly_once_e
     stop.send(()).unwrap();
     served.await.unwrap().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_shutdown_mid_burst_answers_200_only_for_stored_webhooks() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = InboxConfig {
+        background_processing: false,
+        ..InboxConfig::with_secret(key())
+    };
+    let inbox = Inbox::open(dir.path(), config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhooks", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = inbox.clone();
+    let served = tokio::spawn(async move {
+        server
+            .serve(listener, async move { drop(stopped.await) })
+            .await
+    });
+
+    let client = desk_inbox::http_client().unwrap();
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut sends = Vec::new();
+    for n in 0..150 {
+        let (client, url, acked) = (client.clone(), url.clone(), acked.clone());
+        sends.push(tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(n)).await;
+            let event = status_changed(&format!("evt_{n:03}"), "conn_1", n as i64, "active");
+            let body = serde_json::to_vec(&event).unwrap();
+            let now = chrono::Utc::now().timestamp();
+            if let Ok(sent) =
+                desk_inbox::send_signed(&client, &url, &key(), &event.id, body, now).await
+            {
+                if sent.status == 200 {
+                    acked.lock().unwrap().push(event.id);
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+    stop.send(()).unwrap();
+    for send in sends {
+        send.await.unwrap();
+    }
+    served.await.unwrap().unwrap();
+
+    let config = InboxConfig {
+        background_processing: false,
+        ..InboxConfig::with_secret(key())
+    };
+    let reopened = Inbox::open(dir.path(), config).await.unwrap();
+    let acked = acked.lock().unwrap().clone();
+    assert!(!acked.is_empty());
+    for id in &acked {
+        let detail = reopened.show(id).await.unwrap();
+        assert_eq!(detail.summary.status, Some(200), "{id}");
+    }
+}
+
+#[tokio::test]
+async fn a_second_inbox_on_the_same_folder_replays_while_the_first_one_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let serving = Inbox::open(dir.path(), InboxConfig::with_secret(key()))
+        .await
+        .unwrap();
+    let cli_config = InboxConfig {
+        background_processing: false,
+        ..InboxConfig::with_secret(key())
+    };
+    let cli = Inbox::open(dir.path(), cli_config).await.unwrap();
+    let event = status_changed("evt_1", "conn_1", 0, "active");
+    let response = tower::ServiceExt::oneshot(
+        serving.router(),
+        signed(&event, chrono::Utc::now().timestamp()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), http::StatusCode::OK);
+    let replayed = cli.replay(&["evt_1".to_owned()]).await.unwrap();
+    assert_eq!(replayed[0].processing, Processing::Processed);
+    assert_eq!(
+        cli.list(&ListFilter::default()).await.unwrap().data.len(),
+        1
+    );
+    serving.close().await;
+    cli.close().await;
+}
