@@ -1,0 +1,295 @@
+//! What a call to the platform can fail with. The UI matches on [`ClientError::code`], never on
+//! messages.
+
+use chrono::{DateTime, Utc};
+use desk_platform::ErrorCode;
+use std::time::Duration;
+
+/// Longest raw body kept in a message when an error answer is not the platform's envelope.
+const RAW_BODY_LIMIT: usize = 1000;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The platform answered with an error (parsed from its envelope, or inferred from the status
+    /// when the body was something else).
+    #[error("{code} (HTTP {status}): {message}")]
+    Api {
+        status: u16,
+        code: ErrorCode,
+        error_type: String,
+        message: String,
+        request_id: Option<String>,
+        /// From `Retry-After`, when the answer carried one.
+        retry_after: Option<Duration>,
+    },
+    /// The connection's system refused its stored credentials: someone must reauthorize it.
+    #[error(
+        "the connection {} must be reauthorized: {message}",
+        display_id(connection_id)
+    )]
+    ReauthorizationRequired {
+        connection_id: Option<String>,
+        message: String,
+        request_id: Option<String>,
+    },
+    #[error(
+        "the connection {} was disconnected: {message}",
+        display_id(connection_id)
+    )]
+    ConnectionDisconnected {
+        connection_id: Option<String>,
+        message: String,
+        request_id: Option<String>,
+    },
+    /// The admin credentials or the connection token were refused (after one fresh login, for
+    /// admin calls).
+    #[error("the platform refused the credentials: {message}")]
+    Unauthorized {
+        message: String,
+        request_id: Option<String>,
+    },
+    /// Calls for this connection kept failing; the client stops sending them until `retry_at`.
+    #[error("calls for connection {connection_id} keep failing; paused until {retry_at}")]
+    CircuitOpen {
+        connection_id: String,
+        retry_at: DateTime<Utc>,
+    },
+    #[error("{method} {path} timed out")]
+    Timeout { method: String, path: String },
+    #[error("{method} {path} could not reach the platform: {source}")]
+    Transport {
+        method: String,
+        path: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// A 2xx answer whose body is not what the contract says.
+    #[error("unexpected answer to {path}: {message}")]
+    Decode {
+        path: String,
+        request_id: Option<String>,
+        message: String,
+    },
+    #[error("invalid platform URL {url:?}: {reason}")]
+    InvalidUrl { url: String, reason: String },
+    /// The HTTP client could not be built (TLS backend initialisation).
+    #[error("the HTTP client could not be set up: {source}")]
+    Setup {
+        #[source]
+        source: reqwest::Error,
+    },
+}
+
+fn display_id(id: &Option<String>) -> &str {
+    id.as_deref().unwrap_or("(unknown)")
+}
+
+impl ClientError {
+    /// A stable, machine-readable code: the platform's code for answers of the platform, and
+    /// `CIRCUIT_OPEN`, `TIMEOUT`, `TRANSPORT_ERROR`, `DECODE_ERROR`, `INVALID_URL` for the rest.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Api { code, .. } => code.as_str(),
+            Self::ReauthorizationRequired { .. } => ErrorCode::ReauthorizationRequired.as_str(),
+            Self::ConnectionDisconnected { .. } => ErrorCode::ConnectionDisconnected.as_str(),
+            Self::Unauthorized { .. } => ErrorCode::AuthenticationFailed.as_str(),
+            Self::CircuitOpen { .. } => "CIRCUIT_OPEN",
+            Self::Timeout { .. } => "TIMEOUT",
+            Self::Transport { .. } => "TRANSPORT_ERROR",
+            Self::Decode { .. } => "DECODE_ERROR",
+            Self::InvalidUrl { .. } => "INVALID_URL",
+            Self::Setup { .. } => "CLIENT_SETUP",
+        }
+    }
+
+    /// The platform's request id, to quote in a support request.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Api { request_id, .. }
+            | Self::ReauthorizationRequired { request_id, .. }
+            | Self::ConnectionDisconnected { request_id, .. }
+            | Self::Unauthorized { request_id, .. }
+            | Self::Decode { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// A failure that says nothing about the request itself, only about the platform or the
+    /// network right now: these feed the circuit breaker.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Api { status, .. } => *status == 429 || *status >= 500,
+            Self::Timeout { .. } | Self::Transport { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// Builds the error for a non-2xx answer. Lenient: any body shape is accepted, and what is
+    /// missing is inferred from the status and the `X-Request-Id` header.
+    pub(crate) fn from_answer(
+        status: u16,
+        header_request_id: Option<String>,
+        retry_after: Option<Duration>,
+        body: &[u8],
+        connection_id: Option<&str>,
+    ) -> Self {
+        let parsed = ParsedEnvelope::parse(body);
+        let code = parsed
+            .code
+            .as_deref()
+            .map(parse_code)
+            .unwrap_or_else(|| code_for_status(status));
+        let message = parsed
+            .message
+            .filter(|m| !m.trim().is_empty())
+            .unwrap_or_else(|| raw_message(status, body));
+        let request_id = parsed.request_id.or(header_request_id);
+        let connection_id = connection_id.map(str::to_owned);
+        match code {
+            ErrorCode::ReauthorizationRequired => Self::ReauthorizationRequired {
+                connection_id,
+                message,
+                request_id,
+            },
+            ErrorCode::ConnectionDisconnected => Self::ConnectionDisconnected {
+                connection_id,
+                message,
+                request_id,
+            },
+            ErrorCode::AuthenticationFailed => Self::Unauthorized {
+                message,
+                request_id,
+            },
+            _ => Self::Api {
+                status,
+                code,
+                error_type: parsed
+                    .error_type
+                    .unwrap_or_else(|| code.error_type().to_owned()),
+                message,
+                request_id,
+                retry_after,
+            },
+        }
+    }
+}
+
+/// The fields of `{"error": {...}}` that were present; `{"error": "text"}` gives a message only.
+#[derive(Default)]
+struct ParsedEnvelope {
+    code: Option<String>,
+    error_type: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+}
+
+impl ParsedEnvelope {
+    fn parse(body: &[u8]) -> Self {
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+            return Self::default();
+        };
+        let text = |v: &serde_json::Value, key: &str| v.get(key)?.as_str().map(str::to_owned);
+        match value.get("error") {
+            Some(serde_json::Value::Object(_)) => {
+                let error = &value["error"];
+                Self {
+                    code: text(error, "code"),
+                    error_type: text(error, "type"),
+                    message: text(error, "message"),
+                    request_id: text(error, "request_id"),
+                }
+            }
+            Some(serde_json::Value::String(message)) => Self {
+                message: Some(message.clone()),
+                ..Self::default()
+            },
+            _ => Self::default(),
+        }
+    }
+}
+
+fn parse_code(text: &str) -> ErrorCode {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).unwrap_or(ErrorCode::Other)
+}
+
+/// The code an answer without one most likely means.
+fn code_for_status(status: u16) -> ErrorCode {
+    match status {
+        400 => ErrorCode::InvalidRequest,
+        401 => ErrorCode::AuthenticationFailed,
+        402 => ErrorCode::InsufficientCredits,
+        403 => ErrorCode::PermissionDenied,
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::OperationNotSupported,
+        409 => ErrorCode::Conflict,
+        413 => ErrorCode::PayloadTooLarge,
+        415 => ErrorCode::UnsupportedMediaType,
+        422 => ErrorCode::FieldNotUpdatable,
+        429 => ErrorCode::RateLimitExceeded,
+        500 => ErrorCode::InternalError,
+        503 => ErrorCode::SystemUnavailable,
+        _ => ErrorCode::Other,
+    }
+}
+
+fn raw_message(status: u16, body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return format!("HTTP {status} with an empty body");
+    }
+    let mut end = text.len().min(RAW_BODY_LIMIT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_envelope_gives_every_field_and_a_special_code_its_own_variant() {
+        let body = br#"{"error":{"code":"REAUTHORIZATION_REQUIRED","type":"authentication_error","message":"expired","request_id":"req_1"}}"#;
+        let err = ClientError::from_answer(401, None, None, body, Some("conn_1"));
+        assert!(matches!(
+            &err,
+            ClientError::ReauthorizationRequired { connection_id: Some(id), request_id: Some(rid), .. }
+                if id == "conn_1" && rid == "req_1"
+        ));
+    }
+
+    #[test]
+    fn a_foreign_body_keeps_its_text_and_the_header_request_id() {
+        let err = ClientError::from_answer(502, Some("req_h".into()), None, b"Bad Gateway", None);
+        match err {
+            ClientError::Api {
+                code,
+                message,
+                request_id,
+                ..
+            } => {
+                assert_eq!(code, ErrorCode::Other);
+                assert_eq!(message, "Bad Gateway");
+                assert_eq!(request_id.as_deref(), Some("req_h"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_codes_parse_as_other_and_keep_the_status() {
+        let body = br#"{"error":{"code":"BRAND_NEW","message":"m"}}"#;
+        let err = ClientError::from_answer(418, None, None, body, None);
+        assert!(matches!(
+            err,
+            ClientError::Api {
+                status: 418,
+                code: ErrorCode::Other,
+                ..
+            }
+        ));
+    }
+}
