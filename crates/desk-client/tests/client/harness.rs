@@ -74,6 +74,8 @@ pub fn client_config(clock: &ManualClock) -> (ClientConfig, RecordingSleeper) {
 
 pub struct TestEngine {
     pub url: String,
+    /// The served engine itself, to run its scheduler (`tick`) without waiting.
+    pub engine: Engine,
     pub clock: ManualClock,
     shutdown: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
@@ -97,8 +99,9 @@ impl TestEngine {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (shutdown, stopped) = oneshot::channel::<()>();
+        let served = engine.clone();
         tokio::spawn(async move {
-            desk_engine::serve(listener, engine, async {
+            desk_engine::serve(listener, served, async {
                 // Either a send or the sender dropped with the test: both mean stop.
                 drop(stopped.await);
             })
@@ -107,6 +110,7 @@ impl TestEngine {
         });
         Self {
             url,
+            engine,
             clock,
             shutdown: Some(shutdown),
             _dir: dir,
@@ -119,6 +123,42 @@ impl TestEngine {
 
     pub fn client_with(&self, config: ClientConfig) -> PlatformClient {
         PlatformClient::new(&self.url, CLIENT_ID, Secret::new(CLIENT_SECRET), config).unwrap()
+    }
+}
+
+impl TestEngine {
+    /// An UpKeep connection after its initial sync: (connection id, connection token).
+    pub async fn synced(&self, client: &PlatformClient) -> (String, Secret) {
+        client.sandbox_purchase_credits(8).await.unwrap();
+        let customer = client
+            .create_customer(&desk_platform::customer::CreateCustomer {
+                name: "Synced".to_owned(),
+                email: None,
+                account_manager: None,
+                metadata: serde_json::Map::new(),
+            })
+            .await
+            .unwrap();
+        let created = client
+            .create_connection(&desk_platform::connection::CreateConnection {
+                customer_id: customer.id,
+                system_id: "upkeep".to_owned(),
+                deployment: desk_platform::catalog::Deployment::Cloud,
+                name: "Line maintenance".to_owned(),
+                email: None,
+                credentials: [
+                    ("email".to_owned(), "ops@example.com".to_owned()),
+                    ("password".to_owned(), "hunter2".to_owned()),
+                ]
+                .into(),
+                user_metadata: serde_json::Map::new(),
+                sync: None,
+                webhook: None,
+            })
+            .await
+            .unwrap();
+        self.engine.tick().await.unwrap();
+        (created.connection.id, Secret::new(created.token))
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod auth;
 mod breaker;
+mod engine_faults;
 mod errors;
 mod harness;
 mod lists;
