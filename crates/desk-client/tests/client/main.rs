@@ -8,4 +8,5 @@ mod engine_faults;
 mod errors;
 mod harness;
 mod lists;
+mod logs;
 mod retries;
