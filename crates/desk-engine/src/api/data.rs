@@ -9,9 +9,10 @@ use crate::sandbox::system::admit_call;
 use crate::store::records;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use desk_platform::{ErrorCode, ErrorEnvelope, Page};
+use desk_platform::{ErrorCode, ErrorEnvelope};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use utoipa_axum::router::OpenApiRouter;
@@ -52,26 +53,29 @@ async fn list_records(
     auth: ConnectionAuth,
     Path(entity): Path<String>,
     ApiQuery(query): ApiQuery<RecordsQuery>,
-) -> Result<Json<Page<Value>>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     data::capability(&engine, &auth.connection, &entity, Operation::Read)?;
     admitted(&engine, &auth).await?;
     let limit = cursor::limit(query.limit)?;
     let after = cursor::decode(query.cursor.as_deref())?;
     let mut db = engine.store.reader().acquire().await?;
-    let rows = records::list(
-        &mut db,
-        &auth.connection.connection.id,
-        &entity,
-        after,
-        limit,
-        query.modified_after,
+    let id = &auth.connection.connection.id;
+    let rows = records::list_json(&mut db, id, &entity, after, limit, query.modified_after).await?;
+    let page = cursor::page(rows, limit);
+    // The records are JSON already; only the envelope is written here.
+    let mut body = String::with_capacity(page.data.iter().map(String::len).sum::<usize>() + 64);
+    body.push_str("{\"data\":[");
+    body.push_str(&page.data.join(","));
+    body.push_str("],\"next_cursor\":");
+    body.push_str(
+        &serde_json::to_string(&page.next_cursor).map_err(crate::error::EngineError::from)?,
+    );
+    body.push('}');
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
     )
-    .await?;
-    let rows = rows
-        .into_iter()
-        .map(|(seq, record)| (seq, record.to_json()))
-        .collect();
-    Ok(Json(cursor::page(rows, limit)))
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/{entity}/{id}", tag = "data", security(("connection" = [])),

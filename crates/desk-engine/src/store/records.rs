@@ -97,35 +97,6 @@ pub async fn get(
         .transpose()
 }
 
-/// A page in `seq` order. Deleted records are listed only for incremental pulls
-/// (`modified_after`), so a client learns about deletions.
-pub async fn list(
-    db: &mut SqliteConnection,
-    connection_id: &str,
-    entity: &str,
-    after_seq: i64,
-    limit: u32,
-    modified_after: Option<DateTime<Utc>>,
-) -> Result<Vec<(i64, StoredRecord)>, EngineError> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT seq, record_id, data, created_at, updated_at, deleted_at FROM records
-         WHERE connection_id = ? AND entity = ? AND seq > ?
-           AND (? IS NULL OR updated_at > ?)
-           AND (? IS NOT NULL OR deleted_at IS NULL)
-         ORDER BY seq LIMIT ?",
-    )
-    .bind(connection_id)
-    .bind(entity)
-    .bind(after_seq)
-    .bind(modified_after)
-    .bind(modified_after)
-    .bind(modified_after)
-    .bind(i64::from(limit) + 1)
-    .fetch_all(db)
-    .await?;
-    rows.into_iter().map(from_row).collect()
-}
-
 pub async fn count(
     db: &mut SqliteConnection,
     connection_id: &str,
@@ -150,4 +121,37 @@ pub async fn delete_all(
         .execute(db)
         .await?;
     Ok(result.rows_affected())
+}
+
+/// A page as wire JSON built by SQLite itself (`json_set` over the stored document), so serving
+/// a page never parses and re-serialises each record in Rust: the hot path of a client's sync.
+/// Times are stored as RFC 3339 with `+00:00`; the wire spells UTC `Z`, as serde does.
+pub async fn list_json(
+    db: &mut SqliteConnection,
+    connection_id: &str,
+    entity: &str,
+    after_seq: i64,
+    limit: u32,
+    modified_after: Option<DateTime<Utc>>,
+) -> Result<Vec<(i64, String)>, EngineError> {
+    Ok(sqlx::query_as(
+        "SELECT seq, json_set(data, '$.id', record_id,
+                    '$.created_at', replace(created_at, '+00:00', 'Z'),
+                    '$.updated_at', replace(updated_at, '+00:00', 'Z'),
+                    '$.deleted_at', replace(deleted_at, '+00:00', 'Z'))
+         FROM records
+         WHERE connection_id = ? AND entity = ? AND seq > ?
+           AND (? IS NULL OR updated_at > ?)
+           AND (? IS NOT NULL OR deleted_at IS NULL)
+         ORDER BY seq LIMIT ?",
+    )
+    .bind(connection_id)
+    .bind(entity)
+    .bind(after_seq)
+    .bind(modified_after)
+    .bind(modified_after)
+    .bind(modified_after)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(db)
+    .await?)
 }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Benchmarks: each prints `name: value unit (ratio to a baseline measured in the same run)`.
+# Absolute numbers on a shared machine are context only; the ratios are the figures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+install_debian_packages "${CORE_PACKAGES[@]}" webhook
+
+records="${BENCH_RECORDS:-1000000}"
+echo "== engine: paging a ${records}-record connection"
+cargo run --release --locked -q -p desk-engine --example bench_paging -- "$records"
+if [ -f crates/desk-inbox/examples/bench.rs ]; then
+  echo "== inbox: signed webhooks accepted"
+  cargo run --release --locked -q -p desk-inbox --example bench
+fi
