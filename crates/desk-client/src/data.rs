@@ -132,6 +132,14 @@ impl ConnectionClient {
         self.send(call.with_json(changes)?).await
     }
 
+    /// `POST /api/v1/{entity}/batch` with `{"operations": [{"op": "create"|"update"|"delete",
+    /// ...}]}` (up to 100): answers `{results: [{index, ok, id, error}], failed}`. One refused
+    /// operation does not undo the others. Not retried once it may have reached the server.
+    pub async fn batch_records(&self, entity: &str, batch: &Value) -> Result<Value, ClientError> {
+        let call = self.call(Method::POST, vec!["api", "v1", entity, "batch"]);
+        self.send(call.with_json(batch)?).await
+    }
+
     /// `DELETE /api/v1/{entity}/{id}`: answers the record as deleted.
     pub async fn delete_record(&self, entity: &str, id: &str) -> Result<Value, ClientError> {
         self.send(self.call(Method::DELETE, vec!["api", "v1", entity, id]))

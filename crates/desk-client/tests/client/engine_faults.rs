@@ -81,6 +81,19 @@ async fn a_frozen_field_answers_field_not_updatable_and_a_draft_takes_the_change
         .await
         .unwrap();
     assert_eq!(changed["currency"], "EUR");
+
+    let batch = data
+        .batch_records(
+            "purchase-orders",
+            &json!({"operations": [
+                {"op": "update", "id": draft["id"], "data": {"currency": "USD"}},
+                {"op": "update", "id": approved["id"], "data": {"total": 2.0}},
+            ]}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(batch["failed"], 1, "{batch}");
+    assert_eq!(batch["results"][1]["error"]["code"], "FIELD_NOT_UPDATABLE");
 }
 
 #[tokio::test]
@@ -244,4 +257,37 @@ async fn a_manual_sync_is_queued_and_its_status_lists_the_entities() {
             .is_some_and(|entities| !entities.is_empty()),
         "{status}"
     );
+}
+
+#[tokio::test]
+async fn a_created_record_is_listed_as_a_change_read_back_and_deleted() {
+    use desk_platform::clock::Clock;
+    let engine = TestEngine::start().await;
+    let client = engine.client();
+    let (id, token) = engine.synced(&client).await;
+    let data = client.connection_client(&id, token);
+    engine.clock.advance(chrono::Duration::minutes(1));
+    let since = engine.clock.now();
+    engine.clock.advance(chrono::Duration::seconds(1));
+    let created = data
+        .create_record("work-orders", &json!({"title": "Replace seal on pump 7"}))
+        .await
+        .unwrap();
+    let record_id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        data.record("work-orders", &record_id).await.unwrap(),
+        created
+    );
+    let changes = collect(data.records(
+        "work-orders",
+        RecordQuery {
+            modified_after: Some(since),
+            list: ListOptions::page_size(10),
+        },
+    ))
+    .await;
+    assert_eq!(changes, [created]);
+    let deleted = data.delete_record("work-orders", &record_id).await.unwrap();
+    assert_eq!(deleted["id"], record_id.as_str());
+    assert!(deleted["deleted_at"].is_string(), "{deleted}");
 }
