@@ -157,8 +157,18 @@ impl TestEngine {
             })
             .await
             .unwrap();
-        self.engine.tick().await.unwrap();
-        (created.connection.id, Secret::new(created.token))
+        let id = created.connection.id;
+        // The served engine's own scheduler may have claimed the initial sync before `tick`
+        // did; either way, wait (bounded) until it has completed.
+        for _ in 0..500 {
+            self.engine.tick().await.unwrap();
+            let status = client.sync_status(&id).await.unwrap();
+            if status["state"] == "completed" {
+                return (id, Secret::new(created.token));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the initial sync of {id} did not complete");
     }
 }
 

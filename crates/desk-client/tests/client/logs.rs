@@ -29,8 +29,10 @@ async fn no_secret_or_token_ever_reaches_the_log() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    // The test runs on one thread (current-thread runtime), so a thread default sees it all.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Global, not a thread default: tracing caches per call site whether anyone listens, and
+    // tests on other threads without a subscriber would make it skip events here. Other tests'
+    // logs land in the capture too, which only widens the search.
+    tracing::subscriber::set_global_default(subscriber).unwrap();
 
     let engine = TestEngine::start().await;
     let (config, _) = client_config(&engine.clock);
@@ -59,7 +61,8 @@ async fn no_secret_or_token_ever_reaches_the_log() {
     crate::harness::collect(client.customers(ListOptions::default())).await;
 
     let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    assert!(log.contains("retrying"), "the capture works: {log}");
+    assert!(log.contains(&id), "the capture holds this test's events");
+    assert!(log.contains("retrying"), "the capture holds the retry");
     for secret in [
         CLIENT_SECRET,
         first.expose(),
