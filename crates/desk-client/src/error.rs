@@ -115,6 +115,15 @@ impl ClientError {
         }
     }
 
+    /// How long the platform asked to wait (429/503 with `Retry-After`), for a "try again in
+    /// ..." message; [`ClientError::CircuitOpen`] carries its own `retry_at`.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
     /// A failure that says nothing about the request itself, only about the platform or the
     /// network right now: these feed the circuit breaker.
     pub fn is_transient(&self) -> bool {

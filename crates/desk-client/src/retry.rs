@@ -14,8 +14,9 @@ pub struct RetryPolicy {
     /// Ceiling of the first backoff; each later one doubles it, up to `max_delay`.
     pub base_delay: Duration,
     pub max_delay: Duration,
-    /// No retry is started that would end after this much time since the first attempt; a
-    /// `Retry-After` longer than what is left ends the loop at once with the server's answer.
+    /// No retry starts later than this after the first attempt (the wait before it counted); a
+    /// `Retry-After` longer than what is left ends the loop at once with the server's answer,
+    /// whose `retry_after` tells the caller when to come back.
     pub max_total: Duration,
 }
 
