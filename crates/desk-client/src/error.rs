@@ -288,6 +288,23 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_error_body_gives_an_error_with_a_message_and_never_panics(
+            status in 400u16..600,
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..2000),
+        ) {
+            let err = ClientError::from_answer(status, Some("req_h".into()), None, &body, None);
+            proptest::prop_assert!(!err.to_string().is_empty());
+            proptest::prop_assert!(err.request_id().is_some());
+            if let ClientError::Api { status: kept, message, .. } = &err {
+                proptest::prop_assert_eq!(*kept, status);
+                // Random bytes are never an envelope: the message is the raw text, cut short.
+                proptest::prop_assert!(!message.is_empty() && message.len() <= RAW_BODY_LIMIT);
+            }
+        }
+    }
+
     #[test]
     fn unknown_codes_parse_as_other_and_keep_the_status() {
         let body = br#"{"error":{"code":"BRAND_NEW","message":"m"}}"#;

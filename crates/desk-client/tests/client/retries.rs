@@ -216,3 +216,22 @@ async fn a_timeout_is_reported_as_such_and_a_timed_out_post_is_not_resent() {
     assert_eq!(err.code(), "TIMEOUT");
     assert_eq!(server.hits(), 3, "a GET is tried twice");
 }
+
+#[tokio::test]
+async fn backoff_never_runs_past_the_time_budget() {
+    let server = ScriptedServer::start(vec![Reply::envelope(503, "SYSTEM_UNAVAILABLE")]).await;
+    let clock = clock();
+    let policy = RetryPolicy {
+        max_attempts: 50,
+        base_delay: Duration::from_secs(1),
+        max_delay: Duration::from_secs(8),
+        max_total: Duration::from_secs(10),
+    };
+    let (data, sleeper) = server.data_client(&clock, policy);
+    let err = data.record("work-orders", "wo_1").await.unwrap_err();
+    assert_eq!(err.code(), "SYSTEM_UNAVAILABLE");
+    let waited: Duration = sleeper.waits().iter().sum();
+    assert!(waited <= Duration::from_secs(10), "{waited:?}");
+    assert!(server.hits() < 50, "the budget, not the attempts, ended it");
+    assert_eq!(server.hits(), sleeper.waits().len() + 1);
+}
