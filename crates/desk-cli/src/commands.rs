@@ -1,4 +1,6 @@
 pub mod engine;
+pub mod inbox;
+pub mod webhooks;
 
 /// Resolves on Ctrl-C or SIGTERM, so servers stop cleanly with what they acknowledged on disk.
 pub async fn shutdown_signal() {

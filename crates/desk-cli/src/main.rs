@@ -28,6 +28,9 @@ struct Cli {
     /// Errors only.
     #[arg(short, long, global = true)]
     quiet: bool,
+    /// Take the vault's master key from this file (mode 0600) instead of the OS keyring.
+    #[arg(long, global = true, env = "MDESK_VAULT_KEY_FILE")]
+    vault_key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -37,12 +40,19 @@ enum Command {
     /// The local engine: an offline imitation of the Makini platform API.
     #[command(subcommand)]
     Engine(commands::engine::EngineCommand),
+    /// The webhook receiver alone.
+    #[command(subcommand)]
+    Inbox(commands::inbox::InboxCommand),
+    /// The webhook inspector: what the inbox received, replays and forwarding.
+    #[command(subcommand)]
+    Webhooks(commands::webhooks::WebhooksCommand),
 }
 
 /// The context every command runs with.
 pub struct Context {
     pub data_dir: PathBuf,
     pub format: Format,
+    pub vault_key_file: Option<PathBuf>,
 }
 
 fn default_data_dir() -> anyhow::Result<PathBuf> {
@@ -76,6 +86,7 @@ fn main() -> ExitCode {
     let context = Context {
         data_dir,
         format: cli.format,
+        vault_key_file: cli.vault_key_file.clone(),
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -87,6 +98,8 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Engine(command) => commands::engine::run(&context, command).await,
+            Command::Inbox(command) => commands::inbox::run(&context, command).await,
+            Command::Webhooks(command) => commands::webhooks::run(&context, command).await,
         }
     });
     match result {

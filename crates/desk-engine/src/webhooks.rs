@@ -74,8 +74,10 @@ impl InFlight {
     }
 }
 
-/// Starts an attempt for every due delivery, each in its own task: a receiver that hangs holds
-/// only its own delivery. Returns the tasks (tests wait for them; the background loop does not).
+/// Starts the attempts of every due delivery: one task per receiving URL, which attempts that
+/// URL's deliveries in event order (so a receiver sees a connection's events in order when they
+/// succeed), while a receiver that hangs holds back only its own URL. Returns the tasks (tests
+/// wait for them; the background loop does not).
 pub async fn dispatch_due(
     engine: &Engine,
 ) -> Result<Vec<tokio::task::JoinHandle<()>>, EngineError> {
@@ -84,18 +86,27 @@ pub async fn dispatch_due(
         let mut db = engine.store.reader().acquire().await?;
         deliveries::due(&mut db, now, 256).await?
     };
-    let mut tasks = Vec::new();
+    let mut by_url: Vec<(String, Vec<Delivery>)> = Vec::new();
     for delivery in due {
         if !engine.in_flight.claim(&delivery.id) {
             continue;
         }
+        match by_url.iter_mut().find(|(url, _)| *url == delivery.url) {
+            Some((_, queue)) => queue.push(delivery),
+            None => by_url.push((delivery.url.clone(), vec![delivery])),
+        }
+    }
+    let mut tasks = Vec::new();
+    for (_, queue) in by_url {
         let engine = engine.clone();
         tasks.push(tokio::spawn(async move {
-            let id = delivery.id.clone();
-            if let Err(err) = attempt(&engine, delivery).await {
-                tracing::error!(delivery = %id, error = %err, "webhook attempt could not be recorded");
+            for delivery in queue {
+                let id = delivery.id.clone();
+                if let Err(err) = attempt(&engine, delivery).await {
+                    tracing::error!(delivery = %id, error = %err, "webhook attempt could not be recorded");
+                }
+                engine.in_flight.release(&id);
             }
-            engine.in_flight.release(&id);
         }));
     }
     Ok(tasks)

@@ -61,7 +61,7 @@ pub async fn due(
 ) -> Result<Vec<Delivery>, EngineError> {
     Ok(sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= ?
-         ORDER BY next_attempt_at, seq LIMIT ?"
+         ORDER BY seq LIMIT ?"
     ))
     .bind(now)
     .bind(limit)

@@ -1,0 +1,64 @@
+//! `mdesk inbox serve`: the webhook receiver alone, writing into the data dir.
+
+use crate::Context;
+use anyhow::Context as _;
+use desk_inbox::{Inbox, InboxConfig};
+use desk_platform::webhook_signature::WebhookKey;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum InboxCommand {
+    /// Receive webhooks on POST /webhooks until Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free one (printed at start).
+    #[arg(long, default_value = "127.0.0.1:8790")]
+    addr: SocketAddr,
+    /// The webhook signing secret (whsec_...), as the platform shows it.
+    #[arg(long, env = "MDESK_INBOX_SECRET", hide_env_values = true)]
+    secret: String,
+    /// Header of Makini's plain body-HMAC signatures.
+    #[arg(long, default_value = "x-webhook-signature")]
+    body_hmac_header: String,
+}
+
+/// The inbox's folder in the data dir (its database is `inbox.db` there).
+pub fn inbox_dir(context: &Context) -> anyhow::Result<PathBuf> {
+    let dir = context.data_dir.join("inbox");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir)
+}
+
+pub async fn run(context: &Context, command: InboxCommand) -> anyhow::Result<()> {
+    match command {
+        InboxCommand::Serve(args) => serve(context, args).await,
+    }
+}
+
+async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
+    let key = WebhookKey::from_secret(&args.secret).context("--secret")?;
+    let config = InboxConfig {
+        body_hmac_header: Some(args.body_hmac_header.to_ascii_lowercase()),
+        ..InboxConfig::with_secret(key)
+    };
+    let dir = inbox_dir(context)?;
+    let inbox = Inbox::open(&dir, config)
+        .await
+        .with_context(|| format!("cannot open the inbox in {}", dir.display()))?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    let addr = listener.local_addr()?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "listening on http://{addr}")?;
+    stdout.flush()?;
+    drop(stdout);
+    tracing::info!(%addr, "inbox serving");
+    inbox.serve(listener, super::shutdown_signal()).await?;
+    Ok(())
+}

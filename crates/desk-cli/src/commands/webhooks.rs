@@ -1,0 +1,277 @@
+//! `mdesk webhooks list/show/replay/forward`: the inspector, from the inbox's database.
+
+use super::inbox::inbox_dir;
+use crate::Context;
+use anyhow::Context as _;
+use desk_inbox::{Inbox, InboxConfig, ListFilter, Processing, SignatureCheck};
+use desk_platform::webhook_signature::WebhookKey;
+use desk_vault::{MasterKeySource, SecretString, Vault};
+use std::collections::HashSet;
+use std::time::Duration;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum WebhooksCommand {
+    /// Received webhooks, newest first.
+    List(ListArgs),
+    /// One webhook: headers, body, signature check and processing.
+    Show { id: String },
+    /// Run webhooks through processing again.
+    Replay {
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Forward verified webhooks to a local URL, re-signed with a stable secret: the ones named,
+    /// or every new one as it arrives until Ctrl-C.
+    Forward(ForwardArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[arg(long = "type")]
+    event_type: Option<String>,
+    #[arg(long)]
+    connection: Option<String>,
+    #[arg(long)]
+    customer: Option<String>,
+    /// valid, invalid, missing or stale
+    #[arg(long, value_parser = parse_signature)]
+    signature: Option<SignatureCheck>,
+    /// pending, processed, skipped or failed
+    #[arg(long, value_parser = parse_processing)]
+    processing: Option<Processing>,
+    /// Text in the body.
+    #[arg(long)]
+    search: Option<String>,
+    #[arg(long, default_value_t = 100)]
+    limit: u32,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ForwardArgs {
+    /// Where to send them, e.g. http://127.0.0.1:3000/webhooks.
+    #[arg(long)]
+    to: String,
+    /// Re-signing secret; by default a stable one kept in the vault (printed at start).
+    #[arg(long, env = "MDESK_FORWARD_SECRET", hide_env_values = true)]
+    secret: Option<String>,
+    /// Webhooks to forward now; none: forward new ones as they arrive.
+    ids: Vec<String>,
+}
+
+fn parse_signature(text: &str) -> Result<SignatureCheck, String> {
+    SignatureCheck::parse(text)
+        .ok_or_else(|| format!("{text:?}: use valid, invalid, missing or stale"))
+}
+
+fn parse_processing(text: &str) -> Result<Processing, String> {
+    Processing::parse(text)
+        .ok_or_else(|| format!("{text:?}: use pending, processed, skipped or failed"))
+}
+
+/// The inspector reads and replays; the serving process (or the app) does the processing.
+async fn open(context: &Context) -> anyhow::Result<Inbox> {
+    let dir = inbox_dir(context)?;
+    let config = InboxConfig {
+        background_processing: false,
+        ..InboxConfig::default()
+    };
+    Inbox::open(&dir, config)
+        .await
+        .with_context(|| format!("cannot open the inbox in {}", dir.display()))
+}
+
+pub async fn run(context: &Context, command: WebhooksCommand) -> anyhow::Result<()> {
+    let inbox = open(context).await?;
+    let result = match command {
+        WebhooksCommand::List(args) => list(context, &inbox, args).await,
+        WebhooksCommand::Show { id } => {
+            let detail = inbox.show(&id).await?;
+            crate::output::print(context.format, &detail, || {
+                let s = &detail.summary;
+                let mut text = format!(
+                    "{} {} {}\nreceived  {}\nsignature {} ({})\nprocessing {}{}\n\n",
+                    s.id.as_deref().unwrap_or("-"),
+                    s.event_type.as_deref().unwrap_or("-"),
+                    s.connection_id.as_deref().unwrap_or("-"),
+                    s.received_at.to_rfc3339(),
+                    s.signature.as_str(),
+                    detail
+                        .signature_reason
+                        .as_deref()
+                        .unwrap_or("no reason recorded"),
+                    s.processing.as_str(),
+                    s.error
+                        .as_deref()
+                        .map(|e| format!(": {e}"))
+                        .unwrap_or_default(),
+                );
+                for (name, value) in &detail.headers {
+                    text.push_str(&format!("{name}: {value}\n"));
+                }
+                text.push('\n');
+                text.push_str(detail.body_pretty.as_deref().unwrap_or(&detail.body));
+                text
+            })
+        }
+        WebhooksCommand::Replay { ids } => {
+            let replayed = inbox.replay(&ids).await?;
+            crate::output::print(context.format, &replayed, || {
+                replayed
+                    .iter()
+                    .map(|w| {
+                        format!(
+                            "#{} {} {}\n",
+                            w.seq,
+                            w.id.as_deref().unwrap_or("-"),
+                            w.processing.as_str()
+                        )
+                    })
+                    .collect()
+            })
+        }
+        WebhooksCommand::Forward(args) => forward(context, &inbox, args).await,
+    };
+    inbox.close().await;
+    result
+}
+
+async fn list(context: &Context, inbox: &Inbox, args: ListArgs) -> anyhow::Result<()> {
+    let filter = ListFilter {
+        event_type: args.event_type,
+        connection_id: args.connection,
+        customer_id: args.customer,
+        signature: args.signature,
+        processing: args.processing,
+        text: args.search,
+        limit: Some(args.limit),
+        ..ListFilter::default()
+    };
+    let page = inbox.list(&filter).await?;
+    crate::output::print(context.format, &page.data, || {
+        let mut text = format!(
+            "{:<6} {:<20} {:<36} {:<30} {:<9} {:<10} {}\n",
+            "#", "received", "type", "connection", "signature", "processing", "note"
+        );
+        for w in &page.data {
+            let marker = match (&w.duplicate_of, w.out_of_order) {
+                (Some(_), _) => "duplicate",
+                (None, true) => "out of order",
+                _ => "",
+            };
+            text.push_str(&format!(
+                "{:<6} {:<20} {:<36} {:<30} {:<9} {:<10} {}\n",
+                w.seq,
+                w.received_at.format("%Y-%m-%d %H:%M:%S"),
+                w.event_type.as_deref().unwrap_or("-"),
+                w.connection_id.as_deref().unwrap_or("-"),
+                w.signature.as_str(),
+                w.processing.as_str(),
+                w.error.as_deref().unwrap_or(marker),
+            ));
+        }
+        text
+    })
+}
+
+/// The stable forwarding secret: given, or kept in the vault under the account scope.
+async fn forward_key(context: &Context, given: Option<String>) -> anyhow::Result<WebhookKey> {
+    if let Some(secret) = given {
+        return WebhookKey::from_secret(&secret).context("--secret");
+    }
+    let source = MasterKeySource::choose(
+        context.vault_key_file.clone(),
+        desk_vault::passphrase_from_env(),
+    )
+    .await
+    .context("no --secret given and the vault is not available")?;
+    let vault = Vault::open(context.data_dir.join("vault.db"), source).await?;
+    let secret = match vault
+        .get(desk_vault::ACCOUNT_SCOPE, "forward-secret")
+        .await?
+    {
+        Some(secret) => secret,
+        None => {
+            let mut bytes = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+            let secret = SecretString::new(WebhookKey::from_bytes(bytes.to_vec())?.to_secret());
+            vault
+                .put(desk_vault::ACCOUNT_SCOPE, "forward-secret", &secret)
+                .await?;
+            secret
+        }
+    };
+    vault.close().await;
+    Ok(WebhookKey::from_secret(secret.expose())?)
+}
+
+async fn forward(context: &Context, inbox: &Inbox, args: ForwardArgs) -> anyhow::Result<()> {
+    let key = forward_key(context, args.secret).await?;
+    if !args.ids.is_empty() {
+        let results = inbox.forward(&args.ids, &args.to, &key).await?;
+        let failed = results
+            .iter()
+            .filter(|r| r.error.is_some() || r.status.is_some_and(|s| !(200..300).contains(&s)))
+            .count();
+        crate::output::print(context.format, &results, || {
+            results
+                .iter()
+                .map(|r| {
+                    format!(
+                        "#{} -> {}\n",
+                        r.seq,
+                        r.status
+                            .map_or_else(|| r.error.clone().unwrap_or_default(), |s| s.to_string())
+                    )
+                })
+                .collect()
+        })?;
+        anyhow::ensure!(failed == 0, "{failed} of {} forwards failed", results.len());
+        return Ok(());
+    }
+    eprintln!(
+        "forwarding new verified webhooks to {} (signing secret {}); Ctrl-C to stop",
+        args.to,
+        key.to_secret()
+    );
+    let mut seen: HashSet<i64> = HashSet::new();
+    let mut since = chrono::Utc::now();
+    let stop = super::shutdown_signal();
+    tokio::pin!(stop);
+    loop {
+        let filter = ListFilter {
+            signature: Some(SignatureCheck::Valid),
+            hide_duplicates: true,
+            oldest_first: true,
+            received_after: Some(since - chrono::Duration::seconds(1)),
+            limit: Some(200),
+            ..ListFilter::default()
+        };
+        let fresh: Vec<String> = inbox
+            .list(&filter)
+            .await?
+            .data
+            .into_iter()
+            .filter(|w| seen.insert(w.seq))
+            .map(|w| {
+                since = since.max(w.received_at);
+                format!("#{}", w.seq)
+            })
+            .collect();
+        if !fresh.is_empty() {
+            for result in inbox.forward(&fresh, &args.to, &key).await? {
+                let outcome = result
+                    .status
+                    .map_or_else(|| result.error.unwrap_or_default(), |s| s.to_string());
+                eprintln!(
+                    "#{} {} -> {outcome}",
+                    result.seq,
+                    result.id.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        tokio::select! {
+            () = &mut stop => return Ok(()),
+            () = tokio::time::sleep(Duration::from_millis(300)) => {}
+        }
+    }
+}
