@@ -179,3 +179,57 @@ async fn record_streams_send_the_page_size_cursor_and_modified_after() {
         ]
     );
 }
+
+#[tokio::test]
+async fn webhook_deliveries_of_a_connection_are_listed_read_and_resent() {
+    use desk_client::{DeliveryFilter, Secret};
+    use desk_platform::clock::Clock;
+    let engine = TestEngine::start().await;
+    let client = engine.client();
+    let since = engine.clock.now();
+    let customer = client
+        .create_customer(&CreateCustomer {
+            name: "Hooked".to_owned(),
+            email: None,
+            account_manager: None,
+            metadata: serde_json::Map::new(),
+        })
+        .await
+        .unwrap();
+    let created = client
+        .create_connection(&desk_platform::connection::CreateConnection {
+            customer_id: customer.id,
+            system_id: "maintainx".to_owned(),
+            deployment: desk_platform::catalog::Deployment::Cloud,
+            name: "Fleet".to_owned(),
+            email: None,
+            credentials: [("api_key".to_owned(), "k".to_owned())].into(),
+            user_metadata: serde_json::Map::new(),
+            sync: None,
+            webhook: Some(desk_platform::connection::WebhookSettings {
+                url: format!("{}/webhooks", crate::harness::closed_port().await),
+                events: Vec::new(),
+            }),
+        })
+        .await
+        .unwrap();
+    let _token = Secret::new(created.token);
+    let id = created.connection.id;
+    let deliveries = collect(client.webhook_deliveries(
+        DeliveryFilter {
+            connection_id: Some(id.clone()),
+            ..DeliveryFilter::default()
+        },
+        ListOptions::page_size(1),
+    ))
+    .await;
+    assert!(!deliveries.is_empty());
+    let first = deliveries[0]["id"].as_str().unwrap();
+    let detail = client.webhook_delivery(first).await.unwrap();
+    assert_eq!(detail["id"], first);
+    assert!(detail["attempt_log"].is_array(), "{detail}");
+    let resent = client.resend_failed_deliveries(since).await.unwrap();
+    assert!(resent["resent"].is_u64(), "{resent}");
+    let missing = client.resend_delivery("dlv_missing").await.unwrap_err();
+    assert_eq!(missing.code(), "NOT_FOUND");
+}
