@@ -22,6 +22,7 @@ pub struct Engine {
     pub(crate) config: Arc<EngineConfig>,
     pub(crate) rate_limiter: Arc<crate::sandbox::system::RateLimiter>,
     pub(crate) in_flight: crate::webhooks::SharedInFlight,
+    pub(crate) syncing: crate::webhooks::SharedInFlight,
     /// Webhook deliveries; redirects are not followed (a receiver answers, it does not move).
     pub(crate) http: reqwest::Client,
 }
@@ -65,6 +66,7 @@ impl Engine {
             config: Arc::new(config),
             rate_limiter: Arc::default(),
             in_flight: Arc::default(),
+            syncing: Arc::default(),
             http,
         };
         let info = engine.bootstrap().await?;

@@ -89,8 +89,18 @@ fn entities_for(
     })
 }
 
-/// One sync of one connection, now.
+/// One sync of one connection, now; skipped when one is already running for that connection
+/// (the background scheduler and an explicit `tick` may both find it due).
 pub async fn run(engine: &Engine, connection_id: &str) -> Result<(), EngineError> {
+    if !engine.syncing.claim(connection_id) {
+        return Ok(());
+    }
+    let result = run_claimed(engine, connection_id).await;
+    engine.syncing.release(connection_id);
+    result
+}
+
+async fn run_claimed(engine: &Engine, connection_id: &str) -> Result<(), EngineError> {
     let now = engine.clock.now();
     let mut tx = engine.store.begin().await?;
     let Some(mut stored) = connections::get(&mut tx, connection_id).await? else {

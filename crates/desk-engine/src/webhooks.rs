@@ -57,19 +57,20 @@ pub async fn enqueue(db: &mut SqliteConnection, event: &Event) -> Result<(), Eng
     Ok(())
 }
 
-/// Deliveries being attempted right now, so no delivery is attempted twice at once.
+/// Work being done right now (deliveries attempted, connections syncing), so none is done twice
+/// at once by the background loop and an explicit tick.
 #[derive(Debug, Default)]
 pub struct InFlight(Mutex<HashSet<String>>);
 
 impl InFlight {
-    fn claim(&self, id: &str) -> bool {
+    pub(crate) fn claim(&self, id: &str) -> bool {
         self.0
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(id.to_owned())
     }
 
-    fn release(&self, id: &str) {
+    pub(crate) fn release(&self, id: &str) {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
     }
 }
