@@ -9,10 +9,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-# What Tauri 2 needs on Linux to build, and what the smoke test needs to run a window headless.
-SHELL_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
-  librsvg2-dev libayatana-appindicator3-dev pkg-config libssl-dev)
-SMOKE_PACKAGES=(xvfb xauth dbus-daemon imagemagick)
+# What Tauri 2 needs on Linux to build, and what the smoke test needs to run a window headless
+# (scripts/lib.sh may define these lists; these are the same, for a lib.sh that does not yet).
+if ! declare -p SHELL_PACKAGES >/dev/null 2>&1; then
+  SHELL_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
+    librsvg2-dev libayatana-appindicator3-dev pkg-config libssl-dev)
+fi
+if ! declare -p SMOKE_PACKAGES >/dev/null 2>&1; then
+  SMOKE_PACKAGES=(xvfb xauth dbus-daemon imagemagick)
+fi
 install_debian_packages "${SHELL_PACKAGES[@]}" "${SMOKE_PACKAGES[@]}"
 
 echo "== ui: npm ci && npm run build"
@@ -58,7 +63,7 @@ env -i PATH="$PATH" LANG=C.UTF-8 \
   HOME="$run_dir/home" XDG_DATA_HOME="$run_dir/data" XDG_CONFIG_HOME="$run_dir/config" \
   XDG_CACHE_HOME="$run_dir/cache" XDG_RUNTIME_DIR="$run_dir/runtime" \
   APP="$bin" LOG="$run_dir/app.log" SHOT="$shot" SMOKE_SECONDS="${SMOKE_SECONDS:-8}" \
-  RUST_LOG="warn,makini_desk_lib=info,desk_engine=info" \
+  RUST_LOG="warn,makini_desk_lib=info" \
   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash "$run_dir/inside.sh" || status=$?
 
 echo "-- app log"

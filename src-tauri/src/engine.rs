@@ -87,12 +87,13 @@ impl LocalEngine {
         };
         let client_id = config.admin_client_id.clone();
         let (engine, info) = Engine::open(&self.db_path(), config).await?;
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .map_err(|err| ShellError::EngineStart(format!("no loopback port: {err}")))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|err| ShellError::EngineStart(format!("no local address: {err}")))?;
+        // Bound here to learn the port before serving, but registered with the runtime only in
+        // the server's task, so it belongs to the runtime that polls it.
+        let port_error =
+            |err: std::io::Error| ShellError::EngineStart(format!("no loopback port: {err}"));
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).map_err(port_error)?;
+        listener.set_nonblocking(true).map_err(port_error)?;
+        let addr = listener.local_addr().map_err(port_error)?;
         let base_url = format!("http://{addr}");
         let http = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
@@ -106,6 +107,14 @@ impl LocalEngine {
             let stopped = async {
                 if stop.await.is_err() {
                     tracing::debug!("the app dropped the engine's stop signal; stopping");
+                }
+            };
+            let listener = match tokio::net::TcpListener::from_std(listener) {
+                Ok(listener) => listener,
+                Err(err) => {
+                    tracing::error!(error = %err, "the local engine cannot listen");
+                    engine.close().await;
+                    return;
                 }
             };
             if let Err(err) = desk_engine::serve(listener, engine, stopped).await {
@@ -249,7 +258,7 @@ fn load_or_create_secret(path: &Path) -> Result<String, ShellError> {
 mod tests {
     use super::*;
 
-    #[tokio::test]
+    #[tokio::test(flavor = "multi_thread")]
     async fn the_status_reads_the_demo_account_from_the_engine_over_http() {
         let dir = tempfile::tempdir().expect("temp dir");
         let engine = LocalEngine::new(dir.path().join("engine"));
@@ -262,8 +271,8 @@ mod tests {
         engine.stop().await;
     }
 
-    #[tokio::test]
-    async fn the_admin_secret_is_kept_across_starts_and_readable_only_by_the_user() {
+    #[test]
+    fn the_admin_secret_is_kept_across_starts_and_readable_only_by_the_user() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join(SECRET_FILE);
         let first = load_or_create_secret(&path).expect("created");
@@ -273,12 +282,15 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).expect("metadata").permissions().mode();
+            let mode = std::fs::metadata(&path)
+                .expect("metadata")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }
 
-    #[tokio::test]
+    #[tokio::test(flavor = "multi_thread")]
     async fn a_second_start_of_the_same_store_reuses_its_secret() {
         let dir = tempfile::tempdir().expect("temp dir");
         let first = LocalEngine::new(dir.path().to_path_buf());

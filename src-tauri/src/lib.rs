@@ -66,10 +66,15 @@ pub fn run(context: tauri::Context<tauri::Wry>) -> Result<(), tauri::Error> {
 /// Console logging, filtered by `RUST_LOG` (default: info for our crates).
 // The daily rotating log file comes with desk-core's logging setup.
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("warn,makini_desk_lib=info,desk_engine=info")
-    });
-    if let Err(err) = tracing_subscriber::fmt().with_env_filter(filter).try_init() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,makini_desk_lib=info"));
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    if let Err(err) = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(colour)
+        .with_writer(std::io::stderr)
+        .try_init()
+    {
         eprintln!("makini-desk: logging was already set up: {err}");
     }
 }

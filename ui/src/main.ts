@@ -80,7 +80,7 @@ function accountView(status: EngineStatus): HTMLElement {
       stat('Purchased', c.purchased, 'bought for this account', 'neutral'),
       stat('In use', c.in_use, 'held by active connections', 'used'),
       stat('Available', c.available, 'free for new connections', c.available > 0 ? 'good' : 'warn'),
-      stat('Overage', c.overage_in_use, c.overage_in_use > 0 ? 'connections past the pool' : 'none', c.overage_in_use > 0 ? 'over' : 'neutral'),
+      stat('Overage', c.overage_in_use, c.overage_in_use > 0 ? 'credits used past the pool' : 'none', c.overage_in_use > 0 ? 'over' : 'neutral'),
     ),
   );
   return el('main', 'content', identity, pool);
