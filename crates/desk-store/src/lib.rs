@@ -1,0 +1,34 @@
+//! The app's local mirror (`mirror.db`): everything the app knows about its platforms, readable
+//! with no network. All of its SQL lives in this crate; it never speaks HTTP (desk-client pulls,
+//! the app core writes what it pulled here).
+//!
+//! - Opening refuses a file written by a newer version or failing `PRAGMA quick_check`, and
+//!   leaves it byte for byte unchanged; it never recreates a file ([`Mirror::open`]).
+//! - One writer connection and a read-only pool over WAL; several processes may share the
+//!   file (busy timeout, short write transactions).
+//! - A page of records and its entity's cursor are stored in one transaction, idempotently by
+//!   record id, so an interrupted pull resumes exactly ([`Mirror::upsert_records`]).
+//! - Full-text search through a contentless FTS5 index maintained in the same transaction
+//!   ([`Mirror::records`] with [`RecordQuery::search`]).
+
+mod activity;
+mod credits;
+mod directory;
+mod error;
+mod export;
+mod mirror;
+mod profiles;
+mod query;
+mod records;
+mod search;
+mod time;
+
+pub use activity::{SyncRun, SyncRunState};
+pub use credits::{AccountSnapshot, CreditForecast, CreditShare, Credits, FORECAST_WINDOW_DAYS};
+pub use directory::{ConnectionFilter, MirroredConnection};
+pub use error::{Result, StoreError};
+pub use mirror::{Mirror, DB_FILE, FORMAT_VERSION};
+pub use profiles::{Profile, ProfileKind};
+pub use query::{RecordPage, RecordQuery, DEFAULT_LIMIT, MAX_LIMIT};
+pub use records::{SyncCursor, UpsertOutcome};
+pub use search::fts_query;

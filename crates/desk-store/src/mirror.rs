@@ -1,0 +1,221 @@
+//! Opening mirror.db: refuse newer or damaged files without touching them, then WAL, migrations,
+//! one writer connection and a read-only pool (the engine's store has the same shape).
+
+use crate::error::{Result, StoreError};
+use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
+};
+use sqlx::{Connection as _, Sqlite, Transaction};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The file name inside a data folder.
+pub const DB_FILE: &str = "mirror.db";
+
+/// The on-disk format (`PRAGMA user_version`). Raise it, with a migration, when a change makes
+/// older builds unable to read the file: they then refuse it instead of writing into it.
+pub const FORMAT_VERSION: i64 = 1;
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// Several processes (the CLI next to `mdesk serve`) share the file: a writer that finds the
+/// lock taken waits this long before the write fails with `STORE_BUSY`.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub(crate) type Tx = Transaction<'static, Sqlite>;
+
+/// The local mirror. Cheap to clone; every clone shares the same connections.
+#[derive(Debug, Clone)]
+pub struct Mirror {
+    write: SqlitePool,
+    read: SqlitePool,
+    path: PathBuf,
+}
+
+impl Mirror {
+    /// Opens `path` (a file, or a folder meaning `<folder>/mirror.db`), creating the folder and
+    /// the file when missing. A file written by a newer version, not SQLite, or failing
+    /// `PRAGMA quick_check` is refused and left byte for byte as it was.
+    pub async fn open(path: &Path) -> Result<Self> {
+        let path = if path.is_dir() {
+            path.join(DB_FILE)
+        } else {
+            path.to_path_buf()
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        preflight(&path).await?;
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // A lost last commit after a power cut is re-pulled by the next sync (the cursor
+            // moves in the same transaction), so NORMAL's speed is worth it here.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT)
+            .pragma("cache_size", "-32768");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(120))
+            .connect_with(options.clone())
+            .await
+            .map_err(|err| StoreError::from(err).at(&path))?;
+        if let Err(err) = migrate(&write, &path).await {
+            write.close().await;
+            return Err(err);
+        }
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(options.read_only(true))
+            .await
+            .map_err(|err| StoreError::from(err).at(&path))?;
+        tracing::debug!(path = %path.display(), "mirror opened");
+        Ok(Self { write, read, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A write transaction that holds the write lock from its first statement. A DEFERRED one
+    /// that reads first fails at once with SQLITE_BUSY_SNAPSHOT when another process wrote in
+    /// between; IMMEDIATE instead waits for the lock (busy_timeout) and then reads fresh data.
+    pub(crate) async fn begin(&self) -> Result<Tx> {
+        self.write
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|err| self.fail(err))
+    }
+
+    pub(crate) fn reader(&self) -> &SqlitePool {
+        &self.read
+    }
+
+    /// Converts a database error, naming this file when it reports corruption.
+    pub(crate) fn fail(&self, err: impl Into<StoreError>) -> StoreError {
+        err.into().at(&self.path)
+    }
+
+    /// Waits for in-flight work and closes every connection.
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+/// Looks at an existing file through a read-only connection before anything may write to it.
+async fn preflight(path: &Path) -> Result<()> {
+    let len = match std::fs::metadata(path) {
+        Ok(meta) => meta.len(),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(StoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    if len == 0 {
+        // An empty file is a valid empty database (another process may be creating it).
+        return Ok(());
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .busy_timeout(BUSY_TIMEOUT);
+    let mut conn = SqliteConnection::connect_with(&options)
+        .await
+        .map_err(|err| StoreError::from(err).at(path))?;
+    let outcome = checks(&mut conn, path).await;
+    // Closed either way, so no handle lingers on a refused file.
+    let closed = conn.close().await;
+    outcome?;
+    closed.map_err(|err| StoreError::from(err).at(path))
+}
+
+async fn checks(conn: &mut SqliteConnection, path: &Path) -> Result<()> {
+    let corrupt = |detail: String| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+    };
+    // Reading the header is the first thing that fails on a file that is not SQLite.
+    let version: i64 = sqlx::query_scalar("PRAGMA user_version")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|err| StoreError::from(err).at(path))?;
+    if version > FORMAT_VERSION {
+        return Err(StoreError::NewerVersion {
+            path: path.to_path_buf(),
+            found: format!("format {version}, this version reads up to {FORMAT_VERSION}"),
+        });
+    }
+    let has_migrations: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|err| StoreError::from(err).at(path))?;
+    if has_migrations {
+        let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|err| StoreError::from(err).at(path))?;
+        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        if let Some(found) = applied.filter(|found| *found > known) {
+            return Err(StoreError::NewerVersion {
+                path: path.to_path_buf(),
+                found: format!("migration {found}, this version knows up to {known}"),
+            });
+        }
+    }
+    // quick_check reads every page once (about a second per GB here) but skips the index
+    // cross-checks of integrity_check: enough to refuse a damaged file before writing into it.
+    let problems: Vec<String> = sqlx::query_scalar("PRAGMA quick_check(5)")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|err| StoreError::from(err).at(path))?;
+    if problems.iter().any(|line| line != "ok") {
+        return Err(corrupt(format!("quick_check: {}", problems.join("; "))));
+    }
+    Ok(())
+}
+
+/// sqlx takes no lock on SQLite, so two processes creating the same mirror can both run the
+/// first migration; the loser's transaction rolls back, and a retry finds it applied.
+async fn migrate(pool: &SqlitePool, path: &Path) -> Result<()> {
+    const ATTEMPTS: u64 = 5;
+    let mut attempt = 1;
+    loop {
+        match MIGRATOR.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(MigrateError::VersionMissing(found)) => {
+                return Err(StoreError::NewerVersion {
+                    path: path.to_path_buf(),
+                    found: format!("migration {found} is unknown here"),
+                })
+            }
+            Err(MigrateError::Execute(_) | MigrateError::ExecuteMigration(..))
+                if attempt < ATTEMPTS =>
+            {
+                tracing::debug!(attempt, "mirror migration raced another process; retrying");
+                tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+                attempt += 1;
+            }
+            Err(MigrateError::Execute(err)) => return Err(StoreError::from(err).at(path)),
+            Err(source) => {
+                return Err(StoreError::Migration {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Reading records back: filtered lists, full-text search, one record.
+
+use crate::error::{Result, StoreError};
+use crate::mirror::Mirror;
+use crate::search::fts_query;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Arguments as _, Row as _};
+
+pub const DEFAULT_LIMIT: u32 = 100;
+pub const MAX_LIMIT: u32 = 10_000;
+
+/// Which records to read. Results come in the order they were first mirrored (`seq`), which is
+/// also the order of `after` cursors.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RecordQuery {
+    pub profile: Option<String>,
+    pub connection_id: Option<String>,
+    pub entity: Option<String>,
+    /// Words that must all appear somewhere in the record (nested fields included); the last
+    /// one may be the start of a word. Any text is safe here (see [`crate::fts_query`]).
+    pub search: Option<String>,
+    pub include_deleted: bool,
+    /// 0 means [`DEFAULT_LIMIT`]; at most [`MAX_LIMIT`].
+    pub limit: u32,
+    pub offset: u32,
+    /// A `next_cursor` of an earlier page.
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordPage {
+    /// Each record as the data API returned it.
+    pub records: Vec<Value>,
+    /// Pass as `after` for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The SQL of a query, built from fixed fragments with every value bound.
+pub(crate) struct Plan {
+    pub sql: String,
+    pub args: SqliteArguments<'static>,
+}
+
+/// `None` when the search holds nothing searchable (the result is then empty).
+pub(crate) fn plan(
+    query: &RecordQuery,
+    after_seq: i64,
+    limit: u32,
+    offset: u32,
+) -> Result<Option<Plan>> {
+    let mut args = SqliteArguments::default();
+    // Bound in the order the placeholders appear: the seq bound comes first in WHERE.
+    args.add(after_seq)
+        .map_err(|err| StoreError::InvalidInput(err.to_string()))?;
+    let bind = |args: &mut SqliteArguments<'static>, value: String| {
+        args.add(value)
+            .map_err(|err| StoreError::InvalidInput(err.to_string()))
+    };
+    let mut sql = String::from("SELECT r.seq, r.data FROM ");
+    let mut filters = Vec::new();
+    let seq_column = match query.search.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(text) => {
+            let Some(matcher) = fts_query(text) else {
+                return Ok(None);
+            };
+            // CROSS JOIN keeps the index first: SQLite never probes the FTS table per record.
+            sql.push_str("records_fts CROSS JOIN records r ON r.seq = records_fts.rowid");
+            filters.push("records_fts MATCH ?");
+            bind(&mut args, matcher)?;
+            "records_fts.rowid"
+        }
+        None => {
+            sql.push_str("records r");
+            "r.seq"
+        }
+    };
+    for (value, filter) in [
+        (&query.profile, "r.profile = ?"),
+        (&query.connection_id, "r.connection_id = ?"),
+        (&query.entity, "r.entity = ?"),
+    ] {
+        if let Some(value) = value {
+            filters.push(filter);
+            bind(&mut args, value.clone())?;
+        }
+    }
+    if !query.include_deleted {
+        filters.push("r.deleted_at IS NULL");
+    }
+    sql.push_str(" WHERE ");
+    sql.push_str(seq_column);
+    sql.push_str(" > ?");
+    for filter in filters {
+        sql.push_str(" AND ");
+        sql.push_str(filter);
+    }
+    sql.push_str(" ORDER BY ");
+    sql.push_str(seq_column);
+    sql.push_str(" LIMIT ? OFFSET ?");
+    args.add(i64::from(limit))
+        .map_err(|err| StoreError::InvalidInput(err.to_string()))?;
+    args.add(i64::from(offset))
+        .map_err(|err| StoreError::InvalidInput(err.to_string()))?;
+    Ok(Some(Plan { sql, args }))
+}
+
+pub(crate) fn parse_cursor(after: Option<&str>) -> Result<i64> {
+    match after {
+        None => Ok(0),
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|seq| *seq >= 0)
+            .ok_or_else(|| StoreError::InvalidInput(format!("not a record cursor: {text:?}"))),
+    }
+}
+
+impl Mirror {
+    /// One page of records matching `query`.
+    pub async fn records(&self, query: &RecordQuery) -> Result<RecordPage> {
+        let limit = match query.limit {
+            0 => DEFAULT_LIMIT,
+            n => n.min(MAX_LIMIT),
+        };
+        let after = parse_cursor(query.after.as_deref())?;
+        let rows = self.raw_page(query, after, limit, query.offset).await?;
+        let next_cursor = if rows.len() == limit as usize {
+            rows.last().map(|(seq, _)| seq.to_string())
+        } else {
+            None
+        };
+        let records = rows
+            .iter()
+            .map(|(_, data)| serde_json::from_str(data).map_err(StoreError::bad_row))
+            .collect::<Result<Vec<Value>>>()?;
+        Ok(RecordPage {
+            records,
+            next_cursor,
+        })
+    }
+
+    /// Rows as stored: (seq, JSON text), so exports need not parse what they copy.
+    pub(crate) async fn raw_page(
+        &self,
+        query: &RecordQuery,
+        after_seq: i64,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<(i64, String)>> {
+        let Some(plan) = plan(query, after_seq, limit, offset)? else {
+            return Ok(Vec::new());
+        };
+        let rows = sqlx::query_with(&plan.sql, plan.args)
+            .fetch_all(self.reader())
+            .await
+            .map_err(|err| self.fail(err))?;
+        rows.iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect()
+    }
+
+    /// One record of a connection's entity, deleted or not.
+    pub async fn record(
+        &self,
+        connection_id: &str,
+        entity: &str,
+        record_id: &str,
+    ) -> Result<Value> {
+        let data: Option<String> = sqlx::query_scalar(
+            "SELECT data FROM records WHERE connection_id = ? AND entity = ? AND record_id = ?
+             ORDER BY profile LIMIT 1",
+        )
+        .bind(connection_id)
+        .bind(entity)
+        .bind(record_id)
+        .fetch_optional(self.reader())
+        .await
+        .map_err(|err| self.fail(err))?;
+        let data = data.ok_or_else(|| StoreError::not_found("record", record_id))?;
+        serde_json::from_str(&data).map_err(StoreError::bad_row)
+    }
+
+    /// How many records match, ignoring limit, offset and cursor.
+    pub async fn count_records(&self, query: &RecordQuery) -> Result<i64> {
+        let Some(plan) = plan(query, 0, u32::MAX, 0)? else {
+            return Ok(0);
+        };
+        let sql = format!("SELECT COUNT(*) FROM ({})", plan.sql);
+        let count: i64 = sqlx::query_scalar_with(&sql, plan.args)
+            .fetch_one(self.reader())
+            .await
+            .map_err(|err| self.fail(err))?;
+        Ok(count)
+    }
+}

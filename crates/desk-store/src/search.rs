@@ -1,0 +1,105 @@
+//! Turning user text into a safe FTS5 query, and a record into the text the index holds.
+
+use serde_json::Value;
+
+/// The last word of a search is matched as a prefix from this many characters on (typing
+/// "hydr" finds "hydraulic"); shorter prefixes would walk too much of the term list.
+const PREFIX_FROM_CHARS: usize = 3;
+
+/// The FTS5 query for what a user typed: every word must appear (AND), each word quoted as a
+/// string so that quotes, `*`, `-`, `:`, `^`, parentheses and the words AND/OR/NOT/NEAR are
+/// searched for as text, never read as FTS5 syntax. `None` when nothing searchable was typed.
+pub fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|word| word.chars().any(char::is_alphanumeric))
+        .collect();
+    let last = words.len().checked_sub(1)?;
+    let mut query = String::with_capacity(text.len() + words.len() * 4);
+    for (i, word) in words.iter().enumerate() {
+        if i > 0 {
+            query.push(' ');
+        }
+        query.push('"');
+        query.push_str(&word.replace('"', "\"\""));
+        query.push('"');
+        if i == last && word.chars().filter(|c| c.is_alphanumeric()).count() >= PREFIX_FROM_CHARS {
+            query.push('*');
+        }
+    }
+    Some(query)
+}
+
+/// Fields whose values are bookkeeping, not content: left out of the index.
+const UNINDEXED_TOP_LEVEL: [&str; 3] = ["created_at", "updated_at", "deleted_at"];
+
+/// Every string and number of a record, nested objects and arrays included, separated by
+/// newlines (the tokenizer splits on them, so a phrase never spans two fields' words... unless
+/// the user types it that way; good enough for a data browser).
+pub(crate) fn indexed_text(record: &Value) -> String {
+    let mut text = String::new();
+    match record {
+        Value::Object(map) => {
+            for (key, value) in map {
+                if !UNINDEXED_TOP_LEVEL.contains(&key.as_str()) {
+                    collect(value, &mut text);
+                }
+            }
+        }
+        other => collect(other, &mut text),
+    }
+    text
+}
+
+fn collect(value: &Value, text: &mut String) {
+    match value {
+        Value::String(s) => {
+            text.push_str(s);
+            text.push('\n');
+        }
+        Value::Number(n) => {
+            text.push_str(&n.to_string());
+            text.push('\n');
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect(item, text)),
+        Value::Object(map) => map.values().for_each(|item| collect(item, text)),
+        Value::Null | Value::Bool(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_quoted_and_the_last_one_is_a_prefix() {
+        assert_eq!(
+            fts_query("hydraulic pum").as_deref(),
+            Some("\"hydraulic\" \"pum\"*")
+        );
+        assert_eq!(fts_query("a b").as_deref(), Some("\"a\" \"b\""));
+    }
+
+    #[test]
+    fn quotes_and_operators_are_text() {
+        assert_eq!(
+            fts_query("\"pump\" OR -x NEAR(").as_deref(),
+            Some("\"\"\"pump\"\"\" \"OR\" \"-x\" \"NEAR(\"*")
+        );
+        assert_eq!(fts_query("  \"\" * - "), None);
+        assert_eq!(fts_query(""), None);
+    }
+
+    #[test]
+    fn nested_values_are_indexed_and_times_are_not() {
+        let record = serde_json::json!({
+            "title": "Replace seal",
+            "updated_at": "2026-01-01T00:00:00Z",
+            "line_items": [{"description": "Hydraulic pump", "quantity": 3}],
+            "approved": true,
+        });
+        let text = indexed_text(&record);
+        assert!(text.contains("Hydraulic pump") && text.contains("Replace seal"));
+        assert!(text.contains('3') && !text.contains("2026"));
+    }
+}
