@@ -238,6 +238,52 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     tx.commit().await?;
     plain_time += started.elapsed();
+
+    // A stricter second baseline: the same rows, 100 per multi-row INSERT, as the mirror does.
+    sqlx::query(
+        "CREATE TABLE batched (connection_id TEXT, entity TEXT, record_id TEXT, data TEXT, updated_at TEXT)",
+    )
+    .execute(&plain)
+    .await?;
+    let batch_sql = format!(
+        "INSERT INTO batched VALUES {}",
+        vec!["(?, ?, ?, ?, ?)"; 100].join(", ")
+    );
+    let mut batched_time = Duration::ZERO;
+    let mut tx = plain.begin().await?;
+    let mut n = 0;
+    while n < total {
+        let rows: Vec<_> = (n..(n + 100).min(total)).map(record).collect();
+        n += rows.len() as u64;
+        let started = Instant::now();
+        if rows.len() == 100 {
+            let mut query = sqlx::query(&batch_sql);
+            for (connection, entity, value) in &rows {
+                query = query
+                    .bind(connection)
+                    .bind(*entity)
+                    .bind(value["id"].as_str())
+                    .bind(value.to_string())
+                    .bind(value["updated_at"].as_str());
+            }
+            query.execute(&mut *tx).await?;
+        } else {
+            for (connection, entity, value) in &rows {
+                sqlx::query("INSERT INTO batched VALUES (?, ?, ?, ?, ?)")
+                    .bind(connection)
+                    .bind(*entity)
+                    .bind(value["id"].as_str())
+                    .bind(value.to_string())
+                    .bind(value["updated_at"].as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        batched_time += started.elapsed();
+    }
+    let started = Instant::now();
+    tx.commit().await?;
+    batched_time += started.elapsed();
     plain.close().await;
 
     #[allow(clippy::cast_precision_loss)]
@@ -248,6 +294,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         mirror_rate / plain_rate
     );
     println!("plain_insert_one_prepared_tx: {plain_rate:.0} records/s (1.00, baseline)");
+    let batched_rate = rate(batched_time);
+    println!(
+        "plain_insert_batched_100_one_tx: {batched_rate:.0} records/s (mirror is {:.2} of it)",
+        mirror_rate / batched_rate
+    );
 
     // Searches: the same FTS5 query through the API and directly, interleaved.
     let direct = SqlitePoolOptions::new()

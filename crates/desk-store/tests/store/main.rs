@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used)]
 //! The mirror's integration tests: one binary, every database in its own temp dir.
 
+mod activity;
 mod credits;
 mod export;
 mod files;
