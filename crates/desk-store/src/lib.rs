@@ -27,7 +27,7 @@ pub use activity::{SyncRun, SyncRunState};
 pub use credits::{AccountSnapshot, CreditForecast, CreditShare, Credits, FORECAST_WINDOW_DAYS};
 pub use directory::{ConnectionFilter, MirroredConnection};
 pub use error::{Result, StoreError};
-pub use mirror::{Mirror, DB_FILE, FORMAT_VERSION};
+pub use mirror::{IntegrityCheck, Mirror, DB_FILE, FORMAT_VERSION};
 pub use profiles::{Profile, ProfileKind};
 pub use query::{RecordPage, RecordQuery, DEFAULT_LIMIT, MAX_LIMIT};
 pub use records::{SyncCursor, UpsertOutcome};

@@ -1,7 +1,7 @@
 //! Opening files: creation, sharing, and refusing newer or damaged files without touching them.
 
 use crate::{mirror, work_order, CONN, PROFILE};
-use desk_store::{Mirror, Profile, ProfileKind, StoreError};
+use desk_store::{IntegrityCheck, Mirror, Profile, ProfileKind, StoreError};
 use sqlx::Connection as _;
 use std::path::Path;
 
@@ -157,4 +157,30 @@ async fn a_database_with_damaged_pages_is_reported_corrupt_and_left_untouched() 
     std::fs::write(&m.path, &bytes).unwrap();
     let err = refused_and_untouched(&m.path, "STORE_CORRUPT").await;
     assert!(err.to_string().contains("corrupt"), "{err}");
+}
+
+#[tokio::test]
+async fn a_header_only_open_still_refuses_a_newer_format_and_a_file_that_is_not_sqlite() {
+    let m = closed_mirror_with_records().await;
+    let reopened = Mirror::open_with(&m.path, IntegrityCheck::HeaderOnly)
+        .await
+        .unwrap();
+    assert_eq!(crate::rows(&reopened).await.len(), 5_000);
+    reopened.close().await;
+    raw(&m.path, "PRAGMA user_version = 7").await;
+    let err = Mirror::open_with(&m.path, IntegrityCheck::HeaderOnly)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "STORE_NEWER_VERSION");
+    for sidecar in ["mirror.db-wal", "mirror.db-shm"] {
+        let sidecar = m.path.with_file_name(sidecar);
+        if sidecar.exists() {
+            std::fs::remove_file(sidecar).unwrap();
+        }
+    }
+    std::fs::write(&m.path, b"not a database at all".repeat(300)).unwrap();
+    let err = Mirror::open_with(&m.path, IntegrityCheck::HeaderOnly)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "STORE_CORRUPT");
 }
