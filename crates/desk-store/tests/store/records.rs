@@ -315,3 +315,110 @@ proptest! {
         })?;
     }
 }
+
+const CHILD_ENV: &str = "DESK_STORE_KILL_TEST_MIRROR";
+const KILL_TEST_RECORDS: usize = 20_000;
+const KILL_TEST_PAGE: usize = 37;
+
+/// Runs only as the child of the test below (this binary re-executed): pulls until killed.
+#[tokio::test]
+async fn child_import_for_the_kill_test() {
+    let Ok(path) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    let mirror = Mirror::open(std::path::Path::new(&path)).await.unwrap();
+    pull(
+        &mirror,
+        &source(KILL_TEST_RECORDS),
+        KILL_TEST_PAGE,
+        None,
+        false,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_import_killed_mid_transaction_resumes_to_exactly_the_rows_of_an_uninterrupted_one() {
+    if std::env::var(CHILD_ENV).is_ok() {
+        return;
+    }
+    let records = source(KILL_TEST_RECORDS);
+    let killed = mirror().await;
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "records::child_import_for_the_kill_test",
+            "--nocapture",
+        ])
+        .env(CHILD_ENV, &killed.path)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it (SIGKILL, by its id) once it is well into the walk, at no particular point.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let done = killed
+            .mirror
+            .cursor(PROFILE, CONN, ENTITY)
+            .await
+            .unwrap()
+            .map_or(0, |c| c.records);
+        if done >= 3_000 {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the child finished before it was killed"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the child made no progress"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let stored = killed
+        .mirror
+        .cursor(PROFILE, CONN, ENTITY)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored.cursor.is_some() && (stored.records as usize) < KILL_TEST_RECORDS,
+        "killed half-way"
+    );
+    killed.mirror.close().await;
+
+    let resumed = Mirror::open(&killed.path).await.unwrap();
+    pull(&resumed, &records, KILL_TEST_PAGE, None, false).await;
+    let straight = mirror().await;
+    pull(&straight.mirror, &records, KILL_TEST_PAGE, None, false).await;
+    assert_eq!(rows(&resumed).await, rows(&straight.mirror).await);
+    let (a, b) = (
+        resumed
+            .cursor(PROFILE, CONN, ENTITY)
+            .await
+            .unwrap()
+            .unwrap(),
+        straight
+            .mirror
+            .cursor(PROFILE, CONN, ENTITY)
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    assert_eq!(
+        (a.cursor, a.high_water, a.records),
+        (b.cursor, b.high_water, b.records)
+    );
+    let query = RecordQuery {
+        search: Some("press line".into()),
+        limit: 10_000,
+        ..Default::default()
+    };
+    assert_eq!(
+        resumed.count_records(&query).await.unwrap(),
+        straight.mirror.count_records(&query).await.unwrap()
+    );
+}
