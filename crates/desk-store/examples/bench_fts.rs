@@ -8,7 +8,7 @@
 //! `cargo run --release -p desk-store --example bench_fts [-- RECORDS]`. Prints one line per
 //! figure: `name: value unit (ratio to baseline)`.
 
-use desk_store::{fts_query, Mirror, RecordQuery};
+use desk_store::{match_expression, Mirror, RecordQuery};
 use serde_json::{json, Value};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::Row as _;
@@ -317,7 +317,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut found = 0usize;
     for i in 0..SEARCHES {
         let text = QUERIES[i % QUERIES.len()];
-        let matcher = fts_query(text).ok_or("query has no words")?;
+        let matcher = match_expression(text, None, None, None).ok_or("query has no words")?;
         let query = RecordQuery {
             search: Some(text.to_owned()),
             limit: 50,
@@ -367,6 +367,48 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         found as f64 / SEARCHES as f64
     );
     direct.close().await;
+
+    // Context for the UI: a common word filtered to a small connection (the index still walks
+    // every match), and counting every match of a common word.
+    let small: Vec<Value> = (0..1_000u64)
+        .map(|n| record(n).2)
+        .map(|mut value| {
+            value["id"] = json!(format!("small_{}", value["id"].as_str().unwrap_or("")));
+            value
+        })
+        .collect();
+    for page in small.chunks(PAGE) {
+        mirror
+            .upsert_records("bench", "conn_small", "work-orders", page, None)
+            .await?;
+    }
+    let mut filtered = Vec::new();
+    for i in 0..50 {
+        let query = RecordQuery {
+            search: Some(QUERIES[i % QUERIES.len()].to_owned()),
+            connection_id: Some("conn_small".into()),
+            limit: 50,
+            ..Default::default()
+        };
+        let started = Instant::now();
+        mirror.records(&query).await?;
+        filtered.push(started.elapsed());
+    }
+    println!(
+        "fts_search_p95_filtered_to_small_connection: {:.2} ms (context)",
+        p95(filtered)
+    );
+    let started = Instant::now();
+    let count = mirror
+        .count_records(&RecordQuery {
+            search: Some("pump".into()),
+            ..Default::default()
+        })
+        .await?;
+    println!(
+        "count_records_common_word: {:.1} ms for {count} matches (context)",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     mirror.close().await;
 
     let size = std::fs::metadata(dir.path().join("mirror.db"))?.len();

@@ -139,12 +139,15 @@ CREATE TABLE records (
 CREATE INDEX records_by_entity ON records (entity, seq);
 CREATE INDEX records_by_connection ON records (connection_id, entity, seq);
 
--- Full-text index over every string and number of a record, nested ones included.
+-- Full-text index over every string and number of a record, nested ones included (`text`),
+-- plus `scope`: one token each for the record's profile, connection and entity, so a search
+-- filtered to a small connection intersects two doclists instead of walking every match.
 -- Contentless (the text is not stored a second time: 1M records would carry ~150 MB twice) with
 -- contentless_delete so rows can be replaced. Maintained explicitly by records.rs in the same
 -- transaction that writes `records` (there is no other writer): a trigger cannot do it, since
 -- the indexed text is extracted from the JSON in Rust.
 CREATE VIRTUAL TABLE records_fts USING fts5 (
+    scope,
     text,
     content = '',
     contentless_delete = 1,

@@ -31,4 +31,4 @@ pub use mirror::{IntegrityCheck, Mirror, DB_FILE, FORMAT_VERSION};
 pub use profiles::{Profile, ProfileKind};
 pub use query::{RecordPage, RecordQuery, DEFAULT_LIMIT, MAX_LIMIT};
 pub use records::{SyncCursor, UpsertOutcome};
-pub use search::fts_query;
+pub use search::{fts_query, match_expression};

@@ -2,7 +2,7 @@
 
 use crate::error::{Result, StoreError};
 use crate::mirror::Mirror;
-use crate::search::fts_query;
+use crate::search::match_expression;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::sqlite::SqliteArguments;
@@ -63,7 +63,12 @@ pub(crate) fn plan(
     let mut filters = Vec::new();
     let seq_column = match query.search.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(text) => {
-            let Some(matcher) = fts_query(text) else {
+            let Some(matcher) = match_expression(
+                text,
+                query.profile.as_deref(),
+                query.connection_id.as_deref(),
+                query.entity.as_deref(),
+            ) else {
                 return Ok(None);
             };
             // CROSS JOIN keeps the index first: SQLite never probes the FTS table per record.

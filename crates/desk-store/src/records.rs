@@ -7,7 +7,7 @@
 
 use crate::error::{Result, StoreError};
 use crate::mirror::{Mirror, Tx};
-use crate::search::indexed_text;
+use crate::search::{indexed_text, scope_text};
 use crate::time;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -88,6 +88,7 @@ impl Mirror {
     ) -> Result<UpsertOutcome> {
         let prepared = records.iter().map(prepare).collect::<Result<Vec<_>>>()?;
         let high_water = prepared.iter().filter_map(|r| r.updated_at.clone()).max();
+        let scope = scope_text(profile, connection_id, entity);
         let mut tx = self.begin().await?;
         // New rows get a seq above the current maximum (AUTOINCREMENT never reuses one), which
         // is how an insert is told apart from an update in RETURNING.
@@ -105,8 +106,8 @@ impl Mirror {
             outcome.inserted += new.len() as u64;
             outcome.updated += updated.len() as u64;
             outcome.unchanged += chunk.len().saturating_sub(new.len() + updated.len()) as u64;
-            self.index(&mut tx, chunk, &new, "INSERT").await?;
-            self.index(&mut tx, chunk, &updated, "INSERT OR REPLACE")
+            self.index(&mut tx, chunk, &new, &scope, "INSERT").await?;
+            self.index(&mut tx, chunk, &updated, &scope, "INSERT OR REPLACE")
                 .await?;
         }
         let inserted = i64::try_from(outcome.inserted).unwrap_or(i64::MAX);
@@ -206,17 +207,18 @@ impl Mirror {
         tx: &mut Tx,
         chunk: &[Prepared<'_>],
         rows: &[(i64, usize)],
+        scope: &str,
         verb: &str,
     ) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
-        let mut sql = format!("{verb} INTO records_fts (rowid, text) VALUES ");
+        let mut sql = format!("{verb} INTO records_fts (rowid, scope, text) VALUES ");
         for i in 0..rows.len() {
             if i > 0 {
                 sql.push(',');
             }
-            sql.push_str("(?, ?)");
+            sql.push_str("(?, ?, ?)");
         }
         let mut query = sqlx::query(&sql);
         for &(seq, at) in rows {
@@ -224,7 +226,7 @@ impl Mirror {
                 .get(at)
                 .map(|r| indexed_text(r.value))
                 .unwrap_or_default();
-            query = query.bind(seq).bind(text);
+            query = query.bind(seq).bind(scope).bind(text);
         }
         query
             .execute(&mut **tx)

@@ -30,6 +30,48 @@ pub fn fts_query(text: &str) -> Option<String> {
     Some(query)
 }
 
+/// The MATCH expression of a query: the words in the `text` column, and one `scope` token per
+/// profile, connection and entity filter. `None` when no search words were given or none is
+/// searchable.
+pub fn match_expression(
+    text: &str,
+    profile: Option<&str>,
+    connection_id: Option<&str>,
+    entity: Option<&str>,
+) -> Option<String> {
+    let words = fts_query(text)?;
+    let mut expression = format!("text : ({words})");
+    for (kind, value) in [('p', profile), ('c', connection_id), ('e', entity)] {
+        if let Some(value) = value {
+            expression.push_str(" AND scope : ");
+            expression.push_str(&scope_token(kind, value));
+        }
+    }
+    Some(expression)
+}
+
+/// One bare token (letters and digits only) for an id, whatever characters the id holds.
+fn scope_token(kind: char, value: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut token = String::with_capacity(1 + value.len() * 2);
+    token.push(kind);
+    for byte in value.bytes() {
+        token.push(char::from(HEX[usize::from(byte >> 4)]));
+        token.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    token
+}
+
+/// What the `scope` column of a record holds.
+pub(crate) fn scope_text(profile: &str, connection_id: &str, entity: &str) -> String {
+    format!(
+        "{} {} {}",
+        scope_token('p', profile),
+        scope_token('c', connection_id),
+        scope_token('e', entity)
+    )
+}
+
 /// Fields whose values are bookkeeping, not content: left out of the index.
 const UNINDEXED_TOP_LEVEL: [&str; 3] = ["created_at", "updated_at", "deleted_at"];
 
@@ -88,6 +130,16 @@ mod tests {
         );
         assert_eq!(fts_query("  \"\" * - "), None);
         assert_eq!(fts_query(""), None);
+    }
+
+    #[test]
+    fn filters_become_scope_tokens_of_letters_and_digits() {
+        assert_eq!(
+            match_expression("pump", None, Some("c:1"), Some("wo")).as_deref(),
+            Some("text : (\"pump\"*) AND scope : c633a31 AND scope : e776f")
+        );
+        assert_eq!(scope_text("a", "b", "c"), "p61 c62 e63");
+        assert_eq!(match_expression("***", None, Some("c"), None), None);
     }
 
     #[test]
