@@ -422,3 +422,35 @@ async fn an_import_killed_mid_transaction_resumes_to_exactly_the_rows_of_an_unin
         straight.mirror.count_records(&query).await.unwrap()
     );
 }
+
+#[tokio::test]
+async fn a_page_that_repeats_an_id_stores_its_last_copy_once() {
+    let m = mirror().await;
+    let mut second = work_order(1, "Second copy wins");
+    second["updated_at"] = json!("2026-11-30T00:00:00Z");
+    let page = vec![
+        work_order(1, "First copy"),
+        work_order(2, "Other"),
+        second.clone(),
+    ];
+    let outcome = m
+        .mirror
+        .upsert_records(PROFILE, CONN, ENTITY, &page, None)
+        .await
+        .unwrap();
+    assert_eq!(outcome.inserted, 2);
+    assert_eq!(rows(&m.mirror).await.len(), 2);
+    assert_eq!(
+        m.mirror.record(CONN, ENTITY, "wo_000001").await.unwrap(),
+        second
+    );
+    let found = |text: &str| RecordQuery {
+        search: Some(text.into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        m.mirror.count_records(&found("second copy")).await.unwrap(),
+        1
+    );
+    assert_eq!(m.mirror.count_records(&found("first")).await.unwrap(), 0);
+}

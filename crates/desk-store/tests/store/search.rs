@@ -188,3 +188,20 @@ async fn pages_follow_the_cursor_and_the_offset_without_repeats() {
         .await;
     assert_eq!(bad.unwrap_err().code(), "INVALID_INPUT");
 }
+
+#[tokio::test]
+async fn search_words_never_match_the_scope_tokens_of_the_index() {
+    let m = seeded().await;
+    // "c" + hex of "conn_1": the token the index holds for the connection filter.
+    let token: String = std::iter::once('c')
+        .chain(
+            CONN.bytes()
+                .flat_map(|b| format!("{b:02x}").chars().collect::<Vec<_>>()),
+        )
+        .collect();
+    assert!(ids(&m, search(&token)).await.is_empty());
+    assert!(
+        ids(&m, search(&token[..4])).await.is_empty(),
+        "nor as a prefix"
+    );
+}
