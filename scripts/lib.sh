@@ -19,3 +19,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/makini-desk/target}"
 
 # What the core crates need to build and test (the vault's keyring test needs a Secret Service).
 CORE_PACKAGES=(pkg-config libdbus-1-dev libsqlite3-dev dbus-daemon gnome-keyring curl ca-certificates)
+
+# What the Tauri shell needs to build on Linux, and what its smoke test needs to run a window.
+SHELL_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
+  librsvg2-dev libayatana-appindicator3-dev pkg-config libssl-dev)
+SMOKE_PACKAGES=(xvfb xauth dbus-daemon imagemagick)

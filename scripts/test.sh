@@ -4,13 +4,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-install_debian_packages "${CORE_PACKAGES[@]}"
+# The core crates, and the desktop shell (clippy covers the whole workspace, shell included).
+install_debian_packages "${CORE_PACKAGES[@]}" "${SHELL_PACKAGES[@]}" "${SMOKE_PACKAGES[@]}"
 
 echo "== format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-echo "== tests (under a private D-Bus session with an unlocked gnome-keyring, so the vault's"
-echo "   keyring path runs for real; the user's own keyring is never touched)"
+echo "== tests of the default members (no GTK needed), under a private D-Bus session with an"
+echo "   unlocked throwaway gnome-keyring, so the vault's keyring path runs for real"
 export MDESK_REQUIRE_KEYRING=1
-dbus-run-session -- bash scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast
+dbus-run-session -- bash scripts/with-keyring.sh cargo test --locked --no-fail-fast
+
+echo "== desktop shell: build and a real window under Xvfb"
+bash scripts/build-shell.sh
