@@ -9,7 +9,7 @@ install_debian_packages "${CORE_PACKAGES[@]}" webhook
 records="${BENCH_RECORDS:-1000000}"
 echo "== engine: paging a ${records}-record connection"
 cargo run --release --locked -q -p desk-engine --example bench_paging -- "$records"
-if [ -f crates/desk-inbox/examples/bench.rs ]; then
-  echo "== inbox: signed webhooks accepted"
-  cargo run --release --locked -q -p desk-inbox --example bench
-fi
+echo "== inbox: signed webhooks durably accepted, against a bare server and Debian's webhook"
+cargo run --release --locked -q -p desk-inbox --example bench
+echo "== mirror: record pages written and full-text search over ${records} records"
+cargo run --release --locked -q -p desk-store --example bench_fts -- "$records"
