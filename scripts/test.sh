@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 # The core crates, and the desktop shell (clippy covers the whole workspace, shell included).
 install_debian_packages "${CORE_PACKAGES[@]}" "${SHELL_PACKAGES[@]}" "${SMOKE_PACKAGES[@]}"
 
+echo "== ui build (the shell embeds ui/dist, so even clippy needs it)"
+(cd ui && npm ci --no-audit --no-fund && npm run build)
+
 echo "== format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
