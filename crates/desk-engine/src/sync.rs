@@ -109,19 +109,17 @@ async fn run_claimed(engine: &Engine, connection_id: &str) -> Result<(), EngineE
     if !stored.connection.status.is_live() {
         return Ok(());
     }
-    let settings: SyncSettings =
-        sqlx::query_scalar::<_, String>("SELECT sync_settings FROM connections WHERE id = ?")
-            .bind(connection_id)
-            .fetch_one(&mut *tx)
-            .await
-            .map(|text| serde_json::from_str(&text).unwrap_or_default())?;
-    let requested: Option<SyncRequest> = sqlx::query_scalar::<_, Option<String>>(
+    let settings = stored.sync_settings.clone();
+    let requested: Option<SyncRequest> = match sqlx::query_scalar::<_, Option<String>>(
         "SELECT requested_sync FROM connections WHERE id = ?",
     )
     .bind(connection_id)
     .fetch_one(&mut *tx)
     .await?
-    .and_then(|text| serde_json::from_str(&text).ok());
+    {
+        Some(text) => Some(serde_json::from_str(&text)?),
+        None => None,
+    };
     let system_id = stored.connection.system_id.clone().unwrap_or_default();
     let cursors = syncs::cursors(&mut tx, connection_id).await?;
     let kind = match &requested {
