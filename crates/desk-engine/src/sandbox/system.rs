@@ -88,20 +88,28 @@ pub async fn inject(engine: &Engine, connection_id: &str, fault: Fault) -> Resul
 /// The health monitor for one connection: brings the connection's flags in line with its system.
 pub async fn check_health(engine: &Engine, connection_id: &str) -> Result<(), EngineError> {
     let now = engine.clock.now();
-    let (connection, state) = {
-        let mut tx = engine.store.begin().await?;
-        let Some(stored) = connections::get(&mut tx, connection_id).await? else {
+    // Read first: the monitor passes every second over every connection, and most passes find
+    // nothing to change, so the writer is only taken when an outage has run its course.
+    let (connection, mut state) = {
+        let mut db = engine.store.reader().acquire().await?;
+        let Some(stored) = connections::get(&mut db, connection_id).await? else {
             return Ok(());
         };
-        let mut state = sandbox::ensure(&mut tx, connection_id).await?;
+        let Some(state) = sandbox::get(&mut db, connection_id).await? else {
+            return Ok(());
+        };
+        (stored.connection, state)
+    };
+    if state.offline_until.is_some_and(|until| until <= now) {
+        let mut tx = engine.store.begin().await?;
+        state = sandbox::ensure(&mut tx, connection_id).await?;
         if state.offline_until.is_some_and(|until| until <= now) {
             state.online = true;
             state.offline_until = None;
             sandbox::save(&mut tx, &state).await?;
         }
         tx.commit().await?;
-        (stored.connection, state)
-    };
+    }
     if connection.status == desk_platform::connection::ConnectionStatus::Disconnected
         || connection.system_id.is_none()
     {
