@@ -98,6 +98,25 @@ pub(crate) async fn emit(
     Ok(event)
 }
 
+/// Appends an event about `connection` (its id and customer filled in) in the caller's transaction.
+pub(crate) async fn emit_for(
+    tx: &mut Tx,
+    at: DateTime<Utc>,
+    event_type: EventType,
+    connection: &desk_platform::connection::Connection,
+    data: serde_json::Value,
+) -> Result<Event, EngineError> {
+    emit(
+        tx,
+        at,
+        event_type,
+        Some(&connection.id),
+        Some(&connection.customer_id),
+        data,
+    )
+    .await
+}
+
 /// One ledger entry for a change already written to the connections; its balance is read back
 /// in the same transaction, so `balance_after` is exact.
 pub(crate) async fn append_ledger(

@@ -3,7 +3,7 @@
 
 use crate::engine::Engine;
 use crate::error::EngineError;
-use crate::lifecycle::emit;
+use crate::lifecycle::emit_for;
 use crate::sandbox::generate;
 use crate::store::records::{self, StoredRecord};
 use crate::store::syncs::{self, Cursor, SyncRun};
@@ -411,7 +411,6 @@ async fn finish(
         return Err(EngineError::not_found("connection", &run.connection_id));
     };
     let previous = stored.connection.status;
-    let customer_id = stored.connection.customer_id.clone();
     match outcome {
         Ok(found) => {
             let records: i64 = found.iter().map(|(_, new, changed, _)| new + changed).sum();
@@ -429,24 +428,22 @@ async fn finish(
                 .map(|(entity, new, changed, total)| json!({"entity": entity, "new": new, "changed": changed, "total": total}))
                 .collect();
             let data = json!({"sync_id": run.id, "kind": kind.as_str(), "entities": entities, "records": records});
-            emit(
+            emit_for(
                 &mut tx,
                 now,
                 EventType::SyncCompleted,
-                Some(&run.connection_id),
-                Some(&customer_id),
+                &stored.connection,
                 data,
             )
             .await?;
             if previous == ConnectionStatus::Synchronizing {
                 let c = &stored.connection;
                 let data = json!({"previous": previous, "current": c.status, "online": c.online});
-                emit(
+                emit_for(
                     &mut tx,
                     now,
                     EventType::ConnectionStatusChanged,
-                    Some(&c.id),
-                    Some(&customer_id),
+                    &stored.connection,
                     data,
                 )
                 .await?;
@@ -459,12 +456,11 @@ async fn finish(
                 connections::update(&mut tx, &stored).await?;
             }
             let data = json!({"sync_id": run.id, "kind": kind.as_str(), "error": error});
-            emit(
+            emit_for(
                 &mut tx,
                 now,
                 EventType::SyncFailed,
-                Some(&run.connection_id),
-                Some(&customer_id),
+                &stored.connection,
                 data,
             )
             .await?;

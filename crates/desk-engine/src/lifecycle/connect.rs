@@ -1,6 +1,6 @@
 //! Connect, reauthorize, activate, disconnect: the connection lifecycle and its credits.
 
-use super::{append_ledger, check_email, emit, insufficient, require_customer, require_text};
+use super::{append_ledger, check_email, emit_for, insufficient, require_customer, require_text};
 use crate::credentials;
 use crate::engine::Engine;
 use crate::error::EngineError;
@@ -201,15 +201,7 @@ pub async fn create_connection(
         "status": c.status, "system_id": c.system_id, "deployment": c.deployment,
         "credits": c.credits, "authorized_by": c.authorized_by,
     });
-    emit(
-        &mut tx,
-        now,
-        EventType::ConnectionCreated,
-        Some(&c.id),
-        Some(&c.customer_id),
-        data,
-    )
-    .await?;
+    emit_for(&mut tx, now, EventType::ConnectionCreated, c, data).await?;
     tx.commit().await?;
     tracing::info!(connection = %stored.connection.id, status = ?stored.connection.status, "connection created");
     Ok(ConnectionCreated {
@@ -272,15 +264,7 @@ pub async fn reauthorize(
         "identity_changed": identity_changed,
         "was_reauthorization_required": was_required,
     });
-    emit(
-        &mut tx,
-        now,
-        EventType::ConnectionReauthorized,
-        Some(&c.id),
-        Some(&c.customer_id),
-        data,
-    )
-    .await?;
+    emit_for(&mut tx, now, EventType::ConnectionReauthorized, c, data).await?;
     tx.commit().await?;
     if identity_changed {
         tracing::warn!(connection = %id, "reauthorized with credentials for another account or instance");
@@ -324,15 +308,7 @@ async fn emit_status_change(
 ) -> Result<(), EngineError> {
     let c = &stored.connection;
     let data = json!({ "previous": previous, "current": c.status, "online": c.online });
-    emit(
-        tx,
-        now,
-        EventType::ConnectionStatusChanged,
-        Some(&c.id),
-        Some(&c.customer_id),
-        data,
-    )
-    .await?;
+    emit_for(tx, now, EventType::ConnectionStatusChanged, c, data).await?;
     Ok(())
 }
 
@@ -442,15 +418,7 @@ pub async fn disconnect(engine: &Engine, id: &str) -> Result<Connection, EngineE
     }
     let c = &stored.connection;
     let data = json!({ "previous": previous, "credits_returned": returned, "data_kept": true });
-    emit(
-        &mut tx,
-        now,
-        EventType::ConnectionDisconnected,
-        Some(id),
-        Some(&c.customer_id),
-        data,
-    )
-    .await?;
+    emit_for(&mut tx, now, EventType::ConnectionDisconnected, c, data).await?;
     tx.commit().await?;
     tracing::info!(connection = %id, credits_returned = returned, "connection disconnected");
     Ok(stored.connection)

@@ -1,7 +1,7 @@
 //! State the simulated systems push onto a connection: offline/online, credentials refused.
 
 use super::connect::require_connection;
-use super::emit;
+use super::emit_for;
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::store::connections;
@@ -32,12 +32,11 @@ pub async fn require_reauthorization(
         connections::update(&mut tx, &stored).await?;
         let c = &stored.connection;
         let data = json!({ "reason": reason });
-        emit(
+        emit_for(
             &mut tx,
             now,
             EventType::ConnectionReauthorizationRequired,
-            Some(id),
-            Some(&c.customer_id),
+            c,
             data,
         )
         .await?;
@@ -60,15 +59,7 @@ pub async fn set_online(
         connections::update(&mut tx, &stored).await?;
         let c = &stored.connection;
         let data = json!({ "previous": c.status, "current": c.status, "online": online });
-        emit(
-            &mut tx,
-            now,
-            EventType::ConnectionStatusChanged,
-            Some(id),
-            Some(&c.customer_id),
-            data,
-        )
-        .await?;
+        emit_for(&mut tx, now, EventType::ConnectionStatusChanged, c, data).await?;
     }
     tx.commit().await?;
     Ok(stored.connection)

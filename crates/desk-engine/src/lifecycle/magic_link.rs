@@ -1,7 +1,7 @@
 //! Magic links: a pending connection the customer's IT admin finishes with their own credentials.
 
 use super::connect::{require_connection, rotate_token, try_consume};
-use super::{emit, require_customer, require_text};
+use super::{emit_for, require_customer, require_text};
 use crate::credentials;
 use crate::engine::Engine;
 use crate::error::EngineError;
@@ -86,15 +86,7 @@ pub async fn create_magic_link(
     .await?;
     let c = &stored.connection;
     let data = json!({ "status": c.status, "system_id": c.system_id, "magic_link_id": id });
-    emit(
-        &mut tx,
-        now,
-        EventType::ConnectionCreated,
-        Some(&c.id),
-        Some(&c.customer_id),
-        data,
-    )
-    .await?;
+    emit_for(&mut tx, now, EventType::ConnectionCreated, c, data).await?;
     tx.commit().await?;
     Ok(MagicLink {
         id,
@@ -221,15 +213,7 @@ pub async fn complete_magic_link(
     let c = &stored.connection;
     let data =
         json!({ "previous": ConnectionStatus::Pending, "current": c.status, "online": c.online });
-    emit(
-        &mut tx,
-        now,
-        EventType::ConnectionStatusChanged,
-        Some(&c.id),
-        Some(&c.customer_id),
-        data,
-    )
-    .await?;
+    emit_for(&mut tx, now, EventType::ConnectionStatusChanged, c, data).await?;
     tx.commit().await?;
     Ok(stored.connection)
 }
