@@ -131,6 +131,37 @@ macro_rules! update {
     };
 }
 
+/// Binds what [`update!`] adds after a group's own columns: the guard that only moves the
+/// connection's last applied event forward, and the row's key. Written once, so the order of
+/// these seven placeholders cannot drift between groups.
+trait BindGuard<'q> {
+    fn bind_guard(
+        self,
+        version: &'q str,
+        event_id: &'q str,
+        at: &'q str,
+        connection_id: &'q str,
+    ) -> Self;
+}
+
+impl<'q> BindGuard<'q> for sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    fn bind_guard(
+        self,
+        version: &'q str,
+        event_id: &'q str,
+        at: &'q str,
+        connection_id: &'q str,
+    ) -> Self {
+        self.bind(version)
+            .bind(event_id)
+            .bind(version)
+            .bind(at)
+            .bind(version)
+            .bind(version)
+            .bind(connection_id)
+    }
+}
+
 /// `records` is a number, or (per entity) an object or array of numbers that are summed.
 fn record_count(value: Option<&Value>) -> Option<i64> {
     match value? {
@@ -206,13 +237,7 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
                 .bind(status.as_str())
                 .bind(online)
                 .bind(&version)
-                .bind(&version)
-                .bind(&event.id)
-                .bind(&version)
-                .bind(&at)
-                .bind(&version)
-                .bind(&version)
-                .bind(connection_id)
+                .bind_guard(&version, &event.id, &at, connection_id)
                 .execute(&mut *db)
                 .await?;
             format!(
@@ -230,13 +255,7 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
             .bind(required)
             .bind(&reason)
             .bind(&version)
-            .bind(&version)
-            .bind(&event.id)
-            .bind(&version)
-            .bind(&at)
-            .bind(&version)
-            .bind(&version)
-            .bind(connection_id)
+            .bind_guard(&version, &event.id, &at, connection_id)
             .execute(&mut *db)
             .await?;
             if required {
@@ -257,13 +276,7 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
             .bind(records)
             .bind(&at)
             .bind(&version)
-            .bind(&version)
-            .bind(&event.id)
-            .bind(&version)
-            .bind(&at)
-            .bind(&version)
-            .bind(&version)
-            .bind(connection_id)
+            .bind_guard(&version, &event.id, &at, connection_id)
             .execute(&mut *db)
             .await?;
             format!(
@@ -281,13 +294,7 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
             .bind(&message)
             .bind(&at)
             .bind(&version)
-            .bind(&version)
-            .bind(&event.id)
-            .bind(&version)
-            .bind(&at)
-            .bind(&version)
-            .bind(&version)
-            .bind(connection_id)
+            .bind_guard(&version, &event.id, &at, connection_id)
             .execute(&mut *db)
             .await?;
             "system error recorded".to_owned()
