@@ -56,6 +56,26 @@ fn serve_with(data_dir: &std::path::Path, extra: &[&str]) -> Server {
     }
 }
 
+impl Server {
+    /// An admin access token from the printed credentials.
+    async fn admin_token(&self, http: &reqwest::Client) -> String {
+        let token: Value = http
+            .post(format!("{}/oauth/token", self.base))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", "mdesk-local"),
+                ("client_secret", &self.secret),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        token["access_token"].as_str().unwrap().to_owned()
+    }
+}
+
 fn stop(mut server: Server) -> std::process::ExitStatus {
     let pid = server.child.id().to_string();
     assert!(Command::new("kill")
@@ -81,20 +101,8 @@ async fn engine_serve_prints_its_address_serves_the_demo_account_and_stops_on_si
     let dir = tempfile::tempdir().unwrap();
     let server = serve(dir.path());
     let http = reqwest::Client::new();
-    let token: Value = http
-        .post(format!("{}/oauth/token", server.base))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "mdesk-local"),
-            ("client_secret", &server.secret),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let access = token["access_token"].as_str().unwrap();
+    let token = server.admin_token(&http).await;
+    let access = token.as_str();
     let account: Value = http
         .get(format!("{}/api/v1/account", server.base))
         .bearer_auth(access)
@@ -184,20 +192,7 @@ async fn the_engines_webhooks_arrive_in_the_inbox_verified_and_processed() {
     let inbox_dir = tempfile::tempdir().unwrap();
     let engine = serve_with(engine_dir.path(), &["--webhook-retry-base", "200ms"]);
     let http = reqwest::Client::new();
-    let token: Value = http
-        .post(format!("{}/oauth/token", engine.base))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "mdesk-local"),
-            ("client_secret", &engine.secret),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let admin = token["access_token"].as_str().unwrap().to_owned();
+    let admin = engine.admin_token(&http).await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
