@@ -5,7 +5,7 @@ use crate::engine::Engine;
 use crate::store::tokens::{self, AdminTokenKind};
 use crate::token;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
@@ -29,12 +29,7 @@ pub(super) async fn read_body(request: Request) -> Result<Bytes, ApiError> {
     Bytes::from_request(request, &())
         .await
         .map_err(|rejection| match rejection {
-            BytesRejection::FailedToBufferBody(err)
-                if err
-                    .to_string()
-                    .to_ascii_lowercase()
-                    .contains("length limit") =>
-            {
+            BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
                 ApiError::new(
                     ErrorCode::PayloadTooLarge,
                     "the request body is larger than 1 MiB",
