@@ -263,6 +263,13 @@ async fn a_hanging_receiver_never_holds_other_deliveries_back() {
         "the fast receiver got its webhook while the slow one was still hanging, not after it"
     );
     tasks.await.unwrap();
+    // The receiver's server notices the hang-up on its own schedule: wait for it, bounded.
+    for _ in 0..2000 {
+        if slow.abandoned.load(Ordering::SeqCst) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
     assert!(
         slow.abandoned.load(Ordering::SeqCst),
         "the engine hung up on the slow receiver"
