@@ -1,5 +1,11 @@
+pub mod connections;
+pub mod credits;
+pub mod desk;
 pub mod engine;
 pub mod inbox;
+pub mod profiles;
+pub mod records;
+pub mod sync;
 pub mod webhooks;
 
 /// Resolves on Ctrl-C or SIGTERM, so servers stop cleanly with what they acknowledged on disk.

@@ -6,6 +6,9 @@ use tracing_subscriber::layer::{Layer as _, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{fmt, EnvFilter};
 
+/// The target of the log event that records how a command ended.
+pub const OUTCOME_TARGET: &str = "mdesk_outcome";
+
 pub fn init(data_dir: &Path, verbose: u8, quiet: bool) -> anyhow::Result<WorkerGuard> {
     let level = match (quiet, verbose) {
         (true, _) => "error",
@@ -14,8 +17,10 @@ pub fn init(data_dir: &Path, verbose: u8, quiet: bool) -> anyhow::Result<WorkerG
         (false, 2) => "debug",
         (false, _) => "trace",
     };
-    let console_filter =
-        EnvFilter::try_from_env("MDESK_LOG").unwrap_or_else(|_| EnvFilter::new(level));
+    // A failed command's error is printed once, as one line, by main; its log event (target
+    // OUTCOME_TARGET) goes to the file only.
+    let console_filter = EnvFilter::try_from_env("MDESK_LOG")
+        .unwrap_or_else(|_| EnvFilter::new(format!("{level},{OUTCOME_TARGET}=off")));
     let log_dir = data_dir.join("logs");
     std::fs::create_dir_all(&log_dir).map_err(|err| {
         anyhow::anyhow!("cannot create the log folder {}: {err}", log_dir.display())

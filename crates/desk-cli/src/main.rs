@@ -46,6 +46,20 @@ enum Command {
     /// The webhook inspector: what the inbox received, replays and forwarding.
     #[command(subcommand)]
     Webhooks(commands::webhooks::WebhooksCommand),
+    /// Platforms to talk to: the local engine, a self-hosted engine, Makini's cloud.
+    #[command(subcommand)]
+    Profiles(commands::profiles::ProfilesCommand),
+    /// Pull account, customers, connections, credits and records into the local mirror.
+    Sync(commands::sync::SyncArgs),
+    /// Connections, from the local mirror (works offline).
+    #[command(subcommand)]
+    Connections(commands::connections::ConnectionsCommand),
+    /// The credit pool, its breakdowns, history and forecast, from the local mirror.
+    Credits(commands::credits::CreditsArgs),
+    /// Synced records of an entity, from the local mirror, with full-text search.
+    Records(commands::records::RecordsArgs),
+    /// Write an entity's synced records to a .csv or .json file.
+    Export(commands::records::ExportArgs),
 }
 
 /// The context every command runs with.
@@ -100,12 +114,18 @@ fn main() -> ExitCode {
             Command::Engine(command) => commands::engine::run(&context, command).await,
             Command::Inbox(command) => commands::inbox::run(&context, command).await,
             Command::Webhooks(command) => commands::webhooks::run(&context, command).await,
+            Command::Profiles(command) => commands::profiles::run(&context, command).await,
+            Command::Sync(args) => commands::sync::run(&context, args).await,
+            Command::Connections(command) => commands::connections::run(&context, command).await,
+            Command::Credits(args) => commands::credits::run(&context, args).await,
+            Command::Records(args) => commands::records::records(&context, args).await,
+            Command::Export(args) => commands::records::export(&context, args).await,
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            tracing::error!(error = %format!("{err:#}"), "command failed");
+            tracing::error!(target: logging::OUTCOME_TARGET, error = %format!("{err:#}"), "command failed");
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }

@@ -89,23 +89,37 @@ impl ConnectionClient {
     ) -> impl Stream<Item = Result<Value, ClientError>> + Send + 'static {
         let client = self.clone();
         let entity: Arc<str> = entity.into();
-        let modified_after = query
-            .modified_after
-            .map(|at| at.to_rfc3339_opts(SecondsFormat::Micros, true));
         walk(format!("/api/v1/{entity}"), move |cursor| {
             let client = client.clone();
             let entity = Arc::clone(&entity);
-            let mut params = query.list.query(cursor.as_deref());
-            if let Some(after) = &modified_after {
-                params.push(("modified_after", after.clone()));
-            }
             async move {
-                let call = client
-                    .call(Method::GET, vec!["api", "v1", &*entity])
-                    .with_query(params);
-                client.send::<Page<Value>>(call).await
+                client
+                    .records_page(&entity, &query, cursor.as_deref())
+                    .await
             }
         })
+    }
+
+    /// One page of `entity` starting at `cursor` (`None`: the first page). A caller that stores
+    /// the page's `next_cursor` with what it kept can resume a walk exactly where it stopped,
+    /// passing the same `query` again.
+    pub async fn records_page(
+        &self,
+        entity: &str,
+        query: &RecordQuery,
+        cursor: Option<&str>,
+    ) -> Result<Page<Value>, ClientError> {
+        let mut params = query.list.query(cursor);
+        if let Some(after) = query.modified_after {
+            params.push((
+                "modified_after",
+                after.to_rfc3339_opts(SecondsFormat::Micros, true),
+            ));
+        }
+        let call = self
+            .call(Method::GET, vec!["api", "v1", entity])
+            .with_query(params);
+        self.send::<Page<Value>>(call).await
     }
 
     /// `GET /api/v1/{entity}/{id}`.

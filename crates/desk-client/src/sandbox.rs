@@ -9,6 +9,7 @@ use crate::transport::Call;
 use desk_platform::account::{Account, Plan};
 use desk_platform::connection::Connection;
 use desk_platform::ledger::LedgerEntry;
+use desk_platform::sync::SyncStatus;
 use reqwest::Method;
 use serde::Serialize;
 
@@ -74,9 +75,8 @@ struct SetPlan {
 }
 
 impl PlatformClient {
-    /// `GET /api/v1/connections/{id}/sync-status`: `{state, last_successful_sync_at,
-    /// next_sync_at, error, entities: [{entity, records, cursor, last_sync_at}]}`.
-    pub async fn sync_status(&self, id: &str) -> Result<serde_json::Value, ClientError> {
+    /// `GET /api/v1/connections/{id}/sync-status`: where the platform's own sync stands.
+    pub async fn sync_status(&self, id: &str) -> Result<SyncStatus, ClientError> {
         self.send(Call::get(vec!["api", "v1", "connections", id, "sync-status"]).about(id))
             .await
     }

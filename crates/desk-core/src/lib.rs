@@ -1,7 +1,22 @@
 //! The application core of Makini Desk: the jobs and actions that sit between the platform client
 //! and the local databases, written once for the window, the browser mode, the CLI and the tests.
+//!
+//! - [`Desk`]: one open data folder (mirror, vault on demand, the event stream for the UI).
+//! - [`profiles`]: which platform to talk to; [`session::Session`] connects to it (a local
+//!   profile attaches to or starts the data folder's engine in-process).
+//! - [`sync`]: the platform into the mirror, resumable; [`offline`]: what is read back with no
+//!   network; [`catch_up`]: missed events into the webhook inbox.
 
 pub mod catch_up;
+mod desk;
 mod error;
+pub mod events;
+pub mod local_engine;
+pub mod offline;
+pub mod profiles;
+pub mod session;
+pub mod sync;
 
+pub use desk::{Desk, DeskConfig, VaultAccess};
 pub use error::CoreError;
+pub use events::DeskEvent;

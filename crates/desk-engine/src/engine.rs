@@ -117,6 +117,28 @@ impl Engine {
         })
     }
 
+    /// Registers (or re-keys) an admin client in the store at `db_path` without starting an
+    /// engine on it: the app gives itself its own credentials for an engine that may be served
+    /// by another process at that moment (SQLite serialises the write between them). The
+    /// store is created when missing; its account is created by the first engine start.
+    pub async fn register_admin_client(
+        db_path: &Path,
+        client_id: &str,
+        client_secret: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), EngineError> {
+        let store = Store::open(db_path).await?;
+        let outcome = async {
+            let mut tx = store.begin().await?;
+            tokens::upsert_client(&mut tx, client_id, &token::hash(client_secret), now).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        store.close().await;
+        outcome
+    }
+
     /// Syncs a stopped engine left half-done are marked failed and run again at the next tick.
     async fn resume_interrupted_syncs(&self) -> Result<(), EngineError> {
         let now = self.clock.now();

@@ -470,26 +470,7 @@ async fn finish(
     Ok(())
 }
 
-/// `GET .../sync-status`.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct SyncStatus {
-    /// idle, in_progress, completed, failed
-    pub state: String,
-    pub last_sync_id: Option<String>,
-    pub last_successful_sync_at: Option<DateTime<Utc>>,
-    pub next_sync_at: Option<DateTime<Utc>>,
-    pub error: Option<String>,
-    pub entities: Vec<EntitySyncStatus>,
-}
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct EntitySyncStatus {
-    pub entity: String,
-    pub records: i64,
-    /// The system time up to which changes were pulled (RFC 3339).
-    pub cursor: DateTime<Utc>,
-    pub last_sync_at: DateTime<Utc>,
-}
+pub use desk_platform::sync::{EntitySyncStatus, SyncStatus};
 
 pub async fn status(engine: &Engine, connection_id: &str) -> Result<SyncStatus, EngineError> {
     let mut db = engine.store.reader().acquire().await?;

@@ -15,6 +15,7 @@ pub mod event;
 pub mod ids;
 pub mod ledger;
 pub mod page;
+pub mod sync;
 pub mod webhook_signature;
 
 pub use error::{ApiErrorBody, ErrorCode, ErrorEnvelope};

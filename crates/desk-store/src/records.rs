@@ -304,6 +304,26 @@ impl Mirror {
         tx.commit().await.map_err(|err| self.fail(err))
     }
 
+    /// Every entity cursor of a connection, by entity name.
+    pub async fn cursors(
+        &self,
+        profile: &str,
+        connection_id: &str,
+    ) -> Result<Vec<(String, SyncCursor)>> {
+        let rows = sqlx::query(
+            "SELECT entity, cursor, high_water, records, updated_at FROM sync_cursors
+             WHERE profile = ? AND connection_id = ? ORDER BY entity",
+        )
+        .bind(profile)
+        .bind(connection_id)
+        .fetch_all(self.reader())
+        .await
+        .map_err(|err| self.fail(err))?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("entity")?, cursor_from_row(row)?)))
+            .collect()
+    }
+
     /// `None` before the first page of the entity was stored.
     pub async fn cursor(
         &self,
@@ -321,14 +341,15 @@ impl Mirror {
         .fetch_optional(self.reader())
         .await
         .map_err(|err| self.fail(err))?;
-        row.map(|row| {
-            Ok(SyncCursor {
-                cursor: row.try_get("cursor")?,
-                high_water: time::parse_opt(row.try_get("high_water")?)?,
-                records: row.try_get("records")?,
-                updated_at: time::parse(&row.try_get::<String, _>("updated_at")?)?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(cursor_from_row).transpose()
     }
+}
+
+fn cursor_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<SyncCursor> {
+    Ok(SyncCursor {
+        cursor: row.try_get("cursor")?,
+        high_water: time::parse_opt(row.try_get("high_water")?)?,
+        records: row.try_get("records")?,
+        updated_at: time::parse(&row.try_get::<String, _>("updated_at")?)?,
+    })
 }

@@ -69,7 +69,13 @@ async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
     stdout.flush()?;
     drop(stdout);
     tracing::info!(%addr, seeded = info.created && args.seed.is_some(), "engine serving");
-    desk_engine::serve(listener, engine, super::shutdown_signal()).await?;
+    // Other commands on this data folder (`mdesk sync` with the local profile) attach to this
+    // engine instead of opening a second one on the same store.
+    let url = format!("http://{addr}");
+    desk_core::local_engine::announce(&dir, &url)?;
+    let served = desk_engine::serve(listener, engine, super::shutdown_signal()).await;
+    desk_core::local_engine::withdraw(&dir, &url);
+    served?;
     Ok(())
 }
 

@@ -1,6 +1,8 @@
 //! The `mdesk` binary, run as a user runs it.
 #![allow(clippy::unwrap_used)] // a failed step is a failed test
 
+mod offline;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

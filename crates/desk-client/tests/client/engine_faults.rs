@@ -251,12 +251,7 @@ async fn a_manual_sync_is_queued_and_its_status_lists_the_entities() {
     assert!(queued["state"].is_string(), "{queued}");
     engine.engine.tick().await.unwrap();
     let status = client.sync_status(&id).await.unwrap();
-    assert!(
-        status["entities"]
-            .as_array()
-            .is_some_and(|entities| !entities.is_empty()),
-        "{status}"
-    );
+    assert!(!status.entities.is_empty(), "{status:?}");
 }
 
 #[tokio::test]

@@ -163,7 +163,7 @@ impl TestEngine {
         for _ in 0..500 {
             self.engine.tick().await.unwrap();
             let status = client.sync_status(&id).await.unwrap();
-            if status["state"] == "completed" {
+            if status.state == "completed" {
                 return (id, Secret::new(created.token));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;

@@ -1,6 +1,8 @@
 //! The core's jobs against the real local engine on a loopback port and a real inbox.
 #![allow(clippy::unwrap_used)] // a failed step is a failed test
 
+mod sync;
+
 use desk_client::{ClientConfig, PlatformClient, Secret};
 use desk_core::catch_up::EventCatchUp;
 use desk_engine::{Engine, EngineConfig};

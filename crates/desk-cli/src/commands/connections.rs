@@ -1,0 +1,133 @@
+//! `mdesk connections list/show`: from the local mirror, with no network.
+
+use super::desk::{or_dash, with_desk};
+use crate::output::{print, table};
+use crate::Context;
+use desk_core::offline::{self, ConnectionsQuery};
+use desk_platform::connection::ConnectionStatus;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ConnectionsCommand {
+    /// Every mirrored connection, oldest first.
+    List(ListArgs),
+    /// One connection: its customer, mirrored entities and recent pulls.
+    Show { id: String },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[arg(long)]
+    profile: Option<String>,
+    #[arg(long)]
+    customer: Option<String>,
+    /// pending, synchronizing, in_progress, active, inactive, overage or disconnected
+    #[arg(long, value_parser = parse_status)]
+    status: Option<ConnectionStatus>,
+}
+
+fn parse_status(text: &str) -> Result<ConnectionStatus, String> {
+    ConnectionStatus::parse(text).ok_or_else(|| {
+        format!("{text:?}: use pending, synchronizing, in_progress, active, inactive, overage or disconnected")
+    })
+}
+
+pub async fn run(context: &Context, command: ConnectionsCommand) -> anyhow::Result<()> {
+    with_desk(context, async |desk| match command {
+        ConnectionsCommand::List(args) => {
+            let rows = offline::list_connections(
+                desk,
+                &ConnectionsQuery {
+                    profile: args.profile,
+                    customer_id: args.customer,
+                    status: args.status,
+                },
+            )
+            .await?;
+            print(context.format, &rows, || {
+                let lines: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|row| {
+                        let c = &row.connection.connection;
+                        vec![
+                            c.id.clone(),
+                            or_dash(row.customer_name.as_deref()),
+                            or_dash(c.system_id.as_deref()),
+                            or_dash(c.deployment.map(|d| d.as_str())),
+                            c.credits.to_string(),
+                            c.status.as_str().to_owned(),
+                            health(c.online, c.reauthorization_required).to_owned(),
+                            or_dash(c.last_sync_at.map(|at| at.format("%Y-%m-%d %H:%M"))),
+                        ]
+                    })
+                    .collect();
+                table(
+                    &["id", "customer", "system", "deployment", "credits", "status", "health", "last sync"],
+                    &lines,
+                )
+            })
+        }
+        ConnectionsCommand::Show { id } => {
+            let detail = offline::show_connection(desk, &id).await?;
+            print(context.format, &detail, || {
+                let c = &detail.connection.connection;
+                let mut text = format!(
+                    "{} {}\ncustomer    {}\nsystem      {} ({}, tier {})\nstatus      {} ({})\ncredits     {}\nauthorized  {} by {}\nlast sync   {}\nnext sync   {}\n\n",
+                    c.id,
+                    c.name,
+                    detail
+                        .customer
+                        .as_ref()
+                        .map_or_else(|| c.customer_id.clone(), |cu| format!("{} ({})", cu.name, cu.id)),
+                    or_dash(c.system_id.as_deref()),
+                    or_dash(c.deployment.map(|d| d.as_str())),
+                    or_dash(detail.connection.tier),
+                    c.status.as_str(),
+                    health(c.online, c.reauthorization_required),
+                    c.credits,
+                    or_dash(c.connected_at.map(|at| at.to_rfc3339())),
+                    or_dash(c.authorized_by.as_deref()),
+                    or_dash(c.last_sync_at.map(|at| at.to_rfc3339())),
+                    or_dash(c.next_sync_at.map(|at| at.to_rfc3339())),
+                );
+                let entities: Vec<Vec<String>> = detail
+                    .entities
+                    .iter()
+                    .map(|e| {
+                        vec![
+                            e.entity.clone(),
+                            e.records.to_string(),
+                            or_dash(e.cursor.high_water.map(|at| at.to_rfc3339())),
+                            if e.unfinished { "unfinished (resumes)" } else { "complete" }.to_owned(),
+                        ]
+                    })
+                    .collect();
+                text.push_str(&table(&["entity", "records", "newest change", "walk"], &entities));
+                text.push('\n');
+                let runs: Vec<Vec<String>> = detail
+                    .sync_runs
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.started_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                            r.entity.clone(),
+                            r.state.as_str().to_owned(),
+                            r.records.to_string(),
+                            r.error.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                text.push_str(&table(&["pulled at", "entity", "state", "records", "error"], &runs));
+                text
+            })
+        }
+    })
+    .await
+}
+
+fn health(online: bool, reauthorization_required: bool) -> &'static str {
+    match (online, reauthorization_required) {
+        (_, true) => "reauthorization required",
+        (true, false) => "online",
+        (false, false) => "offline",
+    }
+}

@@ -1,0 +1,34 @@
+//! Opening the app core for a command.
+
+use crate::Context;
+use anyhow::Context as _;
+use desk_core::{Desk, DeskConfig, VaultAccess};
+use desk_store::IntegrityCheck;
+
+/// The data folder's mirror (and its vault, on demand). Short commands check the mirror's
+/// header only: a full `quick_check` reads every page, seconds on a big mirror.
+pub async fn open(context: &Context) -> anyhow::Result<Desk> {
+    Desk::open(DeskConfig {
+        data_dir: context.data_dir.clone(),
+        vault: VaultAccess::from_env(context.vault_key_file.clone()),
+        integrity: IntegrityCheck::HeaderOnly,
+    })
+    .await
+    .with_context(|| format!("cannot open the data folder {}", context.data_dir.display()))
+}
+
+/// Runs `work` with an open desk and closes it either way.
+pub async fn with_desk<T>(
+    context: &Context,
+    work: impl AsyncFnOnce(&Desk) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let desk = open(context).await?;
+    let result = work(&desk).await;
+    desk.close().await;
+    result
+}
+
+/// `-` for what is absent.
+pub fn or_dash(value: Option<impl ToString>) -> String {
+    value.map_or_else(|| "-".to_owned(), |v| v.to_string())
+}

@@ -1,0 +1,123 @@
+//! `mdesk profiles add/list`: which platforms the app talks to.
+
+use super::desk::{or_dash, with_desk};
+use crate::output::{print, table};
+use crate::Context;
+use desk_core::profiles::{self, AddProfile, ProfileTarget};
+use desk_vault::SecretString;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ProfilesCommand {
+    /// Add a profile (or replace one of the same name): --local, --url, or --makini.
+    Add(AddArgs),
+    /// The profiles of this data folder.
+    List,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["local", "url", "makini"])))]
+pub struct AddArgs {
+    /// A short name: letters, digits, '-', '_' or '.'.
+    name: String,
+    /// The local engine of this data folder (started in-process when nobody serves it).
+    #[arg(long)]
+    local: bool,
+    /// A self-hosted engine speaking Makini Desk's platform API.
+    #[arg(long)]
+    url: Option<String>,
+    /// Makini's cloud (its documented API); --url overrides the default host.
+    #[arg(long)]
+    makini: bool,
+    /// With --makini: the region this account lives in (shown with the profile).
+    #[arg(long, requires = "makini")]
+    region: Option<String>,
+    #[arg(long, required_unless_present = "local")]
+    client_id: Option<String>,
+    /// The admin client secret; stored in the vault only.
+    #[arg(
+        long,
+        env = "MDESK_CLIENT_SECRET",
+        hide_env_values = true,
+        required_unless_present = "local"
+    )]
+    client_secret: Option<String>,
+}
+
+pub async fn run(context: &Context, command: ProfilesCommand) -> anyhow::Result<()> {
+    match command {
+        ProfilesCommand::Add(args) => add(context, args).await,
+        ProfilesCommand::List => list(context).await,
+    }
+}
+
+fn target(args: AddArgs) -> anyhow::Result<ProfileTarget> {
+    let credentials = |args: AddArgs| -> anyhow::Result<(String, SecretString)> {
+        match (args.client_id, args.client_secret) {
+            (Some(id), Some(secret)) => Ok((id, SecretString::new(secret))),
+            _ => anyhow::bail!("--client-id and --client-secret are required"),
+        }
+    };
+    if args.local {
+        return Ok(ProfileTarget::Local);
+    }
+    if args.makini {
+        let (url, region) = (args.url.clone(), args.region.clone());
+        let (client_id, client_secret) = credentials(args)?;
+        return Ok(ProfileTarget::Makini {
+            url,
+            region,
+            client_id,
+            client_secret,
+        });
+    }
+    let url = args.url.clone().unwrap_or_default();
+    let (client_id, client_secret) = credentials(args)?;
+    Ok(ProfileTarget::SelfHosted {
+        url,
+        client_id,
+        client_secret,
+    })
+}
+
+async fn add(context: &Context, args: AddArgs) -> anyhow::Result<()> {
+    let name = args.name.clone();
+    let target = target(args)?;
+    with_desk(context, async |desk| {
+        let profile = profiles::add_profile(desk, AddProfile { name, target }).await?;
+        print(context.format, &profile, || {
+            format!(
+                "profile {} saved ({}{}); its secret is in the vault\n",
+                profile.name,
+                profile.kind.as_str(),
+                profile
+                    .base_url
+                    .as_deref()
+                    .map(|url| format!(", {url}"))
+                    .unwrap_or_default()
+            )
+        })
+    })
+    .await
+}
+
+async fn list(context: &Context) -> anyhow::Result<()> {
+    with_desk(context, async |desk| {
+        let all = profiles::profiles(desk).await?;
+        print(context.format, &all, || {
+            let rows: Vec<Vec<String>> = all
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.name.clone(),
+                        p.kind.as_str().to_owned(),
+                        or_dash(p.base_url.as_deref()),
+                        or_dash(p.region.as_deref()),
+                        or_dash(p.client_id.as_deref()),
+                    ]
+                })
+                .collect();
+            table(&["name", "kind", "url", "region", "client id"], &rows)
+        })
+    })
+    .await
+}

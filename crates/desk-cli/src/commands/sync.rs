@@ -1,0 +1,146 @@
+//! `mdesk sync`: the platform into the local mirror, with progress on stderr.
+
+use super::desk::with_desk;
+use crate::output::{print, table};
+use crate::Context;
+use desk_core::events::DeskEvent;
+use desk_core::sync::{self, SyncRequest};
+use std::io::Write as _;
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+pub struct SyncArgs {
+    /// The profile to sync (needed when there are several; the local one is created when
+    /// there are none).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Only this connection.
+    #[arg(long)]
+    connection: Option<String>,
+    /// Pull every record again instead of what changed since the last sync.
+    #[arg(long)]
+    full: bool,
+    /// Issue connection tokens the vault lacks (the previous token of each stops working).
+    #[arg(long)]
+    issue_tokens: bool,
+    /// How long to wait for a platform still pulling from a system, in seconds.
+    #[arg(long, default_value_t = 120)]
+    wait: u64,
+}
+
+pub async fn run(context: &Context, args: SyncArgs) -> anyhow::Result<()> {
+    with_desk(context, async |desk| {
+        let mut events = desk.subscribe();
+        let progress = tokio::spawn(async move {
+            while let Ok(event) = events.recv().await {
+                report_progress(&event);
+            }
+        });
+        let report = sync::sync(
+            desk,
+            SyncRequest {
+                profile: args.profile,
+                connection_id: args.connection,
+                full: args.full,
+                issue_tokens: args.issue_tokens,
+                platform_wait: Duration::from_secs(args.wait),
+            },
+        )
+        .await;
+        progress.abort();
+        let report = report?;
+        print(context.format, &report, || {
+            let rows: Vec<Vec<String>> = report
+                .entities
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.connection_id.clone(),
+                        e.entity.clone(),
+                        e.state.as_str().to_owned(),
+                        e.inserted.to_string(),
+                        e.updated.to_string(),
+                        e.unchanged.to_string(),
+                        e.error.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            let mut text = table(
+                &["connection", "entity", "state", "new", "changed", "unchanged", "error"],
+                &rows,
+            );
+            for skipped in &report.skipped {
+                text.push_str(&format!("skipped {}: {}\n", skipped.connection_id, skipped.reason));
+            }
+            text.push_str(&format!(
+                "synced profile {}: {} customers, {} connections, {} new ledger entries, {} records new or changed, {} failed\n",
+                report.profile,
+                report.customers,
+                report.connections,
+                report.ledger_entries_added,
+                report.records(),
+                report.failures()
+            ));
+            text
+        })?;
+        if report.failures() > 0 {
+            anyhow::bail!(
+                "{} entities failed to sync; what was pulled is kept and the next sync resumes",
+                report.failures()
+            );
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// One line per step on stderr, so stdout stays the result alone.
+fn report_progress(event: &DeskEvent) {
+    let line = match event {
+        DeskEvent::SyncStarted { profile } => format!("syncing profile {profile}"),
+        DeskEvent::SyncDirectoryDone {
+            customers,
+            connections,
+            ledger_entries_added,
+            ..
+        } => format!(
+            "account: {customers} customers, {connections} connections, {ledger_entries_added} new ledger entries"
+        ),
+        DeskEvent::WaitingForPlatform { connection_id, .. } => {
+            format!("{connection_id}: waiting for the platform's own sync to finish")
+        }
+        DeskEvent::RecordsPulled {
+            connection_id,
+            entity,
+            records,
+            resumed,
+            ..
+        } => format!(
+            "{connection_id} {entity}: {records} records{}",
+            if *resumed { " (resumed)" } else { "" }
+        ),
+        DeskEvent::EntitySynced {
+            connection_id,
+            entity,
+            records,
+            state,
+            error,
+            ..
+        } => format!(
+            "{connection_id} {entity}: {state}, {records} new or changed{}",
+            error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+        ),
+        DeskEvent::ConnectionSkipped {
+            connection_id,
+            reason,
+            ..
+        } => format!("{connection_id}: skipped ({reason})"),
+        DeskEvent::SyncFinished {
+            records, failures, ..
+        } => format!("done: {records} records new or changed, {failures} failed"),
+    };
+    let mut stderr = std::io::stderr().lock();
+    if let Err(err) = writeln!(stderr, "{line}") {
+        tracing::debug!(error = %err, "cannot write progress");
+    }
+}

@@ -1,0 +1,298 @@
+//! The "done means", as a user runs it: the engine with the demo seed, the local
+//! profile, `mdesk sync`, the engine stopped, then browsing, searching and exporting offline;
+//! a sync killed half-way and run again.
+
+use super::{serve, stop, Server};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// `mdesk` on `data_dir` with the vault's key in a file beside it (never the user's keyring).
+fn mdesk_command(data_dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mdesk"));
+    command
+        .args(["--data-dir", data_dir.to_str().unwrap()])
+        .args(args)
+        .env("MDESK_VAULT_KEY_FILE", data_dir.with_extension("key"))
+        .env_remove("MDESK_VAULT_PASSPHRASE");
+    command
+}
+
+fn mdesk(data_dir: &Path, args: &[&str]) -> Output {
+    mdesk_command(data_dir, args).output().unwrap()
+}
+
+fn json(data_dir: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let output = mdesk(data_dir, &all);
+    assert!(
+        output.status.success(),
+        "mdesk {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+async fn admin(
+    server: &Server,
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
+    let token = server.admin_token(http).await;
+    let mut request = http
+        .request(method, format!("{}{path}", server.base))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let answer = request.send().await.unwrap();
+    assert!(answer.status().is_success(), "{path}: {}", answer.status());
+    answer.json().await.unwrap_or(Value::Null)
+}
+
+/// Records per entity the mirror holds of a connection, from `mdesk connections show`.
+fn mirrored_counts(data_dir: &Path, id: &str) -> Vec<(String, i64)> {
+    let detail = json(data_dir, &["connections", "show", id]);
+    detail["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["entity"].as_str().unwrap().to_owned(),
+                e["records"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_demo_account_synced_through_the_local_profile_is_browsed_searched_and_exported_with_the_engine_stopped(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = serve(&data);
+    let added = json(&data, &["profiles", "add", "local", "--local"]);
+    assert_eq!(added["kind"], "local");
+
+    let sync = mdesk(&data, &["--format", "json", "sync"]);
+    let stderr = String::from_utf8_lossy(&sync.stderr);
+    assert!(sync.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("syncing profile local"),
+        "progress goes to stderr: {stderr}"
+    );
+    let report: Value = serde_json::from_slice(&sync.stdout).unwrap();
+    assert_eq!(report["connections"], 28);
+    assert_eq!(report["customers"], 12);
+    // The sync used the engine that was serving, not a second one: its announcement stands.
+    let serving: Value =
+        serde_json::from_slice(&std::fs::read(data.join("engine/serving.json")).unwrap()).unwrap();
+    assert_eq!(serving["url"], server.base.as_str());
+    assert!(stop(server).success());
+    assert!(!data.join("engine/serving.json").exists());
+
+    let connections = json(&data, &["connections", "list"]);
+    assert_eq!(connections.as_array().unwrap().len(), 28);
+    let first = connections
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "active")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let detail = json(&data, &["connections", "show", &first]);
+    assert!(detail["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["records"].as_i64().unwrap() > 0));
+
+    let credits = json(&data, &["credits", "--history", "--forecast"]);
+    assert_eq!(credits["purchased"], 64);
+    assert_eq!(
+        credits["available"].as_i64().unwrap(),
+        64 - credits["in_use"].as_i64().unwrap()
+    );
+    assert!(credits["by_tier"].as_array().unwrap().len() >= 2);
+    assert!(credits["forecast"].is_object());
+
+    let all = json(&data, &["records", "work-orders", "--limit", "10000"]);
+    let all_count = all["records"].as_array().unwrap().len();
+    assert!(all_count > 100);
+    let found = json(
+        &data,
+        &[
+            "records",
+            "work-orders",
+            "--search",
+            "pump",
+            "--limit",
+            "10000",
+        ],
+    );
+    let found = found["records"].as_array().unwrap();
+    assert!(!found.is_empty() && found.len() < all_count);
+    assert!(found
+        .iter()
+        .all(|r| r.to_string().to_lowercase().contains("pump")));
+
+    let out = dir.path().join("work-orders.csv");
+    let exported = json(
+        &data,
+        &["export", "work-orders", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(exported["records"].as_u64().unwrap() as usize, all_count);
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap().lines().count(),
+        all_count + 1
+    );
+    let table = mdesk(
+        &data,
+        &["records", "assets", "--connection", &first, "--limit", "5"],
+    );
+    assert!(table.status.success());
+    assert!(String::from_utf8_lossy(&table.stdout).contains("more: --after"));
+
+    let unknown = mdesk(&data, &["connections", "show", "conn_missing"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+#[tokio::test]
+async fn a_sync_killed_half_way_runs_again_to_exactly_the_engines_record_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = serve(&data);
+    let http = reqwest::Client::new();
+    assert!(mdesk(&data, &["profiles", "add", "local", "--local"])
+        .status
+        .success());
+    let connections = admin(
+        &server,
+        &http,
+        reqwest::Method::GET,
+        "/api/v1/connections?status=active&limit=1",
+        None,
+    )
+    .await;
+    let id = connections["data"][0]["id"].as_str().unwrap().to_owned();
+    // Two data requests a minute: the pull stalls on a 429 after its first pages, and is
+    // killed there.
+    admin(
+        &server,
+        &http,
+        reqwest::Method::PUT,
+        &format!("/api/v1/sandbox/connections/{id}"),
+        Some(serde_json::json!({"rate_limit_per_minute": 2})),
+    )
+    .await;
+
+    let mut child = mdesk_command(&data, &["sync", "--connection", &id])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    loop {
+        let line = lines
+            .next()
+            .expect("the sync ended before pulling a page")
+            .unwrap();
+        let pulled = line.contains(" records");
+        seen.push(line);
+        if pulled {
+            break;
+        }
+    }
+    // Give the next (stalled) request time to be sent, then kill without warning.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let status = admin(
+        &server,
+        &http,
+        reqwest::Method::GET,
+        &format!("/api/v1/connections/{id}/sync-status"),
+        None,
+    )
+    .await;
+    let engine_counts: Vec<(String, i64)> = status["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["entity"].as_str().unwrap().to_owned(),
+                e["records"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let partial = mirrored_counts(&data, &id);
+    assert!(
+        partial != engine_counts,
+        "the kill came too late to test anything: {seen:?}"
+    );
+
+    admin(
+        &server,
+        &http,
+        reqwest::Method::PUT,
+        &format!("/api/v1/sandbox/connections/{id}"),
+        Some(serde_json::json!({"rate_limit_per_minute": 100000})),
+    )
+    .await;
+    let again = mdesk(&data, &["sync", "--connection", &id]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let mut engine_counts = engine_counts;
+    engine_counts.sort();
+    let mut mirrored = mirrored_counts(&data, &id);
+    mirrored.sort();
+    assert_eq!(mirrored, engine_counts);
+    let runs = json(&data, &["connections", "show", &id])["sync_runs"].clone();
+    assert!(
+        runs.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["state"] == "interrupted"),
+        "{runs}"
+    );
+    assert!(stop(server).success());
+}
+
+#[test]
+fn offline_commands_on_an_empty_data_folder_say_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let credits = mdesk(&data, &["credits"]);
+    assert_eq!(credits.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&credits.stderr).contains("profile"));
+    let listed = json(&data, &["connections", "list"]);
+    assert_eq!(listed, serde_json::json!([]));
+    let bad = mdesk(
+        &data,
+        &[
+            "export",
+            "vendors",
+            "--out",
+            dir.path().join("v.txt").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains(".csv or .json"));
+    let usage = mdesk(&data, &["profiles", "add", "x"]);
+    assert_eq!(usage.status.code(), Some(2));
+}

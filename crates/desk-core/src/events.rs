@@ -1,0 +1,83 @@
+//! What the core tells whoever watches it: the window, the browser mode's event stream, the
+//! CLI's progress lines. Subscribers that fall behind lose old events, never block the work.
+
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+/// How many events a slow subscriber may fall behind before it misses some.
+const CAPACITY: usize = 1024;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum DeskEvent {
+    /// A sync of a profile into the mirror began.
+    SyncStarted { profile: String },
+    /// The account, customers, connections and ledger are mirrored.
+    SyncDirectoryDone {
+        profile: String,
+        customers: usize,
+        connections: usize,
+        ledger_entries_added: u64,
+    },
+    /// The platform is still pulling from a connection's system; the app waits for it.
+    WaitingForPlatform {
+        profile: String,
+        connection_id: String,
+    },
+    /// One page of records stored; `records` counts this entity's records so far in this run.
+    RecordsPulled {
+        profile: String,
+        connection_id: String,
+        entity: String,
+        records: u64,
+        resumed: bool,
+    },
+    /// An entity's pull ended (`state`: completed or failed).
+    EntitySynced {
+        profile: String,
+        connection_id: String,
+        entity: String,
+        records: u64,
+        state: String,
+        error: Option<String>,
+    },
+    /// A connection whose records were not pulled, and why.
+    ConnectionSkipped {
+        profile: String,
+        connection_id: String,
+        reason: String,
+    },
+    SyncFinished {
+        profile: String,
+        records: u64,
+        failures: usize,
+    },
+}
+
+/// A broadcast of [`DeskEvent`]s. Cheap to clone; every clone sends to the same subscribers.
+#[derive(Debug, Clone)]
+pub struct EventBus {
+    sender: broadcast::Sender<DeskEvent>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        Self {
+            sender: broadcast::channel(CAPACITY).0,
+        }
+    }
+}
+
+impl EventBus {
+    pub fn subscribe(&self) -> broadcast::Receiver<DeskEvent> {
+        self.sender.subscribe()
+    }
+
+    pub(crate) fn emit(&self, event: DeskEvent) {
+        tracing::debug!(?event, "desk event");
+        // No subscriber is not an error: nobody is watching right now.
+        if self.sender.send(event).is_err() {
+            tracing::trace!("no subscriber for desk events");
+        }
+    }
+}

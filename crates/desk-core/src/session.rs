@@ -1,0 +1,116 @@
+//! A live connection to a profile's platform: its client and, for a local profile whose engine
+//! nobody serves, the engine this process started for the session.
+
+use crate::desk::Desk;
+use crate::local_engine::{find_serving, InProcessEngine, ENGINE_DB};
+use crate::profiles::secret_name;
+use crate::CoreError;
+use chrono::Utc;
+use desk_client::{ClientConfig, PlatformClient, Secret};
+use desk_engine::seed::Seed;
+use desk_engine::EngineConfig;
+use desk_store::{Profile, ProfileKind};
+use desk_vault::ACCOUNT_SCOPE;
+
+pub struct Session {
+    pub profile: Profile,
+    pub client: PlatformClient,
+    engine: Option<InProcessEngine>,
+}
+
+impl Session {
+    /// Connects to `profile`'s platform. A local profile attaches to the engine serving this
+    /// data folder, or starts one in-process (with the demo data on a new store).
+    pub async fn open(desk: &Desk, profile: Profile) -> Result<Self, CoreError> {
+        let client_id = profile.client_id.clone().ok_or_else(|| {
+            CoreError::InvalidInput(format!("profile {:?} has no client id", profile.name))
+        })?;
+        let secret = desk
+            .vault()
+            .await?
+            .get(ACCOUNT_SCOPE, &secret_name(&profile.name))
+            .await?
+            .ok_or_else(|| {
+                CoreError::InvalidInput(format!(
+                    "the vault holds no client secret for profile {:?}; add the profile again",
+                    profile.name
+                ))
+            })?;
+        let (base_url, engine) = match profile.kind {
+            ProfileKind::Local => {
+                let dir = desk.engine_dir();
+                match find_serving(&dir).await {
+                    Some(url) => {
+                        // The serving engine may have been started on a store created after
+                        // the profile was added: make sure it knows the profile's client.
+                        desk_engine::Engine::register_admin_client(
+                            &dir.join(ENGINE_DB),
+                            &client_id,
+                            secret.expose(),
+                            Utc::now(),
+                        )
+                        .await?;
+                        tracing::info!(%url, "attached to the local engine served by another process");
+                        (url, None)
+                    }
+                    None => {
+                        let config = EngineConfig {
+                            admin_client_id: client_id.clone(),
+                            admin_client_secret: Some(secret.expose().to_owned()),
+                            seed: Some(Seed::Demo),
+                            ..EngineConfig::default()
+                        };
+                        let engine = InProcessEngine::start(&dir, config).await?;
+                        (engine.base_url().to_owned(), Some(engine))
+                    }
+                }
+            }
+            ProfileKind::SelfHosted => (
+                profile.base_url.clone().ok_or_else(|| {
+                    CoreError::InvalidInput(format!("profile {:?} has no URL", profile.name))
+                })?,
+                None,
+            ),
+            ProfileKind::Makini => {
+                return Err(CoreError::NotSupported(format!(
+                    "profile {:?} is Makini's cloud API, whose adapter is not built yet; \
+                     local and self-hosted profiles sync today",
+                    profile.name
+                )))
+            }
+        };
+        let client = PlatformClient::new(
+            &base_url,
+            client_id,
+            Secret::new(secret.expose()),
+            ClientConfig::default(),
+        );
+        let client = match client {
+            Ok(client) => client,
+            Err(err) => {
+                if let Some(engine) = engine {
+                    engine.stop().await?;
+                }
+                return Err(err.into());
+            }
+        };
+        Ok(Self {
+            profile,
+            client,
+            engine,
+        })
+    }
+
+    /// True when this session serves the local engine itself.
+    pub fn serves_engine(&self) -> bool {
+        self.engine.is_some()
+    }
+
+    /// Ends the session; an engine started for it stops after in-flight requests.
+    pub async fn close(self) -> Result<(), CoreError> {
+        match self.engine {
+            Some(engine) => engine.stop().await,
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,556 @@
+//! `mdesk sync`: pulls a profile's account, customers, connections, ledger and records into the
+//! local mirror.
+//!
+//! Records are pulled entity by entity, a page at a time. Each page is stored together with
+//! where the walk stands (the platform's cursor and the `modified_after` the walk started
+//! with), in one transaction: a sync killed at any point resumes exactly where it stopped, and
+//! a page stored twice changes nothing. A completed walk leaves the newest `updated_at` it saw;
+//! the next sync asks only for what changed since then (minus [`OVERLAP`]).
+
+use crate::desk::Desk;
+use crate::events::DeskEvent;
+use crate::profiles::resolve_or_create_profile;
+use crate::session::Session;
+use crate::CoreError;
+use chrono::{DateTime, Duration as Age, Utc};
+use desk_client::{
+    ClientError, ConnectionClient, ConnectionFilter, LedgerFilter, ListOptions, RecordQuery,
+    Secret, SystemFilter,
+};
+use desk_platform::connection::{Connection, ConnectionStatus};
+use desk_platform::sync::SyncStatus;
+use desk_platform::ErrorCode;
+use desk_store::{ProfileKind, SyncRunState};
+use futures::TryStreamExt;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Records per page (the platform's maximum).
+const PAGE_SIZE: u32 = 500;
+/// An incremental pull asks for changes since the newest `updated_at` seen minus this: changes
+/// that land while a walk runs, or that a platform commits in several transactions, may carry
+/// an `updated_at` below that mark. Re-pulled records are matched by id and count as unchanged.
+pub const OVERLAP: Age = Age::minutes(10);
+/// How often the platform's sync status is read while waiting for it.
+const PLATFORM_POLL: Duration = Duration::from_millis(250);
+
+#[derive(Debug, Clone)]
+pub struct SyncRequest {
+    pub profile: Option<String>,
+    /// Only this connection (its records, and its row); everything else is left as it was.
+    pub connection_id: Option<String>,
+    /// Forget the cursors and walk every record again.
+    pub full: bool,
+    /// Issue a connection token (which invalidates the previous one) for connections whose
+    /// token the vault lacks. Always done for the local engine, which belongs to the app.
+    pub issue_tokens: bool,
+    /// How long to wait for a platform still pulling from a system before reading what it has.
+    pub platform_wait: Duration,
+}
+
+impl Default for SyncRequest {
+    fn default() -> Self {
+        Self {
+            profile: None,
+            connection_id: None,
+            full: false,
+            issue_tokens: false,
+            platform_wait: Duration::from_secs(120),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyncReport {
+    pub profile: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub customers: usize,
+    pub connections: usize,
+    pub ledger_entries_added: u64,
+    pub entities: Vec<EntityReport>,
+    pub skipped: Vec<SkippedConnection>,
+}
+
+impl SyncReport {
+    pub fn records(&self) -> u64 {
+        self.entities.iter().map(|e| e.inserted + e.updated).sum()
+    }
+
+    pub fn failures(&self) -> usize {
+        self.entities
+            .iter()
+            .filter(|e| e.state == SyncRunState::Failed)
+            .count()
+    }
+}
+
+/// One entity of one connection in this sync.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntityReport {
+    pub connection_id: String,
+    pub entity: String,
+    pub state: SyncRunState,
+    /// The walk continued one a killed sync left unfinished.
+    pub resumed: bool,
+    /// `None`: every record was asked for (first or `--full` walk).
+    pub modified_after: Option<DateTime<Utc>>,
+    pub pages: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub error_code: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedConnection {
+    pub connection_id: String,
+    pub reason: String,
+}
+
+/// Where an unfinished walk stands, stored as the mirror's cursor of the entity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct WalkPosition {
+    modified_after: Option<DateTime<Utc>>,
+    cursor: String,
+}
+
+/// Why a connection's records cannot be pulled now, known from its row alone: asking would
+/// only collect errors (and, for an offline system, wait out retries).
+fn not_pullable(connection: &Connection) -> Option<&'static str> {
+    match connection.status {
+        ConnectionStatus::Disconnected => {
+            return Some("disconnected: its token no longer works; what was mirrored is kept")
+        }
+        ConnectionStatus::Pending => {
+            return Some("pending: the customer has not finished the magic link")
+        }
+        ConnectionStatus::Inactive => {
+            return Some("inactive: it takes no credits and the platform does not sync it")
+        }
+        _ => {}
+    }
+    if connection.reauthorization_required {
+        return Some("needs reauthorization: the platform refuses its data until the customer reconnects; what was mirrored is kept");
+    }
+    if !connection.online {
+        return Some("offline: its system is unreachable; what was mirrored is kept");
+    }
+    None
+}
+
+/// The vault entry of a connection's token (scoped to its customer's data key).
+fn token_name(profile: &str, connection_id: &str) -> String {
+    format!("connection-token/{profile}/{connection_id}")
+}
+
+/// Runs one sync of a profile (the local engine's profile is created on first use).
+pub async fn sync(desk: &Desk, request: SyncRequest) -> Result<SyncReport, CoreError> {
+    let profile = resolve_or_create_profile(desk, request.profile.as_deref()).await?;
+    let session = Session::open(desk, profile).await?;
+    let outcome = Sync {
+        desk,
+        session: &session,
+        request: &request,
+    }
+    .run()
+    .await;
+    let closed = session.close().await;
+    let report = outcome?;
+    closed?;
+    Ok(report)
+}
+
+struct Sync<'a> {
+    desk: &'a Desk,
+    session: &'a Session,
+    request: &'a SyncRequest,
+}
+
+impl Sync<'_> {
+    fn profile(&self) -> &str {
+        &self.session.profile.name
+    }
+
+    async fn run(&self) -> Result<SyncReport, CoreError> {
+        let started_at = Utc::now();
+        let profile = self.profile().to_owned();
+        self.desk.events().emit(DeskEvent::SyncStarted {
+            profile: profile.clone(),
+        });
+        let client = &self.session.client;
+        let mirror = self.desk.mirror();
+
+        let account = client.account().await?;
+        mirror
+            .apply_account_snapshot(&profile, &account, Utc::now())
+            .await?;
+        let catalog: Vec<_> = client
+            .systems(SystemFilter::default(), ListOptions::page_size(PAGE_SIZE))
+            .try_collect()
+            .await?;
+        let mut connections: Vec<Connection> = match &self.request.connection_id {
+            Some(id) => vec![client.connection(id).await?],
+            None => {
+                client
+                    .connections(
+                        ConnectionFilter::default(),
+                        ListOptions::page_size(PAGE_SIZE),
+                    )
+                    .try_collect()
+                    .await?
+            }
+        };
+        let customers = match &self.request.connection_id {
+            Some(_) => {
+                mirror
+                    .upsert_connections(&profile, &connections, &catalog)
+                    .await?;
+                0
+            }
+            None => {
+                let customers: Vec<_> = client
+                    .customers(ListOptions::page_size(PAGE_SIZE))
+                    .try_collect()
+                    .await?;
+                mirror.replace_customers(&profile, &customers).await?;
+                mirror
+                    .replace_connections(&profile, &connections, &catalog)
+                    .await?;
+                customers.len()
+            }
+        };
+        let ledger: Vec<_> = client
+            .ledger(LedgerFilter::default(), ListOptions::page_size(PAGE_SIZE))
+            .try_collect()
+            .await?;
+        let ledger_entries_added = mirror.append_ledger(&profile, &ledger).await?;
+        self.desk.events().emit(DeskEvent::SyncDirectoryDone {
+            profile: profile.clone(),
+            customers,
+            connections: connections.len(),
+            ledger_entries_added,
+        });
+
+        let mut report = SyncReport {
+            profile: profile.clone(),
+            started_at,
+            finished_at: started_at,
+            customers,
+            connections: connections.len(),
+            ledger_entries_added,
+            entities: Vec::new(),
+            skipped: Vec::new(),
+        };
+        connections.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        for connection in &connections {
+            self.pull_connection(connection, &mut report).await?;
+        }
+        report.finished_at = Utc::now();
+        self.desk.events().emit(DeskEvent::SyncFinished {
+            profile,
+            records: report.records(),
+            failures: report.failures(),
+        });
+        Ok(report)
+    }
+
+    fn skip(&self, report: &mut SyncReport, connection_id: &str, reason: String) {
+        tracing::info!(connection_id, %reason, "records not pulled");
+        self.desk.events().emit(DeskEvent::ConnectionSkipped {
+            profile: self.profile().to_owned(),
+            connection_id: connection_id.to_owned(),
+            reason: reason.clone(),
+        });
+        report.skipped.push(SkippedConnection {
+            connection_id: connection_id.to_owned(),
+            reason,
+        });
+    }
+
+    /// Pulls every entity the platform syncs for `connection`. What fails for one entity is
+    /// recorded on its run and in the report; the sync goes on with the others.
+    async fn pull_connection(
+        &self,
+        connection: &Connection,
+        report: &mut SyncReport,
+    ) -> Result<(), CoreError> {
+        let id = connection.id.as_str();
+        if let Some(reason) = not_pullable(connection) {
+            self.skip(report, id, reason.to_owned());
+            return Ok(());
+        }
+        let status = self.wait_for_platform(connection).await?;
+        if status.entities.is_empty() {
+            self.skip(
+                report,
+                id,
+                format!(
+                    "the platform has no synced data for it yet (its sync is {})",
+                    status.state
+                ),
+            );
+            return Ok(());
+        }
+        let Some(token) = self.token(connection).await? else {
+            self.skip(report, id, "no connection token in the vault; `mdesk sync --issue-tokens` issues one (the previous token stops working)".into());
+            return Ok(());
+        };
+        let mut data = self.session.client.connection_client(id, token);
+        for entity in &status.entities {
+            let mut entity_report = self.pull_entity(&data, &entity.entity).await?;
+            // A token rotated elsewhere: the local engine is the app's own, so it issues a
+            // fresh one and tries once more.
+            if entity_report.error_code.as_deref() == Some(ErrorCode::AuthenticationFailed.as_str())
+                && self.may_issue_tokens()
+            {
+                data = self
+                    .session
+                    .client
+                    .connection_client(id, self.issue_token(connection).await?);
+                entity_report = self.pull_entity(&data, &entity.entity).await?;
+            }
+            let connection_level = matches!(
+                entity_report.error_code.as_deref(),
+                Some(
+                    "REAUTHORIZATION_REQUIRED"
+                        | "CONNECTION_DISCONNECTED"
+                        | "AUTHENTICATION_FAILED"
+                )
+            );
+            report.entities.push(entity_report);
+            if connection_level {
+                // Every other entity would fail the same way.
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The platform's sync status, once it is no longer pulling from the system (or the wait
+    /// ran out: then what it has is read, and the next sync gets the rest). A connection that
+    /// takes credits and never synced yet is about to: that is waited for too.
+    async fn wait_for_platform(&self, connection: &Connection) -> Result<SyncStatus, CoreError> {
+        let deadline = tokio::time::Instant::now() + self.request.platform_wait;
+        let mut announced = false;
+        loop {
+            let status = self.session.client.sync_status(&connection.id).await?;
+            let first_sync_due = status.entities.is_empty()
+                && status.last_successful_sync_at.is_none()
+                && status.state != "failed";
+            let waiting = status.in_progress() || first_sync_due;
+            if !waiting || tokio::time::Instant::now() >= deadline {
+                return Ok(status);
+            }
+            if !announced {
+                announced = true;
+                self.desk.events().emit(DeskEvent::WaitingForPlatform {
+                    profile: self.profile().to_owned(),
+                    connection_id: connection.id.clone(),
+                });
+            }
+            tokio::time::sleep(PLATFORM_POLL).await;
+        }
+    }
+
+    fn may_issue_tokens(&self) -> bool {
+        self.request.issue_tokens || self.session.profile.kind == ProfileKind::Local
+    }
+
+    /// The connection's token from the vault, or a new one where the app may issue it.
+    async fn token(&self, connection: &Connection) -> Result<Option<Secret>, CoreError> {
+        let vault = self.desk.vault().await?;
+        let name = token_name(self.profile(), &connection.id);
+        if let Some(token) = vault.get(&connection.customer_id, &name).await? {
+            return Ok(Some(Secret::new(token.expose())));
+        }
+        if !self.may_issue_tokens() {
+            return Ok(None);
+        }
+        self.issue_token(connection).await.map(Some)
+    }
+
+    async fn issue_token(&self, connection: &Connection) -> Result<Secret, CoreError> {
+        let issued = self
+            .session
+            .client
+            .issue_connection_token(&connection.id)
+            .await?;
+        let token = desk_vault::SecretString::new(issued.token);
+        self.desk
+            .vault()
+            .await?
+            .put(
+                &connection.customer_id,
+                &token_name(self.profile(), &connection.id),
+                &token,
+            )
+            .await?;
+        tracing::info!(connection_id = %connection.id, "issued a connection token, kept in the vault");
+        Ok(Secret::new(token.expose()))
+    }
+
+    /// Walks one entity into the mirror, resuming an unfinished walk.
+    async fn pull_entity(
+        &self,
+        data: &ConnectionClient,
+        entity: &str,
+    ) -> Result<EntityReport, CoreError> {
+        let mirror = self.desk.mirror();
+        let profile = self.profile();
+        let connection_id = data.connection_id();
+        if self.request.full {
+            mirror.reset_cursor(profile, connection_id, entity).await?;
+        }
+        let stored = mirror.cursor(profile, connection_id, entity).await?;
+        let position = match stored.as_ref().and_then(|c| c.cursor.as_deref()) {
+            Some(text) => Some(serde_json::from_str::<WalkPosition>(text).map_err(|err| {
+                CoreError::InvalidInput(format!(
+                    "the mirror's cursor of {connection_id}/{entity} is unreadable ({err}); run with --full"
+                ))
+            })?),
+            None => None,
+        };
+        let resumed = position.is_some();
+        let modified_after = match &position {
+            Some(position) => position.modified_after,
+            None => stored
+                .as_ref()
+                .and_then(|c| c.high_water)
+                .map(|mark| mark - OVERLAP),
+        };
+        let mut cursor = position.map(|p| p.cursor);
+        let run = mirror
+            .start_sync_run(profile, connection_id, entity, Utc::now())
+            .await?;
+        let mut report = EntityReport {
+            connection_id: connection_id.to_owned(),
+            entity: entity.to_owned(),
+            state: SyncRunState::Running,
+            resumed,
+            modified_after,
+            pages: 0,
+            inserted: 0,
+            updated: 0,
+            unchanged: 0,
+            error_code: None,
+            error: None,
+        };
+        let query = RecordQuery {
+            modified_after,
+            list: ListOptions::page_size(PAGE_SIZE),
+        };
+        let walked = self
+            .walk(data, entity, &query, &mut cursor, &mut report)
+            .await;
+        let pulled = i64::try_from(report.inserted + report.updated).unwrap_or(i64::MAX);
+        match walked {
+            Ok(()) => {
+                report.state = SyncRunState::Completed;
+                mirror
+                    .finish_sync_run(run, SyncRunState::Completed, pulled, None, Utc::now())
+                    .await?;
+            }
+            Err(CoreError::Client(err)) => {
+                tracing::warn!(connection_id, entity, code = err.code(), error = %err, "pull failed");
+                report.state = SyncRunState::Failed;
+                report.error_code = Some(err.code().to_owned());
+                report.error = Some(err.to_string());
+                mirror
+                    .finish_sync_run(
+                        run,
+                        SyncRunState::Failed,
+                        pulled,
+                        report.error.as_deref(),
+                        Utc::now(),
+                    )
+                    .await?;
+            }
+            Err(other) => {
+                mirror
+                    .finish_sync_run(
+                        run,
+                        SyncRunState::Failed,
+                        pulled,
+                        Some(&other.to_string()),
+                        Utc::now(),
+                    )
+                    .await?;
+                return Err(other);
+            }
+        }
+        self.desk.events().emit(DeskEvent::EntitySynced {
+            profile: profile.to_owned(),
+            connection_id: connection_id.to_owned(),
+            entity: entity.to_owned(),
+            records: report.inserted + report.updated,
+            state: report.state.as_str().to_owned(),
+            error: report.error.clone(),
+        });
+        Ok(report)
+    }
+
+    async fn walk(
+        &self,
+        data: &ConnectionClient,
+        entity: &str,
+        query: &RecordQuery,
+        cursor: &mut Option<String>,
+        report: &mut EntityReport,
+    ) -> Result<(), CoreError> {
+        let profile = self.profile();
+        let connection_id = data.connection_id();
+        loop {
+            let page = data
+                .records_page(entity, query, cursor.as_deref())
+                .await
+                .map_err(CoreError::Client)?;
+            let next = page.next_cursor.filter(|next| !next.is_empty());
+            if next.is_some() && next == *cursor {
+                return Err(ClientError::Decode {
+                    path: format!("/api/v1/{entity}"),
+                    request_id: None,
+                    message: "the platform returned the same cursor twice".to_owned(),
+                }
+                .into());
+            }
+            let position = next
+                .as_ref()
+                .map(|next| {
+                    serde_json::to_string(&WalkPosition {
+                        modified_after: query.modified_after,
+                        cursor: next.clone(),
+                    })
+                })
+                .transpose()
+                .map_err(|err| CoreError::Internal(err.to_string()))?;
+            let outcome = self
+                .desk
+                .mirror()
+                .upsert_records(
+                    profile,
+                    connection_id,
+                    entity,
+                    &page.data,
+                    position.as_deref(),
+                )
+                .await?;
+            report.pages += 1;
+            report.inserted += outcome.inserted;
+            report.updated += outcome.updated;
+            report.unchanged += outcome.unchanged;
+            self.desk.events().emit(DeskEvent::RecordsPulled {
+                profile: profile.to_owned(),
+                connection_id: connection_id.to_owned(),
+                entity: entity.to_owned(),
+                records: report.inserted + report.updated + report.unchanged,
+                resumed: report.resumed,
+            });
+            match next {
+                Some(next) => *cursor = Some(next),
+                None => return Ok(()),
+            }
+        }
+    }
+}

@@ -1,0 +1,603 @@
+//! `desk_core::sync` and the offline reads, against the real engine over loopback HTTP.
+
+use chrono::{Duration, TimeZone, Utc};
+use desk_client::{
+    ClientConfig, FaultKind, ListOptions, PlatformClient, RecordQuery as Pull, SandboxFault,
+    SandboxSettings, Secret,
+};
+use desk_core::events::DeskEvent;
+use desk_core::offline::{self, ConnectionsQuery};
+use desk_core::profiles::{self, AddProfile, ProfileTarget};
+use desk_core::sync::{sync, SyncRequest};
+use desk_core::{CoreError, Desk, DeskConfig, VaultAccess};
+use desk_engine::{Engine, EngineConfig};
+use desk_platform::catalog::Deployment;
+use desk_platform::clock::ManualClock;
+use desk_platform::connection::CreateConnection;
+use desk_platform::customer::CreateCustomer;
+use desk_store::{RecordQuery, SyncRunState};
+use desk_vault::SecretString;
+use futures::TryStreamExt;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+const CLIENT_ID: &str = "team-engine";
+const CLIENT_SECRET: &str = "cs_team_engine_secret";
+
+/// An engine served without its background jobs: the test moves its clock and runs `tick`.
+struct ManualEngine {
+    url: String,
+    engine: Engine,
+    clock: Arc<ManualClock>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+    _dir: tempfile::TempDir,
+}
+
+async fn manual_engine() -> ManualEngine {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 2, 8, 0, 0).unwrap(),
+    ));
+    let config = EngineConfig {
+        admin_client_id: CLIENT_ID.to_owned(),
+        admin_client_secret: Some(CLIENT_SECRET.to_owned()),
+        ..EngineConfig::default()
+    };
+    let (engine, _) = Engine::open_with_clock(&dir.path().join("engine.db"), config, clock.clone())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let router = engine.router();
+    tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                drop(stopped.await);
+            })
+            .await
+            .unwrap();
+    });
+    ManualEngine {
+        url,
+        engine,
+        clock,
+        _stop: stop,
+        _dir: dir,
+    }
+}
+
+impl ManualEngine {
+    fn client(&self) -> PlatformClient {
+        PlatformClient::new(
+            &self.url,
+            CLIENT_ID,
+            Secret::new(CLIENT_SECRET),
+            ClientConfig::default().with_clock(self.clock.clone()),
+        )
+        .unwrap()
+    }
+
+    /// A connection of `records` records per entity, synced on the platform: (id, token).
+    async fn connection(&self, name: &str, records: i64) -> (String, String) {
+        let client = self.client();
+        client.sandbox_purchase_credits(8).await.unwrap();
+        let customer = client
+            .create_customer(&CreateCustomer {
+                name: format!("{name} Ltd"),
+                email: None,
+                account_manager: None,
+                metadata: serde_json::Map::new(),
+            })
+            .await
+            .unwrap();
+        let created = client
+            .create_connection(&CreateConnection {
+                customer_id: customer.id,
+                system_id: "upkeep".to_owned(),
+                deployment: Deployment::Cloud,
+                name: name.to_owned(),
+                email: None,
+                credentials: BTreeMap::from([
+                    ("email".to_owned(), "ops@example.com".to_owned()),
+                    ("password".to_owned(), "hunter2".to_owned()),
+                ]),
+                user_metadata: serde_json::Map::new(),
+                sync: None,
+                webhook: None,
+            })
+            .await
+            .unwrap();
+        let id = created.connection.id;
+        client
+            .sandbox_configure(
+                &id,
+                &SandboxSettings {
+                    records_per_entity: Some(records),
+                    // The engine's clock stands still here, so a per-minute window never
+                    // reopens: the tests' own reads must never meet the limit.
+                    rate_limit_per_minute: Some(1_000_000),
+                },
+            )
+            .await
+            .unwrap();
+        self.engine.tick().await.unwrap();
+        assert_eq!(client.sync_status(&id).await.unwrap().state, "completed");
+        (id, created.token)
+    }
+
+    /// Every record of every entity of a connection, as the platform serves it now.
+    async fn records(&self, id: &str, token: &str) -> BTreeMap<(String, String), Value> {
+        let client = self.client();
+        let data = client.connection_client(id, Secret::new(token));
+        let mut all = BTreeMap::new();
+        for entity in client.sync_status(id).await.unwrap().entities {
+            let records: Vec<Value> = data
+                .records(
+                    &entity.entity,
+                    Pull {
+                        modified_after: None,
+                        list: ListOptions::page_size(500),
+                    },
+                )
+                .try_collect()
+                .await
+                .unwrap();
+            for record in records {
+                let key = (
+                    entity.entity.clone(),
+                    record["id"].as_str().unwrap().to_owned(),
+                );
+                all.insert(key, record);
+            }
+        }
+        all
+    }
+}
+
+async fn desk(dir: &std::path::Path) -> Desk {
+    Desk::open(DeskConfig {
+        data_dir: dir.join("data"),
+        vault: VaultAccess {
+            key_file: Some(dir.join("vault.key")),
+            passphrase: None,
+        },
+        integrity: desk_store::IntegrityCheck::Quick,
+    })
+    .await
+    .unwrap()
+}
+
+/// What the mirror holds of a connection, keyed like [`ManualEngine::records`].
+async fn mirrored(desk: &Desk, id: &str) -> BTreeMap<(String, String), Value> {
+    let page = desk
+        .mirror()
+        .records(&RecordQuery {
+            connection_id: Some(id.to_owned()),
+            include_deleted: true,
+            limit: desk_store::MAX_LIMIT,
+            ..RecordQuery::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        page.next_cursor.is_none(),
+        "more records than one test page"
+    );
+    let mut all = BTreeMap::new();
+    for record in page.records {
+        // The mirror keeps records by entity; the id is unique within one here.
+        let entity = entity_of(&record);
+        let key = (entity, record["id"].as_str().unwrap().to_owned());
+        assert!(
+            all.insert(key.clone(), record).is_none(),
+            "{key:?} mirrored twice"
+        );
+    }
+    all
+}
+
+/// Sandbox record ids carry their entity's prefix (PO-000001, WO-..., ...).
+fn entity_of(record: &Value) -> String {
+    let id = record["id"].as_str().unwrap();
+    match id.split('-').next().unwrap() {
+        "PO" => "purchase-orders",
+        "WO" => "work-orders",
+        "ITM" => "inventory-items",
+        "V" => "vendors",
+        "AST" => "assets",
+        other => panic!("unknown record id prefix {other:?} in {id}"),
+    }
+    .to_owned()
+}
+
+/// The connection token the sync issued and keeps in the vault (the one the engine gave at
+/// creation died when it was reissued).
+async fn vault_token(desk: &Desk, id: &str) -> String {
+    let customer = desk
+        .mirror()
+        .connection(id)
+        .await
+        .unwrap()
+        .connection
+        .customer_id;
+    desk.vault()
+        .await
+        .unwrap()
+        .get(&customer, &format!("connection-token/team/{id}"))
+        .await
+        .unwrap()
+        .expect("the issued token is kept in the vault")
+        .expose()
+        .to_owned()
+}
+
+async fn add_team_profile(desk: &Desk, engine: &ManualEngine) {
+    profiles::add_profile(
+        desk,
+        AddProfile {
+            name: "team".to_owned(),
+            target: ProfileTarget::SelfHosted {
+                url: engine.url.clone(),
+                client_id: CLIENT_ID.to_owned(),
+                client_secret: SecretString::new(CLIENT_SECRET.to_owned()),
+            },
+        },
+    )
+    .await
+    .unwrap();
+}
+
+fn issuing() -> SyncRequest {
+    SyncRequest {
+        issue_tokens: true,
+        ..SyncRequest::default()
+    }
+}
+
+#[tokio::test]
+async fn a_self_hosted_profile_mirrors_every_record_and_then_only_what_changed() {
+    let engine = manual_engine().await;
+    let (id, _token) = engine.connection("Line 1", 1_200).await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path()).await;
+    add_team_profile(&desk, &engine).await;
+
+    // Without a token in the vault, a remote profile's records are not pulled (issuing one
+    // would break whoever holds the current one) and the report says why.
+    let report = sync(&desk, SyncRequest::default()).await.unwrap();
+    assert_eq!(report.connections, 1);
+    assert!(report.entities.is_empty());
+    assert_eq!(report.skipped.len(), 1);
+    assert!(
+        report.skipped[0].reason.contains("--issue-tokens"),
+        "{:?}",
+        report.skipped
+    );
+
+    let report = sync(&desk, issuing()).await.unwrap();
+    assert_eq!(report.failures(), 0, "{report:#?}");
+    assert!(report
+        .entities
+        .iter()
+        .all(|e| e.modified_after.is_none() && !e.resumed));
+    let token = vault_token(&desk, &id).await;
+    assert_eq!(
+        mirrored(&desk, &id).await,
+        engine.records(&id, &token).await
+    );
+
+    // A day later the system has new records and changed ones; the next sync asks only for
+    // changes since the newest it saw (minus the overlap) and ends equal to the platform again.
+    engine.clock.advance(Duration::days(1));
+    engine.engine.tick().await.unwrap();
+    let report = sync(&desk, SyncRequest::default()).await.unwrap();
+    assert_eq!(report.failures(), 0, "{report:#?}");
+    assert!(report.entities.iter().all(|e| e.modified_after.is_some()));
+    let pulled: u64 = report
+        .entities
+        .iter()
+        .map(|e| e.inserted + e.updated + e.unchanged)
+        .sum();
+    assert!(
+        pulled < 5 * 1_200,
+        "an incremental sync walked {pulled} records"
+    );
+    assert!(
+        report.records() > 0,
+        "a day of changes found nothing: {report:#?}"
+    );
+    assert_eq!(
+        mirrored(&desk, &id).await,
+        engine.records(&id, &token).await
+    );
+    desk.close().await;
+}
+
+#[tokio::test]
+async fn a_sync_stopped_between_pages_resumes_from_its_cursor_to_exactly_the_platforms_records() {
+    let engine = manual_engine().await;
+    let (id, _) = engine.connection("Line 2", 1_800).await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Arc::new(desk(dir.path()).await);
+    add_team_profile(&desk, &engine).await;
+
+    // Stop the first sync as soon as some pages are stored: the task is dropped at an await,
+    // as a killed process would stop, between or during transactions.
+    let mut events = desk.subscribe();
+    let running = {
+        let desk = Arc::clone(&desk);
+        tokio::spawn(async move { sync(&desk, issuing()).await })
+    };
+    loop {
+        match events.recv().await.unwrap() {
+            DeskEvent::RecordsPulled { records, .. } if records >= 1_000 => break,
+            _ => {}
+        }
+    }
+    running.abort();
+    assert!(running.await.unwrap_err().is_cancelled());
+    let partial = mirrored(&desk, &id).await;
+    let platform = engine.records(&id, &vault_token(&desk, &id).await).await;
+    assert!(!partial.is_empty() && partial.len() < platform.len());
+
+    let report = sync(&desk, SyncRequest::default()).await.unwrap();
+    assert_eq!(report.failures(), 0, "{report:#?}");
+    assert!(report.entities.iter().any(|e| e.resumed), "{report:#?}");
+    assert_eq!(mirrored(&desk, &id).await, platform);
+    let runs = desk
+        .mirror()
+        .sync_runs("team", Some(&id), 50)
+        .await
+        .unwrap();
+    assert!(
+        runs.iter().any(|r| r.state == SyncRunState::Interrupted),
+        "{runs:#?}"
+    );
+    let detail = offline::show_connection(&desk, &id).await.unwrap();
+    assert!(detail.entities.iter().all(|e| !e.unfinished));
+    let total: i64 = detail.entities.iter().map(|e| e.records).sum();
+    assert_eq!(total as usize, platform.len());
+}
+
+#[tokio::test]
+async fn a_connection_needing_reauthorization_is_skipped_with_its_reason_its_records_kept_and_the_others_still_sync(
+) {
+    let engine = manual_engine().await;
+    let (broken, _) = engine.connection("Broken", 30).await;
+    let (healthy, _) = engine.connection("Healthy", 30).await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path()).await;
+    add_team_profile(&desk, &engine).await;
+    sync(&desk, issuing()).await.unwrap();
+
+    engine
+        .client()
+        .sandbox_fault(&broken, &SandboxFault::new(FaultKind::ExpireCredentials))
+        .await
+        .unwrap();
+    engine.engine.tick().await.unwrap();
+    let report = sync(&desk, SyncRequest::default()).await.unwrap();
+    assert_eq!(report.failures(), 0, "{report:#?}");
+    assert!(report.entities.iter().all(|e| e.connection_id == healthy));
+    assert_eq!(report.skipped.len(), 1, "{report:#?}");
+    assert_eq!(report.skipped[0].connection_id, broken);
+    assert!(report.skipped[0].reason.contains("reauthorization"));
+    assert_eq!(
+        mirrored(&desk, &healthy).await,
+        engine
+            .records(&healthy, &vault_token(&desk, &healthy).await)
+            .await
+    );
+    assert!(
+        !mirrored(&desk, &broken).await.is_empty(),
+        "what was mirrored is kept"
+    );
+    let mirrored_broken = desk.mirror().connection(&broken).await.unwrap();
+    assert!(mirrored_broken.connection.reauthorization_required);
+}
+
+#[tokio::test]
+async fn the_local_profile_is_created_on_first_sync_runs_the_engine_in_process_and_leaves_no_secret_on_disk(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path()).await;
+    let report = sync(&desk, SyncRequest::default()).await.unwrap();
+    assert_eq!(report.profile, "local");
+    assert_eq!(report.customers, 12);
+    assert_eq!(report.connections, 28);
+    assert_eq!(report.failures(), 0, "{report:#?}");
+    assert!(report.records() > 1_000, "{report:#?}");
+    // The engine ran only for the sync: its serving file is gone.
+    assert!(!dir.path().join("data/engine/serving.json").exists());
+
+    // Offline answers, from the mirror alone.
+    let connections = offline::list_connections(&desk, &ConnectionsQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(connections.len(), 28);
+    assert!(connections.iter().all(|c| c.customer_name.is_some()));
+    let credits = offline::credits(&desk, None, true, true).await.unwrap();
+    assert_eq!(credits.credits.purchased, 64);
+    assert_eq!(
+        credits.credits.available,
+        credits.credits.purchased - credits.credits.in_use
+    );
+    assert_eq!(credits.history.as_ref().map(Vec::len), Some(1));
+    let found = offline::records(
+        &desk,
+        RecordQuery {
+            entity: Some("work_orders".to_owned()),
+            search: Some("pump".to_owned()),
+            ..RecordQuery::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(!found.records.is_empty());
+    assert!(found
+        .records
+        .iter()
+        .all(|r| r.to_string().to_lowercase().contains("pump")));
+
+    // Every connection token the sync issued is in the vault and nowhere else on disk.
+    let vault = desk.vault().await.unwrap();
+    let mut secrets = Vec::new();
+    for scope in vault.scopes().await.unwrap() {
+        for name in vault.list(&scope).await.unwrap() {
+            secrets.push(
+                vault
+                    .get(&scope, &name)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .expose()
+                    .to_owned(),
+            );
+        }
+    }
+    assert!(secrets.len() > 20, "{} secrets", secrets.len());
+    desk.close().await;
+    for file in walk(dir.path()) {
+        // A WAL or shared-memory file SQLite removes as its last connection closes may be
+        // listed and then gone: nothing to read there.
+        let bytes = match std::fs::read(&file) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(err) => panic!("{}: {err}", file.display()),
+        };
+        for secret in &secrets {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "a secret is readable in {}",
+                file.display()
+            );
+        }
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[tokio::test]
+async fn exports_write_every_matching_record_and_refuse_an_unknown_extension() {
+    let engine = manual_engine().await;
+    let (id, _) = engine.connection("Export", 700).await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path()).await;
+    add_team_profile(&desk, &engine).await;
+    sync(&desk, issuing()).await.unwrap();
+    let query = RecordQuery {
+        connection_id: Some(id.clone()),
+        entity: Some("purchase-orders".to_owned()),
+        ..RecordQuery::default()
+    };
+    let json = dir.path().join("pos.json");
+    let report = offline::export(&desk, query.clone(), &json).await.unwrap();
+    assert_eq!(report.records, 700);
+    let parsed: Vec<Value> = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(parsed.len(), 700);
+    let csv = dir.path().join("pos.csv");
+    assert_eq!(
+        offline::export(&desk, query.clone(), &csv)
+            .await
+            .unwrap()
+            .records,
+        700
+    );
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        701,
+        "a header and one line per record"
+    );
+    let err = offline::export(&desk, query, &dir.path().join("pos.xlsx"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "INVALID_INPUT");
+    assert!(!dir.path().join("pos.xlsx").exists());
+}
+
+#[tokio::test]
+async fn profiles_refuse_bad_names_wrong_secrets_and_say_which_to_choose() {
+    let engine = manual_engine().await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path()).await;
+    let bad_name = profiles::add_profile(
+        &desk,
+        AddProfile {
+            name: "no spaces".to_owned(),
+            target: ProfileTarget::Local,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(bad_name.code(), "INVALID_INPUT");
+    let wrong = profiles::add_profile(
+        &desk,
+        AddProfile {
+            name: "team".to_owned(),
+            target: ProfileTarget::SelfHosted {
+                url: engine.url.clone(),
+                client_id: CLIENT_ID.to_owned(),
+                client_secret: SecretString::new("wrong".to_owned()),
+            },
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(wrong.code(), "AUTHENTICATION_FAILED");
+    assert!(
+        profiles::profiles(&desk).await.unwrap().is_empty(),
+        "a refused profile is not saved"
+    );
+
+    add_team_profile(&desk, &engine).await;
+    profiles::add_profile(
+        &desk,
+        AddProfile {
+            name: "cloud".to_owned(),
+            target: ProfileTarget::Makini {
+                url: None,
+                region: Some("eu".to_owned()),
+                client_id: "id".to_owned(),
+                client_secret: SecretString::new("secret".to_owned()),
+            },
+        },
+    )
+    .await
+    .unwrap();
+    let ambiguous = sync(&desk, SyncRequest::default()).await.unwrap_err();
+    assert!(matches!(ambiguous, CoreError::ProfileRequired(ref names) if names == "cloud, team"));
+    let unknown = sync(
+        &desk,
+        SyncRequest {
+            profile: Some("nope".to_owned()),
+            ..SyncRequest::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(unknown.code(), "UNKNOWN_PROFILE");
+    let makini = sync(
+        &desk,
+        SyncRequest {
+            profile: Some("cloud".to_owned()),
+            ..SyncRequest::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(makini.code(), "NOT_SUPPORTED");
+}
