@@ -11,5 +11,7 @@ echo "== engine: paging a ${records}-record connection"
 cargo run --release --locked -q -p desk-engine --example bench_paging -- "$records"
 echo "== inbox: signed webhooks durably accepted, against a bare server and Debian's webhook"
 cargo run --release --locked -q -p desk-inbox --example bench
+echo "== mirror: records pulled from the engine into the mirror (${records} records)"
+cargo run --release --locked -q -p desk-core --example bench_pull -- "$records"
 echo "== mirror: record pages written and full-text search over ${records} records"
 cargo run --release --locked -q -p desk-store --example bench_fts -- "$records"

@@ -12,6 +12,7 @@ mod desk;
 mod error;
 pub mod events;
 pub mod local_engine;
+pub mod mirror_applier;
 pub mod offline;
 pub mod profiles;
 pub mod session;

@@ -112,6 +112,27 @@ fn status_field(data: &Value, name: &str) -> Result<Option<ConnectionStatus>, Ap
     }
 }
 
+/// The status and online flag a status-group event (`connection.created`, `.status_changed`,
+/// `.disconnected`) sets. Derived from the event alone (never from a previous state), so the
+/// result does not depend on delivery order; the mirror's applier uses it too.
+pub fn status_of(event: &Event) -> Result<(ConnectionStatus, bool), ApplyError> {
+    let data = &event.data;
+    let status = match event.event_type {
+        EventType::ConnectionDisconnected => ConnectionStatus::Disconnected,
+        EventType::ConnectionStatusChanged => status_field(data, "current")?
+            .ok_or_else(|| ApplyError::new("status_changed without data.current"))?,
+        _ => status_field(data, "status")?.unwrap_or(ConnectionStatus::Pending),
+    };
+    let online = match event.event_type {
+        EventType::ConnectionDisconnected => false,
+        _ => data
+            .get("online")
+            .and_then(Value::as_bool)
+            .unwrap_or(status.is_live()),
+    };
+    Ok((status, online))
+}
+
 /// `UPDATE connection_state SET <group fields>` that also moves the connection's newest-event
 /// marker forward (never back), in the same statement. Its binds after the group's own: the
 /// version, then (version, event id), (version, event time), (version, version), then the
@@ -218,21 +239,7 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
     let at = format_time(event.created_at);
     let note = match group {
         Group::Status => {
-            let status = match event.event_type {
-                EventType::ConnectionDisconnected => ConnectionStatus::Disconnected,
-                EventType::ConnectionStatusChanged => status_field(data, "current")?
-                    .ok_or_else(|| ApplyError::new("status_changed without data.current"))?,
-                _ => status_field(data, "status")?.unwrap_or(ConnectionStatus::Pending),
-            };
-            // Derived from the event alone (never from the previous row), so the result does
-            // not depend on delivery order.
-            let online = match event.event_type {
-                EventType::ConnectionDisconnected => false,
-                _ => data
-                    .get("online")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(status.is_live()),
-            };
+            let (status, online) = status_of(event)?;
             sqlx::query(update!("status = ?, online = ?, status_version = ?"))
                 .bind(status.as_str())
                 .bind(online)

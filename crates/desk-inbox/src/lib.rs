@@ -25,7 +25,7 @@ mod verify;
 mod writer;
 
 pub use config::{Durability, InboxConfig, MAX_BODY_BYTES};
-pub use connection_state::version as event_version;
+pub use connection_state::{status_of as event_status, version as event_version};
 pub use error::{ApplyError, InboxError};
 pub use forward::{http_client, send_event, send_signed, ForwardResult, SendResult};
 pub use inbox::Inbox;

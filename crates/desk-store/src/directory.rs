@@ -19,6 +19,15 @@ pub struct MirroredConnection {
     pub connection: Connection,
 }
 
+/// What an event changes on a mirrored connection; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectionPatch {
+    pub status: Option<ConnectionStatus>,
+    pub online: Option<bool>,
+    pub reauthorization_required: Option<bool>,
+    pub last_sync_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConnectionFilter {
     pub profile: Option<String>,
@@ -171,6 +180,37 @@ impl Mirror {
             .map_err(|err| self.fail(err))?;
         }
         Ok(())
+    }
+
+    /// Changes some fields of a mirrored connection (an event arrived); returns false when the
+    /// mirror does not hold it yet (the next sync brings the whole row). A `last_sync_at` never
+    /// moves back.
+    pub async fn patch_connection(
+        &self,
+        profile: &str,
+        id: &str,
+        patch: &ConnectionPatch,
+    ) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE connections SET status = COALESCE(?1, status), online = COALESCE(?2, online),
+                reauthorization_required = COALESCE(?3, reauthorization_required),
+                last_sync_at = CASE WHEN ?4 IS NOT NULL AND (last_sync_at IS NULL OR ?4 > last_sync_at)
+                                    THEN ?4 ELSE last_sync_at END
+             WHERE profile = ?5 AND id = ?6",
+        )
+        .bind(patch.status.map(ConnectionStatus::as_str))
+        .bind(patch.online)
+        .bind(patch.reauthorization_required)
+        .bind(time::format_opt(patch.last_sync_at))
+        .bind(profile)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|err| self.fail(err))?
+        .rows_affected();
+        tx.commit().await.map_err(|err| self.fail(err))?;
+        Ok(changed > 0)
     }
 
     pub async fn connections(&self, filter: &ConnectionFilter) -> Result<Vec<MirroredConnection>> {

@@ -25,7 +25,7 @@ mod time;
 
 pub use activity::{SyncRun, SyncRunState};
 pub use credits::{AccountSnapshot, CreditForecast, CreditShare, Credits, FORECAST_WINDOW_DAYS};
-pub use directory::{ConnectionFilter, MirroredConnection};
+pub use directory::{ConnectionFilter, ConnectionPatch, MirroredConnection};
 pub use error::{Result, StoreError};
 pub use mirror::{IntegrityCheck, Mirror, DB_FILE, FORMAT_VERSION};
 pub use profiles::{Profile, ProfileKind};

@@ -2,11 +2,14 @@
 
 use crate::Context;
 use anyhow::Context as _;
-use desk_inbox::{Inbox, InboxConfig};
+use desk_core::mirror_applier::MirrorApplier;
+use desk_core::profiles::resolve_profile;
+use desk_inbox::{EventApplier, Inbox, InboxConfig};
 use desk_platform::webhook_signature::WebhookKey;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum InboxCommand {
@@ -25,6 +28,10 @@ pub struct ServeArgs {
     /// Header of Makini's plain body-HMAC signatures.
     #[arg(long, default_value = "x-webhook-signature")]
     body_hmac_header: String,
+    /// Apply processed events to this profile's mirrored connections (default: the only
+    /// profile, when there is exactly one).
+    #[arg(long)]
+    profile: Option<String>,
 }
 
 /// The inbox's folder in the data dir (its database is `inbox.db` there).
@@ -42,8 +49,25 @@ pub async fn run(context: &Context, command: InboxCommand) -> anyhow::Result<()>
 
 async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
     let key = WebhookKey::from_secret(&args.secret).context("--secret")?;
+    let desk = super::desk::open(context).await?;
+    let appliers: Vec<Arc<dyn EventApplier>> =
+        match resolve_profile(&desk, args.profile.as_deref()).await {
+            Ok(profile) => {
+                tracing::info!(profile = %profile.name, "processed events update the mirror");
+                vec![Arc::new(MirrorApplier::new(
+                    desk.mirror().clone(),
+                    profile.name,
+                ))]
+            }
+            Err(err) if args.profile.is_none() => {
+                tracing::info!(reason = %err, "processed events update no mirror");
+                Vec::new()
+            }
+            Err(err) => return Err(err.into()),
+        };
     let config = InboxConfig {
         body_hmac_header: Some(args.body_hmac_header.to_ascii_lowercase()),
+        appliers,
         ..InboxConfig::with_secret(key)
     };
     let dir = inbox_dir(context)?;
@@ -59,6 +83,7 @@ async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
     stdout.flush()?;
     drop(stdout);
     tracing::info!(%addr, "inbox serving");
-    inbox.serve(listener, super::shutdown_signal()).await?;
-    Ok(())
+    let served = inbox.serve(listener, super::shutdown_signal()).await;
+    desk.close().await;
+    Ok(served?)
 }

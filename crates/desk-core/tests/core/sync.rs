@@ -601,3 +601,67 @@ async fn profiles_refuse_bad_names_wrong_secrets_and_say_which_to_choose() {
     .unwrap_err();
     assert_eq!(makini.code(), "NOT_SUPPORTED");
 }
+
+#[tokio::test]
+async fn events_processed_by_the_inbox_move_the_mirrored_connection_before_the_next_sync() {
+    use desk_core::catch_up::EventCatchUp;
+    use desk_core::mirror_applier::MirrorApplier;
+    use desk_inbox::{Inbox, InboxConfig};
+    use desk_platform::webhook_signature::WebhookKey;
+
+    let engine = manual_engine().await;
+    let (id, _) = engine.connection("Watched", 20).await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path()).await;
+    add_team_profile(&desk, &engine).await;
+    sync(&desk, issuing()).await.unwrap();
+    let before = desk.mirror().connection(&id).await.unwrap().connection;
+    assert!(!before.reauthorization_required && before.online);
+
+    let key = WebhookKey::from_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+    let inbox = Inbox::open(
+        dir.path().join("inbox"),
+        InboxConfig {
+            background_processing: false,
+            appliers: vec![Arc::new(MirrorApplier::new(desk.mirror().clone(), "team"))],
+            ..InboxConfig::with_secret(key)
+        },
+    )
+    .await
+    .unwrap();
+    let catch_up = EventCatchUp::new(engine.client(), inbox.clone());
+    catch_up.run_once().await.unwrap();
+    inbox.process_pending().await.unwrap();
+
+    let client = engine.client();
+    client
+        .sandbox_fault(&id, &SandboxFault::new(FaultKind::ExpireCredentials))
+        .await
+        .unwrap();
+    engine.engine.tick().await.unwrap();
+    client
+        .sandbox_fault(&id, &SandboxFault::new(FaultKind::GoOffline))
+        .await
+        .unwrap();
+    engine.engine.tick().await.unwrap();
+    catch_up.run_once().await.unwrap();
+    inbox.process_pending().await.unwrap();
+
+    let after = desk.mirror().connection(&id).await.unwrap().connection;
+    assert!(after.reauthorization_required, "{after:?}");
+    assert!(!after.online, "{after:?}");
+    let timeline = desk.mirror().events("team", Some(&id), 100).await.unwrap();
+    assert!(timeline
+        .iter()
+        .any(|e| e.event_type.as_str() == "connection.reauthorization_required"));
+    // Every event the inbox took was processed: the mirror applier never failed one.
+    let failed = inbox
+        .list(&desk_inbox::ListFilter {
+            processing: Some(desk_inbox::Processing::Failed),
+            ..desk_inbox::ListFilter::default()
+        })
+        .await
+        .unwrap();
+    assert!(failed.data.is_empty(), "{:?}", failed.data);
+    inbox.close().await;
+}

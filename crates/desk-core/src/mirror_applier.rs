@@ -1,0 +1,84 @@
+//! Webhooks (and caught-up events) applied to the local mirror, so the connections overview
+//! and the timeline move as soon as an event arrives, before the next sync.
+//!
+//! The inbox runs this after its own in-order guard: an event older than one already applied
+//! to the same fields never reaches it. A failure here is recorded on the webhook as a
+//! processing failure; the sender's answer does not change.
+
+use desk_inbox::{event_status, ApplyError, EventApplier};
+use desk_platform::event::{Event, EventType};
+use desk_store::{ConnectionPatch, Mirror};
+use futures::future::BoxFuture;
+
+pub struct MirrorApplier {
+    mirror: Mirror,
+    profile: String,
+}
+
+impl MirrorApplier {
+    /// Applies events to the connections `profile` mirrors.
+    pub fn new(mirror: Mirror, profile: impl Into<String>) -> Self {
+        Self {
+            mirror,
+            profile: profile.into(),
+        }
+    }
+
+    async fn apply_event(&self, event: &Event) -> Result<(), ApplyError> {
+        let store_error = |err: desk_store::StoreError| ApplyError::new(err.to_string());
+        self.mirror
+            .record_events(&self.profile, std::slice::from_ref(event))
+            .await
+            .map_err(store_error)?;
+        let Some(connection_id) = event.connection_id.as_deref() else {
+            return Ok(());
+        };
+        let patch = match event.event_type {
+            EventType::ConnectionCreated
+            | EventType::ConnectionStatusChanged
+            | EventType::ConnectionDisconnected => {
+                let (status, online) = event_status(event)?;
+                ConnectionPatch {
+                    status: Some(status),
+                    online: Some(online),
+                    ..ConnectionPatch::default()
+                }
+            }
+            EventType::ConnectionReauthorizationRequired => ConnectionPatch {
+                reauthorization_required: Some(true),
+                ..ConnectionPatch::default()
+            },
+            EventType::ConnectionReauthorized => ConnectionPatch {
+                reauthorization_required: Some(false),
+                ..ConnectionPatch::default()
+            },
+            EventType::SyncCompleted => ConnectionPatch {
+                last_sync_at: Some(event.created_at),
+                ..ConnectionPatch::default()
+            },
+            EventType::SyncFailed | EventType::SystemError | EventType::CreditsLow => return Ok(()),
+        };
+        let known = self
+            .mirror
+            .patch_connection(&self.profile, connection_id, &patch)
+            .await
+            .map_err(store_error)?;
+        if !known {
+            tracing::debug!(
+                connection_id,
+                "event for a connection the mirror does not hold yet; the next sync brings it"
+            );
+        }
+        Ok(())
+    }
+}
+
+impl EventApplier for MirrorApplier {
+    fn name(&self) -> &str {
+        "mirror"
+    }
+
+    fn apply<'a>(&'a self, event: &'a Event) -> BoxFuture<'a, Result<(), ApplyError>> {
+        Box::pin(self.apply_event(event))
+    }
+}
