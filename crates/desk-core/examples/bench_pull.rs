@@ -152,7 +152,7 @@ async fn main() -> Result<(), Error> {
             .synchronous(sqlx::sqlite::SqliteSynchronous::Normal),
     )
     .await?;
-    sqlx::query("CREATE TABLE records (id TEXT PRIMARY KEY, data TEXT NOT NULL)")
+    sqlx::query("CREATE TABLE records (id TEXT, data TEXT)")
         .execute(&mut plain)
         .await?;
     let started = Instant::now();
