@@ -52,6 +52,11 @@ pub enum DeskEvent {
         records: u64,
         failures: usize,
     },
+    /// The status poll found a connection whose health differs from the mirror's.
+    ConnectionHealthChanged {
+        profile: String,
+        change: crate::poll::StatusChange,
+    },
 }
 
 /// A broadcast of [`DeskEvent`]s. Cheap to clone; every clone sends to the same subscribers.

@@ -9,8 +9,9 @@ use desk_store::RecordQuery;
 use serde_json::Value;
 use std::path::PathBuf;
 
+/// Which records: the filters `records` and `export` share.
 #[derive(Debug, clap::Args)]
-pub struct RecordsArgs {
+pub struct RecordFilter {
     /// purchase-orders, work-orders, inventory-items, vendors, assets, ...
     entity: String,
     #[arg(long)]
@@ -20,42 +21,49 @@ pub struct RecordsArgs {
     /// Words that must all appear in the record (the last may be the start of a word).
     #[arg(long)]
     search: Option<String>,
-    #[arg(long, default_value_t = 50)]
-    limit: u32,
-    /// The next page: the cursor a previous page printed.
-    #[arg(long)]
-    after: Option<String>,
     /// Include records deleted on the platform.
     #[arg(long)]
     include_deleted: bool,
 }
 
+impl RecordFilter {
+    fn query(self) -> RecordQuery {
+        RecordQuery {
+            profile: self.profile,
+            connection_id: self.connection,
+            entity: Some(self.entity),
+            search: self.search,
+            include_deleted: self.include_deleted,
+            ..RecordQuery::default()
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RecordsArgs {
+    #[command(flatten)]
+    filter: RecordFilter,
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    /// The next page: the cursor a previous page printed.
+    #[arg(long)]
+    after: Option<String>,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
-    entity: String,
+    #[command(flatten)]
+    filter: RecordFilter,
     /// The file to write: .csv or .json.
     #[arg(long)]
     out: PathBuf,
-    #[arg(long)]
-    connection: Option<String>,
-    #[arg(long)]
-    profile: Option<String>,
-    #[arg(long)]
-    search: Option<String>,
-    #[arg(long)]
-    include_deleted: bool,
 }
 
 pub async fn records(context: &Context, args: RecordsArgs) -> anyhow::Result<()> {
     let query = RecordQuery {
-        profile: args.profile,
-        connection_id: args.connection,
-        entity: Some(args.entity),
-        search: args.search,
-        include_deleted: args.include_deleted,
         limit: args.limit,
-        offset: 0,
         after: args.after,
+        ..args.filter.query()
     };
     with_desk(context, async |desk| {
         let page = offline::records(desk, query).await?;
@@ -93,14 +101,7 @@ fn summary(record: &Value) -> Vec<String> {
 }
 
 pub async fn export(context: &Context, args: ExportArgs) -> anyhow::Result<()> {
-    let query = RecordQuery {
-        profile: args.profile,
-        connection_id: args.connection,
-        entity: Some(args.entity),
-        search: args.search,
-        include_deleted: args.include_deleted,
-        ..RecordQuery::default()
-    };
+    let query = args.filter.query();
     with_desk(context, async |desk| {
         let report = offline::export(desk, query, &args.out).await?;
         print(context.format, &report, || {

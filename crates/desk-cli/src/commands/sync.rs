@@ -138,6 +138,12 @@ fn report_progress(event: &DeskEvent) {
         DeskEvent::SyncFinished {
             records, failures, ..
         } => format!("done: {records} records new or changed, {failures} failed"),
+        DeskEvent::ConnectionHealthChanged { change, .. } => format!(
+            "{}: now {} ({})",
+            change.connection_id,
+            change.after.status.as_str(),
+            if change.after.online { "online" } else { "offline" }
+        ),
     };
     let mut stderr = std::io::stderr().lock();
     if let Err(err) = writeln!(stderr, "{line}") {

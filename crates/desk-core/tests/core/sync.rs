@@ -665,3 +665,56 @@ async fn events_processed_by_the_inbox_move_the_mirrored_connection_before_the_n
     assert!(failed.data.is_empty(), "{:?}", failed.data);
     inbox.close().await;
 }
+
+#[tokio::test]
+async fn the_status_poll_writes_and_reports_only_connections_whose_health_changed() {
+    use desk_core::poll::poll_connection_status;
+    use desk_core::session::Session;
+
+    let engine = manual_engine().await;
+    let (watched, _) = engine.connection("Polled", 10).await;
+    let (_quiet, _) = engine.connection("Quiet", 10).await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path()).await;
+    add_team_profile(&desk, &engine).await;
+    sync(&desk, SyncRequest::default()).await.unwrap();
+    let profile = profiles::resolve_profile(&desk, Some("team"))
+        .await
+        .unwrap();
+    let session = Session::open(&desk, profile).await.unwrap();
+    assert!(poll_connection_status(&desk, &session)
+        .await
+        .unwrap()
+        .is_empty());
+
+    engine
+        .client()
+        .sandbox_fault(&watched, &SandboxFault::new(FaultKind::GoOffline))
+        .await
+        .unwrap();
+    engine.engine.tick().await.unwrap();
+    let mut events = desk.subscribe();
+    let changes = poll_connection_status(&desk, &session).await.unwrap();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0].connection_id, watched);
+    assert_eq!(changes[0].before.map(|h| h.online), Some(true));
+    assert!(!changes[0].after.online);
+    assert!(
+        !desk
+            .mirror()
+            .connection(&watched)
+            .await
+            .unwrap()
+            .connection
+            .online
+    );
+    assert!(matches!(
+        events.recv().await.unwrap(),
+        DeskEvent::ConnectionHealthChanged { ref change, .. } if change.connection_id == watched
+    ));
+    assert!(poll_connection_status(&desk, &session)
+        .await
+        .unwrap()
+        .is_empty());
+    session.close().await.unwrap();
+}

@@ -1,0 +1,130 @@
+//! Status polling: the fallback for webhooks that never arrive. Each pass lists the platform's
+//! connections, compares their health with the mirror's, writes the ones that changed and
+//! reports them (on the event stream too), so a connection that broke while no webhook got
+//! through is still noticed.
+
+use crate::desk::Desk;
+use crate::events::DeskEvent;
+use crate::session::Session;
+use crate::CoreError;
+use desk_client::{ConnectionFilter, ListOptions};
+use desk_platform::connection::{Connection, ConnectionStatus};
+use desk_store::ConnectionFilter as MirrorFilter;
+use futures::TryStreamExt;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+/// What the poll compares: the fields alerts and the overview show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ConnectionHealth {
+    pub status: ConnectionStatus,
+    pub online: bool,
+    pub reauthorization_required: bool,
+}
+
+impl From<&Connection> for ConnectionHealth {
+    fn from(connection: &Connection) -> Self {
+        Self {
+            status: connection.status,
+            online: connection.online,
+            reauthorization_required: connection.reauthorization_required,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusChange {
+    pub connection_id: String,
+    pub customer_id: String,
+    /// `None`: the mirror did not know the connection yet.
+    pub before: Option<ConnectionHealth>,
+    pub after: ConnectionHealth,
+}
+
+/// One pass: the platform's connections against the mirror's.
+pub async fn poll_connection_status(
+    desk: &Desk,
+    session: &Session,
+) -> Result<Vec<StatusChange>, CoreError> {
+    let profile = session.profile.name.as_str();
+    let platform: Vec<Connection> = session
+        .client
+        .connections(ConnectionFilter::default(), ListOptions::page_size(500))
+        .try_collect()
+        .await?;
+    let mirrored: HashMap<String, ConnectionHealth> = desk
+        .mirror()
+        .connections(&MirrorFilter {
+            profile: Some(profile.to_owned()),
+            ..MirrorFilter::default()
+        })
+        .await?
+        .into_iter()
+        .map(|m| {
+            (
+                m.connection.id.clone(),
+                ConnectionHealth::from(&m.connection),
+            )
+        })
+        .collect();
+    let mut changed = Vec::new();
+    let mut changes = Vec::new();
+    for connection in platform {
+        let after = ConnectionHealth::from(&connection);
+        let before = mirrored.get(&connection.id).copied();
+        if before != Some(after) {
+            changes.push(StatusChange {
+                connection_id: connection.id.clone(),
+                customer_id: connection.customer_id.clone(),
+                before,
+                after,
+            });
+            changed.push(connection);
+        }
+    }
+    if !changed.is_empty() {
+        // No catalog at hand: the tier is read back from each connection's cost.
+        desk.mirror()
+            .upsert_connections(profile, &changed, &[])
+            .await?;
+    }
+    for change in &changes {
+        desk.events().emit(DeskEvent::ConnectionHealthChanged {
+            profile: profile.to_owned(),
+            change: change.clone(),
+        });
+    }
+    Ok(changes)
+}
+
+/// Polls every `interval` until `shutdown` resolves; a failed pass is logged and retried at
+/// the next one (the platform may be unreachable for a while).
+pub async fn run_status_poll(
+    desk: &Desk,
+    session: &Session,
+    interval: Duration,
+    shutdown: impl Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    let mut ticker = tokio::time::interval(interval);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            _ = ticker.tick() => {}
+        }
+        match poll_connection_status(desk, session).await {
+            Ok(changes) if !changes.is_empty() => {
+                tracing::info!(
+                    changed = changes.len(),
+                    "status poll found changed connections"
+                )
+            }
+            Ok(_) => {}
+            Err(err) => {
+                tracing::warn!(error = %err, code = %err.code(), "status poll failed; retrying at the next pass")
+            }
+        }
+    }
+}
