@@ -167,11 +167,34 @@ async fn main() -> Result<(), Error> {
     tx.commit().await?;
     let plain_rate = rows.len() as f64 / started.elapsed().as_secs_f64();
 
+    // A stricter second baseline: 100 rows per INSERT statement, as the mirror writes them
+    // (each statement is a round trip to sqlx's SQLite thread, which the one-row baseline pays
+    // per record).
+    sqlx::query("CREATE TABLE batched (id TEXT, data TEXT)")
+        .execute(&mut plain)
+        .await?;
+    let started = Instant::now();
+    let mut tx = plain.begin().await?;
+    for chunk in rows.chunks(100) {
+        let mut insert: sqlx::QueryBuilder<'_, sqlx::Sqlite> =
+            sqlx::QueryBuilder::new("INSERT INTO batched (id, data) ");
+        insert.push_values(chunk, |mut row, (id, data)| {
+            row.push_bind(id).push_bind(data);
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    let batched_rate = rows.len() as f64 / started.elapsed().as_secs_f64();
+
     println!(
         "mirror_pull_from_engine: {pull_rate:.0} records/s ({:.2} to baseline; {pulled} records over HTTP in pages of 500, {pull_seconds:.1} s)",
         pull_rate / plain_rate
     );
     println!("plain_insert_one_prepared_tx: {plain_rate:.0} records/s (1.00, baseline)");
+    println!(
+        "plain_insert_batched_100_one_tx: {batched_rate:.0} records/s (the mirror pull is {:.2} of it)",
+        pull_rate / batched_rate
+    );
     desk.close().await;
     if stop.send(()).is_err() {
         return Err("the engine stopped before the end of the run".into());

@@ -7,6 +7,9 @@ use desk_platform::ErrorCode;
 pub enum InboxError {
     #[error("inbox database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// From the writer's own connection (see `insert.rs`).
+    #[error("inbox database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("inbox database {path} was written by a newer Makini Desk (migration {version} is unknown here); refusing to open it")]
     NewerDatabase { path: String, version: i64 },
     #[error("inbox database {path} could not be migrated: {message}")]
@@ -44,6 +47,7 @@ impl InboxError {
             Self::Invalid(_) => ErrorCode::InvalidRequest,
             Self::Send { .. } => ErrorCode::SystemUnavailable,
             Self::Database(_)
+            | Self::Sqlite(_)
             | Self::NewerDatabase { .. }
             | Self::Migration { .. }
             | Self::DataDir { .. }

@@ -66,8 +66,8 @@ impl Inbox {
             tail: tail.clone(),
         });
         let mut tasks = Vec::new();
-        let writer_db = store::connect(&options).await?;
-        tasks.push(tokio::spawn(writer::run(
+        let writer_db = store::connect_writer(&path, config.durability)?;
+        tasks.push(writer::spawn(
             writer_db,
             writer_rx,
             config.max_batch,
@@ -77,7 +77,7 @@ impl Inbox {
                 tail: tail.clone(),
             },
             stop_rx.clone(),
-        )));
+        ));
         if config.background_processing {
             let processor_db = store::connect(&options).await?;
             tasks.push(tokio::spawn(processor::run(

@@ -101,6 +101,28 @@ pub async fn open(path: &Path, durability: Durability) -> Result<Opened, InboxEr
 /// length. Other processes are still handled by the busy timeout.
 pub type WriteLock = std::sync::Arc<tokio::sync::Mutex<()>>;
 
+/// The receiver's writer's own synchronous connection (see `writer.rs`), with the settings of
+/// the pool's: WAL (already the file's mode), the durability chosen, foreign keys, and a busy
+/// timeout for other processes' writes.
+pub fn connect_writer(
+    path: &Path,
+    durability: Durability,
+) -> Result<rusqlite::Connection, InboxError> {
+    let db = rusqlite::Connection::open(path)?;
+    db.busy_timeout(Duration::from_secs(10))?;
+    db.pragma_update(None, "journal_mode", "wal")?;
+    db.pragma_update(
+        None,
+        "synchronous",
+        match durability {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        },
+    )?;
+    db.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(db)
+}
+
 /// A dedicated connection for a single-writer task.
 pub async fn connect(options: &SqliteConnectOptions) -> Result<SqliteConnection, InboxError> {
     Ok(options.connect().await?)
@@ -182,18 +204,6 @@ pub async fn webhook_by_seq(
 }
 
 /// The first accepted copy of an event id: the one that is (or was) processed.
-pub async fn first_copy(
-    db: &mut SqliteConnection,
-    event_id: &str,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT seq FROM webhooks WHERE event_id = ? AND accepted = 1 AND duplicate_of_seq IS NULL",
-    )
-    .bind(event_id)
-    .fetch_optional(db)
-    .await
-}
-
 pub async fn meta_get(db: &mut SqliteConnection, key: &str) -> Result<Option<String>, InboxError> {
     Ok(
         sqlx::query_scalar("SELECT value FROM inbox_meta WHERE key = ?")
@@ -201,20 +211,4 @@ pub async fn meta_get(db: &mut SqliteConnection, key: &str) -> Result<Option<Str
             .fetch_optional(db)
             .await?,
     )
-}
-
-pub async fn meta_set(
-    db: &mut SqliteConnection,
-    key: &str,
-    value: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO inbox_meta (key, value) VALUES (?, ?)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(key)
-    .bind(value)
-    .execute(db)
-    .await?;
-    Ok(())
 }

@@ -6,15 +6,21 @@
 //! fsync with `Durability::Full`) per batch, and no handler answers 200 before its row is
 //! durable. Being the only writer of requests also makes "is this id a duplicate?" race-free
 //! inside the process; IMMEDIATE transactions make it race-free across processes.
+//!
+//! The writer runs on a blocking thread with its own synchronous SQLite connection, so a
+//! batch is written without a hand-off per statement (see `insert.rs`); it waits for jobs and
+//! for the stop signal through the runtime's handle.
 
 use crate::error::InboxError;
 use crate::model::{CatchUpReport, InboxEvent, Processing, SignatureCheck, Source, WebhookSummary};
 use crate::store::{self, format_time};
 use chrono::{DateTime, Utc};
 use desk_platform::event::Event;
-use sqlx::{Connection, SqliteConnection};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::sync::Arc;
+use tokio::runtime::Handle;
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
+use tokio::task::JoinHandle;
 
 /// The catch-up cursor's key in `inbox_meta`.
 pub const CATCHUP_CURSOR: &str = "catchup.last_event_id";
@@ -43,11 +49,23 @@ pub struct WriterHandles {
     pub tail: broadcast::Sender<InboxEvent>,
 }
 
-/// Runs until `stop` turns true, then stores what is already queued and ends. Failures are
-/// answered to the waiting handlers (which answer 500, so the sender retries) and logged; the
-/// writer keeps going.
-pub async fn run(
-    mut db: SqliteConnection,
+/// Starts the writer on a blocking thread; it runs until `stop` turns true, then stores what
+/// is already queued and ends. Failures are answered to the waiting handlers (which answer
+/// 500, so the sender retries) and logged; the writer keeps going.
+pub fn spawn(
+    db: Connection,
+    jobs: mpsc::Receiver<WriteJob>,
+    max_batch: usize,
+    handles: WriterHandles,
+    stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    let runtime = Handle::current();
+    tokio::task::spawn_blocking(move || run(runtime, db, jobs, max_batch, handles, stop))
+}
+
+fn run(
+    runtime: Handle,
+    mut db: Connection,
     mut jobs: mpsc::Receiver<WriteJob>,
     max_batch: usize,
     handles: WriterHandles,
@@ -57,11 +75,17 @@ pub async fn run(
     let mut stopping = false;
     loop {
         let next = if stopping {
-            jobs.recv().await
+            runtime.block_on(jobs.recv())
         } else {
-            tokio::select! {
-                job = jobs.recv() => job,
-                _ = stop.wait_for(|stop| *stop) => {
+            let received = runtime.block_on(async {
+                tokio::select! {
+                    job = jobs.recv() => Some(job),
+                    _ = stop.wait_for(|stop| *stop) => None,
+                }
+            });
+            match received {
+                Some(job) => job,
+                None => {
                     // Refuse new work, but store everything already handed to us.
                     stopping = true;
                     jobs.close();
@@ -79,8 +103,8 @@ pub async fn run(
         }
         let size = batch.len();
         let written = {
-            let _turn = handles.write_lock.lock().await;
-            write_batch(&mut db, &batch).await
+            let _turn = handles.write_lock.blocking_lock();
+            write_batch(&mut db, &batch)
         };
         match written {
             Ok(results) => {
@@ -141,45 +165,27 @@ fn publish(tail: &broadcast::Sender<InboxEvent>, webhook: WebhookSummary) {
     }
 }
 
-async fn write_batch(
-    db: &mut SqliteConnection,
-    batch: &[WriteJob],
-) -> Result<Vec<JobResult>, InboxError> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+fn write_batch(db: &mut Connection, batch: &[WriteJob]) -> Result<Vec<JobResult>, InboxError> {
+    let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut results = Vec::with_capacity(batch.len());
-    let mut index = 0;
-    while index < batch.len() {
-        let run: Vec<&NewWebhook> = batch[index..]
-            .iter()
-            .map_while(|job| match job {
-                WriteJob::Webhook(webhook, _) => Some(webhook.as_ref()),
-                WriteJob::CatchUp(..) => None,
-            })
-            .collect();
-        if run.is_empty() {
-            if let WriteJob::CatchUp(events, fetched_at, _) = &batch[index] {
-                results.push(catch_up(&mut tx, events, *fetched_at).await?);
+    for job in batch {
+        results.push(match job {
+            WriteJob::Webhook(webhook, _) => {
+                let (stored, summary) = insert::insert(&tx, webhook)?;
+                JobResult::Webhook(stored, summary)
             }
-            index += 1;
-            continue;
-        }
-        index += run.len();
-        let inserted = insert::insert_many(&mut tx, &run).await?;
-        results.extend(
-            inserted
-                .into_iter()
-                .map(|(stored, summary)| JobResult::Webhook(stored, summary)),
-        );
+            WriteJob::CatchUp(events, fetched_at, _) => catch_up(&tx, events, *fetched_at)?,
+        });
     }
-    tx.commit().await?;
+    tx.commit()?;
     Ok(results)
 }
 
 /// Stores the fetched events not received yet and moves the catch-up cursor, in the same
 /// transaction as the requests around it, so a webhook and its catch-up copy never both count
 /// as first copies.
-async fn catch_up(
-    db: &mut SqliteConnection,
+fn catch_up(
+    db: &Transaction<'_>,
     events: &[Event],
     now: DateTime<Utc>,
 ) -> Result<JobResult, InboxError> {
@@ -191,7 +197,7 @@ async fn catch_up(
     let mut summaries = Vec::new();
     for event in events {
         report.last_event_id = Some(event.id.clone());
-        if store::first_copy(db, &event.id).await?.is_some() {
+        if insert::first_copy(db, &event.id)?.is_some() {
             report.already_received.push(event.id.clone());
             continue;
         }
@@ -222,12 +228,12 @@ async fn catch_up(
             customer_id: event.customer_id.clone(),
             event_created_at: Some(format_time(event.created_at)),
         };
-        let (_, summary) = insert::insert(db, &webhook).await?;
+        let (_, summary) = insert::insert(db, &webhook)?;
         report.stored.push(event.id.clone());
         summaries.push(summary);
     }
     if let Some(last) = &report.last_event_id {
-        store::meta_set(db, CATCHUP_CURSOR, last).await?;
+        insert::meta_set(db, CATCHUP_CURSOR, last)?;
     }
     Ok(JobResult::CatchUp(report, summaries))
 }
