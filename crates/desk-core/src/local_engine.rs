@@ -127,8 +127,9 @@ impl InProcessEngine {
         let base_url = format!("http://{addr}");
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(desk_engine::serve(listener, engine, async move {
-            // A dropped sender also means: stop.
-            let _ = stopped.await;
+            if stopped.await.is_err() {
+                tracing::debug!("the session dropped the engine's stop signal; stopping");
+            }
         }));
         announce(dir, &base_url)?;
         tracing::info!(%base_url, "local engine started in-process");
