@@ -3,10 +3,15 @@
 use super::inbox::inbox_dir;
 use crate::Context;
 use anyhow::Context as _;
-use desk_inbox::{Inbox, InboxConfig, ListFilter, Processing, SignatureCheck};
+use chrono::{DateTime, Utc};
+use desk_inbox::{
+    send_event, test_event, test_events, Inbox, InboxConfig, ListFilter, Processing, SignatureCheck,
+};
+use desk_platform::event::EventType;
 use desk_platform::webhook_signature::WebhookKey;
 use desk_vault::{MasterKeySource, SecretString, Vault};
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, clap::Subcommand)]
@@ -23,10 +28,15 @@ pub enum WebhooksCommand {
     /// Forward verified webhooks to a local URL, re-signed with a stable secret: the ones named,
     /// or every new one as it arrives until Ctrl-C.
     Forward(ForwardArgs),
+    /// Write the webhooks matching the filters (headers, bodies, checks, results) to a JSON file.
+    Export(ExportArgs),
+    /// Send signed test events (every type, or one) to a URL, e.g. this inbox's `/webhooks`.
+    Test(TestArgs),
 }
 
+/// Which webhooks: the filters `list` and `export` share.
 #[derive(Debug, clap::Args)]
-pub struct ListArgs {
+pub struct FilterArgs {
     #[arg(long = "type")]
     event_type: Option<String>,
     #[arg(long)]
@@ -42,8 +52,72 @@ pub struct ListArgs {
     /// Text in the body.
     #[arg(long)]
     search: Option<String>,
+    /// Received at or after this time (RFC 3339, e.g. 2026-12-01T08:00:00Z).
+    #[arg(long, value_parser = parse_time)]
+    since: Option<DateTime<Utc>>,
+    /// Received before this time (RFC 3339).
+    #[arg(long, value_parser = parse_time)]
+    until: Option<DateTime<Utc>>,
+    /// Leave out requests stored as duplicates.
+    #[arg(long)]
+    hide_duplicates: bool,
+}
+
+impl FilterArgs {
+    fn filter(self) -> ListFilter {
+        ListFilter {
+            event_type: self.event_type,
+            connection_id: self.connection,
+            customer_id: self.customer,
+            signature: self.signature,
+            processing: self.processing,
+            text: self.search,
+            received_after: self.since,
+            received_before: self.until,
+            hide_duplicates: self.hide_duplicates,
+            ..ListFilter::default()
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    filter: FilterArgs,
     #[arg(long, default_value_t = 100)]
     limit: u32,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// The JSON file to write.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Where to send them, e.g. http://127.0.0.1:8790/webhooks.
+    #[arg(long)]
+    to: String,
+    /// One event type (connection.status_changed, sync.failed, ...); all types by default.
+    #[arg(long = "type")]
+    event_type: Option<String>,
+    /// Signing secret (whsec_...); by default the stable forwarding secret from the vault.
+    #[arg(long, env = "MDESK_FORWARD_SECRET", hide_env_values = true)]
+    secret: Option<String>,
+    #[arg(long, default_value = "conn_test")]
+    connection: String,
+    #[arg(long, default_value = "cus_test")]
+    customer: String,
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|err| format!("{text:?} is not an RFC 3339 time like 2026-12-01T08:00:00Z: {err}"))
 }
 
 #[derive(Debug, clap::Args)]
@@ -84,6 +158,8 @@ pub async fn run(context: &Context, command: WebhooksCommand) -> anyhow::Result<
     let inbox = open(context).await?;
     let result = match command {
         WebhooksCommand::List(args) => list(context, &inbox, args).await,
+        WebhooksCommand::Export(args) => export(context, &inbox, args).await,
+        WebhooksCommand::Test(args) => send_tests(context, args).await,
         WebhooksCommand::Show { id } => {
             let detail = inbox.show(&id).await?;
             crate::output::print(context.format, &detail, || {
@@ -137,14 +213,8 @@ pub async fn run(context: &Context, command: WebhooksCommand) -> anyhow::Result<
 
 async fn list(context: &Context, inbox: &Inbox, args: ListArgs) -> anyhow::Result<()> {
     let filter = ListFilter {
-        event_type: args.event_type,
-        connection_id: args.connection,
-        customer_id: args.customer,
-        signature: args.signature,
-        processing: args.processing,
-        text: args.search,
         limit: Some(args.limit),
-        ..ListFilter::default()
+        ..args.filter.filter()
     };
     let page = inbox.list(&filter).await?;
     crate::output::print(context.format, &page.data, || {
@@ -171,6 +241,74 @@ async fn list(context: &Context, inbox: &Inbox, args: ListArgs) -> anyhow::Resul
         }
         text
     })
+}
+
+async fn export(context: &Context, inbox: &Inbox, args: ExportArgs) -> anyhow::Result<()> {
+    let webhooks = inbox.export(&args.filter.filter()).await?;
+    let text = serde_json::to_vec_pretty(&webhooks)?;
+    std::fs::write(&args.out, text)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let report = serde_json::json!({"path": args.out, "webhooks": webhooks.len()});
+    crate::output::print(context.format, &report, || {
+        format!(
+            "{} webhooks written to {}\n",
+            webhooks.len(),
+            args.out.display()
+        )
+    })
+}
+
+/// Signed test events, one per type (or the one asked for), as the platform would send them.
+async fn send_tests(context: &Context, args: TestArgs) -> anyhow::Result<()> {
+    let key = forward_key(context, args.secret).await?;
+    let now = chrono::Utc::now();
+    let events: Vec<_> = match &args.event_type {
+        Some(kind) => {
+            let kind = EventType::parse(kind).with_context(|| {
+                format!(
+                    "{kind:?} is not an event type; known: {}",
+                    EventType::ALL.map(EventType::as_str).join(", ")
+                )
+            })?;
+            vec![test_event(kind, &args.connection, &args.customer, now)]
+        }
+        None => test_events(&args.connection, &args.customer, now),
+    };
+    let client = desk_inbox::http_client()?;
+    let mut results = Vec::with_capacity(events.len());
+    for event in &events {
+        let sent = send_event(&client, &args.to, &key, event, now.timestamp()).await?;
+        results.push(serde_json::json!({
+            "id": event.id, "type": event.event_type.as_str(), "status": sent.status,
+        }));
+    }
+    let refused = results
+        .iter()
+        .filter(|r| {
+            !r["status"]
+                .as_u64()
+                .is_some_and(|s| (200..300).contains(&s))
+        })
+        .count();
+    crate::output::print(context.format, &results, || {
+        results
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} -> {}\n",
+                    r["id"].as_str().unwrap_or("-"),
+                    r["type"].as_str().unwrap_or("-"),
+                    r["status"]
+                )
+            })
+            .collect()
+    })?;
+    anyhow::ensure!(
+        refused == 0,
+        "{refused} of {} test events were not accepted",
+        results.len()
+    );
+    Ok(())
 }
 
 /// The stable forwarding secret: given, or kept in the vault under the account scope.

@@ -296,3 +296,98 @@ fn offline_commands_on_an_empty_data_folder_say_what_to_do() {
     let usage = mdesk(&data, &["profiles", "add", "x"]);
     assert_eq!(usage.status.code(), Some(2));
 }
+
+#[test]
+fn test_events_of_every_type_reach_the_inbox_and_are_listed_filtered_and_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let mut inbox = mdesk_command(
+        &data,
+        &[
+            "inbox",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--secret",
+            secret,
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let first = BufReader::new(inbox.stdout.take().unwrap())
+        .lines()
+        .next()
+        .unwrap()
+        .unwrap();
+    let url = format!("{}/webhooks", first.strip_prefix("listening on ").unwrap());
+
+    let sent = json(
+        &data,
+        &["webhooks", "test", "--to", &url, "--secret", secret],
+    );
+    assert_eq!(sent.as_array().unwrap().len(), 9, "{sent}");
+    assert!(
+        sent.as_array().unwrap().iter().all(|r| r["status"] == 200),
+        "{sent}"
+    );
+    let one = json(
+        &data,
+        &[
+            "webhooks",
+            "test",
+            "--to",
+            &url,
+            "--secret",
+            secret,
+            "--type",
+            "sync.failed",
+        ],
+    );
+    assert_eq!(one.as_array().unwrap().len(), 1);
+    let wrong_type = mdesk(
+        &data,
+        &[
+            "webhooks",
+            "test",
+            "--to",
+            &url,
+            "--secret",
+            secret,
+            "--type",
+            "sync.exploded",
+        ],
+    );
+    assert_eq!(wrong_type.status.code(), Some(1));
+
+    let listed = json(&data, &["webhooks", "list"]);
+    assert_eq!(listed.as_array().unwrap().len(), 10);
+    let failed_syncs = json(&data, &["webhooks", "list", "--type", "sync.failed"]);
+    assert_eq!(failed_syncs.as_array().unwrap().len(), 2);
+    let future = json(
+        &data,
+        &["webhooks", "list", "--since", "2999-01-01T00:00:00Z"],
+    );
+    assert_eq!(future, serde_json::json!([]));
+    let bad_time = mdesk(&data, &["webhooks", "list", "--since", "yesterday"]);
+    assert_eq!(bad_time.status.code(), Some(2));
+
+    let out = dir.path().join("webhooks.json");
+    let exported = json(
+        &data,
+        &["webhooks", "export", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(exported["webhooks"], 10);
+    let file: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(file.as_array().unwrap().len(), 10);
+    assert!(
+        file[0]["headers"].is_array() || file[0]["headers"].is_object(),
+        "{}",
+        file[0]
+    );
+
+    inbox.kill().unwrap();
+    inbox.wait().unwrap();
+}
