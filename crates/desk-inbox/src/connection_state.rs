@@ -18,6 +18,7 @@ use crate::model::ConnectionState;
 use crate::store::{format_time, parse_time};
 use desk_platform::connection::ConnectionStatus;
 use desk_platform::event::{Event, EventType};
+use rusqlite::{params, Connection, ToSql};
 use serde_json::Value;
 use sqlx::SqliteConnection;
 
@@ -152,35 +153,26 @@ macro_rules! update {
     };
 }
 
-/// Binds what [`update!`] adds after a group's own columns: the guard that only moves the
+/// Runs an [`update!`] statement: the group's own values, then the guard that only moves the
 /// connection's last applied event forward, and the row's key. Written once, so the order of
 /// these seven placeholders cannot drift between groups.
-trait BindGuard<'q> {
-    fn bind_guard(
-        self,
-        version: &'q str,
-        event_id: &'q str,
-        at: &'q str,
-        connection_id: &'q str,
-    ) -> Self;
-}
-
-impl<'q> BindGuard<'q> for sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
-    fn bind_guard(
-        self,
-        version: &'q str,
-        event_id: &'q str,
-        at: &'q str,
-        connection_id: &'q str,
-    ) -> Self {
-        self.bind(version)
-            .bind(event_id)
-            .bind(version)
-            .bind(at)
-            .bind(version)
-            .bind(version)
-            .bind(connection_id)
-    }
+fn update_with_guard(
+    db: &Connection,
+    sql: &str,
+    own: &[&dyn ToSql],
+    (version, event_id, at, connection_id): (&str, &str, &str, &str),
+) -> rusqlite::Result<usize> {
+    let guard: [&dyn ToSql; 7] = [
+        &version,
+        &event_id,
+        &version,
+        &at,
+        &version,
+        &version,
+        &connection_id,
+    ];
+    let params: Vec<&dyn ToSql> = own.iter().copied().chain(guard).collect();
+    db.prepare_cached(sql)?.execute(params.as_slice())
 }
 
 /// `records` is a number, or (per entity) an object or array of numbers that are summed.
@@ -192,8 +184,8 @@ fn record_count(value: Option<&Value>) -> Option<i64> {
     }
 }
 
-/// Applies one event inside the caller's transaction.
-pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Application, ApplyError> {
+/// Applies one event inside the caller's transaction (the processor's savepoint).
+pub fn apply(db: &Connection, event: &Event) -> Result<Application, ApplyError> {
     let Some(group) = group_of(event.event_type) else {
         return Ok(Application::NothingToApply(format!(
             "{} is account-wide; no connection state to change",
@@ -219,11 +211,9 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
          RETURNING {}",
         group.column()
     );
-    let current: Option<String> = sqlx::query_scalar(&sql)
-        .bind(connection_id)
-        .bind(&event.customer_id)
-        .fetch_one(&mut *db)
-        .await?;
+    let current: Option<String> = db
+        .prepare_cached(&sql)?
+        .query_row(params![connection_id, event.customer_id], |row| row.get(0))?;
     let version = version(event);
     if let Some(current) = current
         .as_deref()
@@ -237,16 +227,21 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
     }
     let data = &event.data;
     let at = format_time(event.created_at);
+    let guard = (
+        version.as_str(),
+        event.id.as_str(),
+        at.as_str(),
+        connection_id,
+    );
     let note = match group {
         Group::Status => {
             let (status, online) = status_of(event)?;
-            sqlx::query(update!("status = ?, online = ?, status_version = ?"))
-                .bind(status.as_str())
-                .bind(online)
-                .bind(&version)
-                .bind_guard(&version, &event.id, &at, connection_id)
-                .execute(&mut *db)
-                .await?;
+            update_with_guard(
+                db,
+                update!("status = ?, online = ?, status_version = ?"),
+                &[&status.as_str(), &online, &version],
+                guard,
+            )?;
             format!(
                 "status {} ({})",
                 status.as_str(),
@@ -256,15 +251,14 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
         Group::Auth => {
             let required = event.event_type == EventType::ConnectionReauthorizationRequired;
             let reason = if required { text(data, "reason") } else { None };
-            sqlx::query(update!(
-                "reauthorization_required = ?, reauthorization_reason = ?, auth_version = ?"
-            ))
-            .bind(required)
-            .bind(&reason)
-            .bind(&version)
-            .bind_guard(&version, &event.id, &at, connection_id)
-            .execute(&mut *db)
-            .await?;
+            update_with_guard(
+                db,
+                update!(
+                    "reauthorization_required = ?, reauthorization_reason = ?, auth_version = ?"
+                ),
+                &[&required, &reason, &version],
+                guard,
+            )?;
             if required {
                 "reauthorization required"
             } else {
@@ -276,16 +270,19 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
             let completed = event.event_type == EventType::SyncCompleted;
             let records = record_count(data.get("records"));
             let error = if completed { None } else { text(data, "error") };
-            sqlx::query(update!("last_sync_id = ?, last_sync_result = ?, last_sync_error = ?, last_sync_records = ?, last_sync_at = ?, sync_version = ?"))
-            .bind(text(data, "sync_id"))
-            .bind(if completed { "completed" } else { "failed" })
-            .bind(&error)
-            .bind(records)
-            .bind(&at)
-            .bind(&version)
-            .bind_guard(&version, &event.id, &at, connection_id)
-            .execute(&mut *db)
-            .await?;
+            update_with_guard(
+                db,
+                update!("last_sync_id = ?, last_sync_result = ?, last_sync_error = ?, last_sync_records = ?, last_sync_at = ?, sync_version = ?"),
+                &[
+                    &text(data, "sync_id"),
+                    &if completed { "completed" } else { "failed" },
+                    &error,
+                    &records,
+                    &at,
+                    &version,
+                ],
+                guard,
+            )?;
             format!(
                 "last sync {}",
                 if completed { "completed" } else { "failed" }
@@ -295,15 +292,12 @@ pub async fn apply(db: &mut SqliteConnection, event: &Event) -> Result<Applicati
             let message = text(data, "error")
                 .or_else(|| text(data, "message"))
                 .unwrap_or_else(|| data.to_string());
-            sqlx::query(update!(
-                "last_system_error = ?, last_system_error_at = ?, system_version = ?"
-            ))
-            .bind(&message)
-            .bind(&at)
-            .bind(&version)
-            .bind_guard(&version, &event.id, &at, connection_id)
-            .execute(&mut *db)
-            .await?;
+            update_with_guard(
+                db,
+                update!("last_system_error = ?, last_system_error_at = ?, system_version = ?"),
+                &[&message, &at, &version],
+                guard,
+            )?;
             "system error recorded".to_owned()
         }
     };

@@ -76,6 +76,12 @@ impl ApplyError {
     }
 }
 
+impl From<rusqlite::Error> for ApplyError {
+    fn from(err: rusqlite::Error) -> Self {
+        Self(format!("inbox database error: {err}"))
+    }
+}
+
 impl From<sqlx::Error> for ApplyError {
     fn from(err: sqlx::Error) -> Self {
         Self(format!("database: {err}"))

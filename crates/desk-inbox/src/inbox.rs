@@ -4,7 +4,7 @@ use crate::config::InboxConfig;
 use crate::connection_state;
 use crate::error::InboxError;
 use crate::model::{CatchUpReport, ConnectionState, InboxEvent};
-use crate::processor::{self, ProcessorContext};
+use crate::processor::{self, ProcessorContext, ProcessorDb};
 use crate::store::{self, Opened};
 use crate::writer::{self, NewWebhook, Stored, WriteJob, WriterHandles};
 use desk_platform::event::Event;
@@ -30,7 +30,7 @@ struct Inner {
     writer: mpsc::Sender<WriteJob>,
     tail: broadcast::Sender<InboxEvent>,
     processor: Arc<ProcessorContext>,
-    options: sqlx::sqlite::SqliteConnectOptions,
+    processor_db: ProcessorDb,
     stop: watch::Sender<bool>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
@@ -48,11 +48,7 @@ impl Inbox {
     /// migrates it, and starts the writer and (unless turned off) the processor, which first
     /// processes whatever was left pending by a previous run. Needs a Tokio runtime.
     pub async fn open(path: impl AsRef<Path>, config: InboxConfig) -> Result<Self, InboxError> {
-        let Opened {
-            pool,
-            options,
-            path,
-        } = store::open(path.as_ref(), config.durability).await?;
+        let Opened { pool, path } = store::open(path.as_ref(), config.durability).await?;
         let (writer_tx, writer_rx) = mpsc::channel(config.max_batch.max(1) * 4);
         let (tail, _) = broadcast::channel(config.tail_capacity.max(1));
         let (stop, stop_rx) = watch::channel(false);
@@ -66,7 +62,7 @@ impl Inbox {
             tail: tail.clone(),
         });
         let mut tasks = Vec::new();
-        let writer_db = store::connect_writer(&path, config.durability)?;
+        let writer_db = store::connect_sync(&path, config.durability)?;
         tasks.push(writer::spawn(
             writer_db,
             writer_rx,
@@ -78,10 +74,10 @@ impl Inbox {
             },
             stop_rx.clone(),
         ));
+        let processor_db = ProcessorDb::new(store::connect_sync(&path, config.durability)?);
         if config.background_processing {
-            let processor_db = store::connect(&options).await?;
             tasks.push(tokio::spawn(processor::run(
-                processor_db,
+                processor_db.clone(),
                 processor.clone(),
                 wakeup,
                 config.poll_interval,
@@ -97,7 +93,7 @@ impl Inbox {
                 writer: writer_tx,
                 tail,
                 processor,
-                options,
+                processor_db,
                 stop,
                 tasks: Mutex::new(tasks),
             }),
@@ -199,11 +195,11 @@ impl Inbox {
         store::meta_get(&mut db, writer::CATCHUP_CURSOR).await
     }
 
-    /// Processes every pending webhook now, in this task (the background processor does the
-    /// same on its own). Safe next to another process's processor. Returns how many.
+    /// Processes every pending webhook now (the background processor does the same on its
+    /// own; the two take turns, a batch at a time). Safe next to another process's processor.
+    /// Returns how many.
     pub async fn process_pending(&self) -> Result<usize, InboxError> {
-        let mut db = store::connect(&self.inner.options).await?;
-        processor::process_pending(&mut db, &self.inner.processor, None).await
+        processor::process_pending(&self.inner.processor_db, &self.inner.processor, None).await
     }
 
     pub async fn connection_state(

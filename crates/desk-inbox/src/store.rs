@@ -7,7 +7,7 @@ use crate::model::{Processing, SignatureCheck, Source, WebhookSummary};
 use chrono::{DateTime, Utc};
 use sqlx::migrate::MigrateError;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, SqliteConnection, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -36,7 +36,6 @@ pub fn resolve_path(path: &Path) -> PathBuf {
 
 pub struct Opened {
     pub pool: SqlitePool,
-    pub options: SqliteConnectOptions,
     pub path: PathBuf,
 }
 
@@ -67,7 +66,7 @@ pub async fn open(path: &Path, durability: Durability) -> Result<Opened, InboxEr
         .busy_timeout(Duration::from_secs(10));
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
-        .connect_with(options.clone())
+        .connect_with(options)
         .await?;
     let display = path.display().to_string();
     match sqlx::migrate!("./migrations").run(&pool).await {
@@ -87,11 +86,7 @@ pub async fn open(path: &Path, durability: Durability) -> Result<Opened, InboxEr
             });
         }
     }
-    Ok(Opened {
-        pool,
-        options,
-        path,
-    })
+    Ok(Opened { pool, path })
 }
 
 /// Serialises this process's write transactions. SQLite allows one writer at a time, and a
@@ -101,10 +96,10 @@ pub async fn open(path: &Path, durability: Durability) -> Result<Opened, InboxEr
 /// length. Other processes are still handled by the busy timeout.
 pub type WriteLock = std::sync::Arc<tokio::sync::Mutex<()>>;
 
-/// The receiver's writer's own synchronous connection (see `writer.rs`), with the settings of
-/// the pool's: WAL (already the file's mode), the durability chosen, foreign keys, and a busy
-/// timeout for other processes' writes.
-pub fn connect_writer(
+/// A synchronous connection for the writer's and the processor's blocking threads (see
+/// `writer.rs`), with the settings of the pool's: WAL (already the file's mode), the durability
+/// chosen, foreign keys, and a busy timeout for other processes' writes.
+pub fn connect_sync(
     path: &Path,
     durability: Durability,
 ) -> Result<rusqlite::Connection, InboxError> {
@@ -121,11 +116,6 @@ pub fn connect_writer(
     )?;
     db.pragma_update(None, "foreign_keys", "ON")?;
     Ok(db)
-}
-
-/// A dedicated connection for a single-writer task.
-pub async fn connect(options: &SqliteConnectOptions) -> Result<SqliteConnection, InboxError> {
-    Ok(options.connect().await?)
 }
 
 /// Columns of `webhooks` as stored.
@@ -164,6 +154,42 @@ pub struct WebhookRow {
 }
 
 impl WebhookRow {
+    /// A row selected with [`WEBHOOK_COLUMNS`] on a synchronous connection.
+    pub fn from_sync_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            seq: row.get(0)?,
+            event_id: row.get(1)?,
+            source: row.get(2)?,
+            profile: row.get(3)?,
+            received_at: row.get(4)?,
+            remote_addr: row.get(5)?,
+            method: row.get(6)?,
+            path: row.get(7)?,
+            headers: row.get(8)?,
+            body: row.get(9)?,
+            body_size: row.get(10)?,
+            body_truncated: row.get(11)?,
+            scheme: row.get(12)?,
+            signature: row.get(13)?,
+            signature_reason: row.get(14)?,
+            status: row.get(15)?,
+            answer_reason: row.get(16)?,
+            accepted: row.get(17)?,
+            event_type: row.get(18)?,
+            connection_id: row.get(19)?,
+            customer_id: row.get(20)?,
+            event_created_at: row.get(21)?,
+            duplicate_of_seq: row.get(22)?,
+            duplicate_of: row.get(23)?,
+            processing: row.get(24)?,
+            out_of_order: row.get(25)?,
+            error: row.get(26)?,
+            note: row.get(27)?,
+            attempts: row.get(28)?,
+            processed_at: row.get(29)?,
+        })
+    }
+
     pub fn summary(&self) -> Result<WebhookSummary, InboxError> {
         let corrupt = |what: &str, value: &str| {
             InboxError::Corrupt(format!("webhook #{}: {what} {value:?}", self.seq))
