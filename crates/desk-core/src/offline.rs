@@ -7,6 +7,7 @@ use crate::CoreError;
 use chrono::Utc;
 use desk_platform::connection::ConnectionStatus;
 use desk_platform::customer::Customer;
+use desk_platform::event::Event;
 use desk_store::{
     AccountSnapshot, ConnectionFilter, CreditForecast, Credits, MirroredConnection, RecordPage,
     RecordQuery, SyncCursor, SyncRun,
@@ -95,6 +96,9 @@ pub struct ConnectionDetail {
     pub customer: Option<Customer>,
     pub entities: Vec<EntityMirror>,
     pub sync_runs: Vec<SyncRun>,
+    /// The connection's timeline: events the inbox processed (webhooks and catch-up), newest
+    /// first.
+    pub events: Vec<Event>,
 }
 
 /// One entity of a connection in the mirror.
@@ -108,8 +112,9 @@ pub struct EntityMirror {
     pub cursor: SyncCursor,
 }
 
-/// Recent pulls shown with a connection.
+/// Recent pulls and events shown with a connection.
 const RECENT_RUNS: u32 = 20;
+const RECENT_EVENTS: u32 = 50;
 
 pub async fn show_connection(desk: &Desk, id: &str) -> Result<ConnectionDetail, CoreError> {
     let mirror = desk.mirror();
@@ -132,11 +137,13 @@ pub async fn show_connection(desk: &Desk, id: &str) -> Result<ConnectionDetail, 
         })
         .collect();
     let sync_runs = mirror.sync_runs(&profile, Some(id), RECENT_RUNS).await?;
+    let events = mirror.events(&profile, Some(id), RECENT_EVENTS).await?;
     Ok(ConnectionDetail {
         connection,
         customer,
         entities,
         sync_runs,
+        events,
     })
 }
 

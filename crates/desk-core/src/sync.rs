@@ -4,8 +4,10 @@
 //! Records are pulled entity by entity, a page at a time. Each page is stored together with
 //! where the walk stands (the platform's cursor and the `modified_after` the walk started
 //! with), in one transaction: a sync killed at any point resumes exactly where it stopped, and
-//! a page stored twice changes nothing. A completed walk leaves the newest `updated_at` it saw;
-//! the next sync asks only for what changed since then (minus [`OVERLAP`]).
+//! a page stored twice changes nothing. The next walk asks only for what changed since the
+//! newest `updated_at` seen, but never since later than the platform's "synced until" time
+//! when the previous walk began (a record may change behind a walk's cursor while it runs, or
+//! while a killed walk waits), minus [`OVERLAP`].
 
 use crate::desk::Desk;
 use crate::events::DeskEvent;
@@ -113,7 +115,19 @@ pub struct SkippedConnection {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct WalkPosition {
     modified_after: Option<DateTime<Utc>>,
+    /// The platform's time when the walk began (see [`Walk::mark`]).
+    mark: DateTime<Utc>,
     cursor: String,
+}
+
+/// What a walk asks for and when it began.
+#[derive(Debug, Clone, Copy)]
+struct Walk {
+    modified_after: Option<DateTime<Utc>>,
+    /// The platform's "synced until" time of the entity when the walk began. A record that
+    /// changes while the walk runs (or while a killed walk waits to resume) carries a later
+    /// `updated_at`, and may sit behind the cursor already: the next walk asks from here.
+    mark: DateTime<Utc>,
 }
 
 /// Why a connection's records cannot be pulled now, known from its row alone: asking would
@@ -299,7 +313,9 @@ impl Sync<'_> {
         };
         let mut data = self.session.client.connection_client(id, token);
         for entity in &status.entities {
-            let mut entity_report = self.pull_entity(&data, &entity.entity).await?;
+            let mut entity_report = self
+                .pull_entity(&data, &entity.entity, entity.cursor)
+                .await?;
             // A token rotated elsewhere: the local engine is the app's own, so it issues a
             // fresh one and tries once more.
             if entity_report.error_code.as_deref() == Some(ErrorCode::AuthenticationFailed.as_str())
@@ -309,7 +325,9 @@ impl Sync<'_> {
                     .session
                     .client
                     .connection_client(id, self.issue_token(connection).await?);
-                entity_report = self.pull_entity(&data, &entity.entity).await?;
+                entity_report = self
+                    .pull_entity(&data, &entity.entity, entity.cursor)
+                    .await?;
             }
             let connection_level = matches!(
                 entity_report.error_code.as_deref(),
@@ -396,6 +414,7 @@ impl Sync<'_> {
         &self,
         data: &ConnectionClient,
         entity: &str,
+        platform_mark: DateTime<Utc>,
     ) -> Result<EntityReport, CoreError> {
         let mirror = self.desk.mirror();
         let profile = self.profile();
@@ -413,13 +432,20 @@ impl Sync<'_> {
             None => None,
         };
         let resumed = position.is_some();
-        let modified_after = match &position {
-            Some(position) => position.modified_after,
-            None => stored
-                .as_ref()
-                .and_then(|c| c.high_water)
-                .map(|mark| mark - OVERLAP),
+        let walk = match &position {
+            Some(position) => Walk {
+                modified_after: position.modified_after,
+                mark: position.mark,
+            },
+            None => Walk {
+                modified_after: stored
+                    .as_ref()
+                    .and_then(|c| c.high_water)
+                    .map(|mark| mark - OVERLAP),
+                mark: platform_mark,
+            },
         };
+        let modified_after = walk.modified_after;
         let mut cursor = position.map(|p| p.cursor);
         let run = mirror
             .start_sync_run(profile, connection_id, entity, Utc::now())
@@ -437,12 +463,8 @@ impl Sync<'_> {
             error_code: None,
             error: None,
         };
-        let query = RecordQuery {
-            modified_after,
-            list: ListOptions::page_size(PAGE_SIZE),
-        };
         let walked = self
-            .walk(data, entity, &query, &mut cursor, &mut report)
+            .walk(data, entity, walk, &mut cursor, &mut report)
             .await;
         let pulled = i64::try_from(report.inserted + report.updated).unwrap_or(i64::MAX);
         match walked {
@@ -495,15 +517,19 @@ impl Sync<'_> {
         &self,
         data: &ConnectionClient,
         entity: &str,
-        query: &RecordQuery,
+        walk: Walk,
         cursor: &mut Option<String>,
         report: &mut EntityReport,
     ) -> Result<(), CoreError> {
         let profile = self.profile();
         let connection_id = data.connection_id();
+        let query = RecordQuery {
+            modified_after: walk.modified_after,
+            list: ListOptions::page_size(PAGE_SIZE),
+        };
         loop {
             let page = data
-                .records_page(entity, query, cursor.as_deref())
+                .records_page(entity, &query, cursor.as_deref())
                 .await
                 .map_err(CoreError::Client)?;
             let next = page.next_cursor.filter(|next| !next.is_empty());
@@ -519,23 +545,28 @@ impl Sync<'_> {
                 .as_ref()
                 .map(|next| {
                     serde_json::to_string(&WalkPosition {
-                        modified_after: query.modified_after,
+                        modified_after: walk.modified_after,
+                        mark: walk.mark,
                         cursor: next.clone(),
                     })
                 })
                 .transpose()
                 .map_err(|err| CoreError::Internal(err.to_string()))?;
-            let outcome = self
-                .desk
-                .mirror()
-                .upsert_records(
-                    profile,
-                    connection_id,
-                    entity,
-                    &page.data,
-                    position.as_deref(),
-                )
-                .await?;
+            // The last page also moves the high-water mark back to the walk's start, in the
+            // same transaction (see `Walk::mark`).
+            let mirror = self.desk.mirror();
+            let outcome = match &position {
+                Some(position) => {
+                    mirror
+                        .upsert_records(profile, connection_id, entity, &page.data, Some(position))
+                        .await?
+                }
+                None => {
+                    mirror
+                        .upsert_last_page(profile, connection_id, entity, &page.data, walk.mark)
+                        .await?
+                }
+            };
             report.pages += 1;
             report.inserted += outcome.inserted;
             report.updated += outcome.updated;

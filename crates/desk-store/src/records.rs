@@ -86,6 +86,39 @@ impl Mirror {
         records: &[Value],
         next_cursor: Option<&str>,
     ) -> Result<UpsertOutcome> {
+        self.upsert_page((profile, connection_id, entity), records, next_cursor, None)
+            .await
+    }
+
+    /// Stores the last page of a walk, like [`Mirror::upsert_records`] with no next cursor, and
+    /// in the same transaction moves the high-water mark back to `high_water_cap` when it is
+    /// later (or unset): a walk may have passed records that changed while it ran, so the next
+    /// pull must ask from no later than the platform's time when this walk began. One
+    /// transaction, so a pull killed right after its last page cannot leave the mark too late.
+    pub async fn upsert_last_page(
+        &self,
+        profile: &str,
+        connection_id: &str,
+        entity: &str,
+        records: &[Value],
+        high_water_cap: DateTime<Utc>,
+    ) -> Result<UpsertOutcome> {
+        self.upsert_page(
+            (profile, connection_id, entity),
+            records,
+            None,
+            Some(high_water_cap),
+        )
+        .await
+    }
+
+    async fn upsert_page(
+        &self,
+        (profile, connection_id, entity): (&str, &str, &str),
+        records: &[Value],
+        next_cursor: Option<&str>,
+        high_water_cap: Option<DateTime<Utc>>,
+    ) -> Result<UpsertOutcome> {
         let prepared = records.iter().map(prepare).collect::<Result<Vec<_>>>()?;
         let high_water = prepared.iter().filter_map(|r| r.updated_at.clone()).max();
         let scope = scope_text(profile, connection_id, entity);
@@ -119,6 +152,20 @@ impl Mirror {
             inserted,
         )
         .await?;
+        if let Some(cap) = high_water_cap {
+            sqlx::query(
+                "UPDATE sync_cursors SET high_water = ?1
+                 WHERE profile = ?2 AND connection_id = ?3 AND entity = ?4
+                   AND (high_water IS NULL OR high_water > ?1)",
+            )
+            .bind(time::format(cap))
+            .bind(profile)
+            .bind(connection_id)
+            .bind(entity)
+            .execute(&mut *tx)
+            .await
+            .map_err(|err| self.fail(err))?;
+        }
         tx.commit().await.map_err(|err| self.fail(err))?;
         tracing::trace!(
             profile,

@@ -117,6 +117,21 @@ pub async fn run(context: &Context, command: ConnectionsCommand) -> anyhow::Resu
                     })
                     .collect();
                 text.push_str(&table(&["pulled at", "entity", "state", "records", "error"], &runs));
+                if !detail.events.is_empty() {
+                    text.push('\n');
+                    let events: Vec<Vec<String>> = detail
+                        .events
+                        .iter()
+                        .map(|e| {
+                            vec![
+                                e.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                                e.event_type.as_str().to_owned(),
+                                e.data.to_string(),
+                            ]
+                        })
+                        .collect();
+                    text.push_str(&table(&["at", "event", "data"], &events));
+                }
                 text
             })
         }

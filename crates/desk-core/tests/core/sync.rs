@@ -650,10 +650,16 @@ async fn events_processed_by_the_inbox_move_the_mirrored_connection_before_the_n
     let after = desk.mirror().connection(&id).await.unwrap().connection;
     assert!(after.reauthorization_required, "{after:?}");
     assert!(!after.online, "{after:?}");
-    let timeline = desk.mirror().events("team", Some(&id), 100).await.unwrap();
+    let timeline = offline::show_connection(&desk, &id).await.unwrap().events;
     assert!(timeline
         .iter()
         .any(|e| e.event_type.as_str() == "connection.reauthorization_required"));
+    assert!(
+        timeline
+            .windows(2)
+            .all(|w| w[0].created_at >= w[1].created_at),
+        "newest first"
+    );
     // Every event the inbox took was processed: the mirror applier never failed one.
     let failed = inbox
         .list(&desk_inbox::ListFilter {
@@ -717,4 +723,47 @@ async fn the_status_poll_writes_and_reports_only_connections_whose_health_change
         .unwrap()
         .is_empty());
     session.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_sync_stopped_again_and_again_at_different_pages_still_ends_with_exactly_the_platforms_records(
+) {
+    let engine = manual_engine().await;
+    let (id, _) = engine.connection("Line 3", 1_300).await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Arc::new(desk(dir.path()).await);
+    add_team_profile(&desk, &engine).await;
+    let mut request = issuing();
+    // Stopped after 1, then 4, then 2 more pages of the run in progress, then run to the end;
+    // between the stops the platform moves on (new and changed records).
+    for pages in [1u32, 4, 2] {
+        let mut events = desk.subscribe();
+        let running = {
+            let desk = Arc::clone(&desk);
+            let request = request.clone();
+            tokio::spawn(async move { sync(&desk, request).await })
+        };
+        let mut seen = 0;
+        loop {
+            match events.recv().await.unwrap() {
+                DeskEvent::RecordsPulled { .. } => {
+                    seen += 1;
+                    if seen == pages {
+                        break;
+                    }
+                }
+                DeskEvent::SyncFinished { .. } => panic!("the sync ended before {pages} pages"),
+                _ => {}
+            }
+        }
+        running.abort();
+        assert!(running.await.unwrap_err().is_cancelled());
+        engine.clock.advance(Duration::hours(6));
+        engine.engine.tick().await.unwrap();
+        request = SyncRequest::default();
+    }
+    let report = sync(&desk, SyncRequest::default()).await.unwrap();
+    assert_eq!(report.failures(), 0, "{report:#?}");
+    let platform = engine.records(&id, &vault_token(&desk, &id).await).await;
+    assert_eq!(mirrored(&desk, &id).await, platform);
 }

@@ -454,3 +454,44 @@ async fn a_page_that_repeats_an_id_stores_its_last_copy_once() {
     );
     assert_eq!(m.mirror.count_records(&found("first")).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn the_last_page_of_a_walk_moves_the_high_water_mark_back_to_the_walks_start_never_forward() {
+    use chrono::{TimeZone, Utc};
+    let m = mirror().await;
+    // Records updated up to 2026-11-28; the walk began when the platform had synced up to the
+    // 10th: changes behind the cursor may be as old as that, so the mark goes back to it.
+    let page: Vec<Value> = (0..28).map(|n| work_order(n, "Inspect pump")).collect();
+    m.mirror
+        .upsert_records(PROFILE, CONN, ENTITY, &page[..14], Some("c1"))
+        .await
+        .unwrap();
+    let walk_start = Utc.with_ymd_and_hms(2026, 11, 10, 0, 0, 0).unwrap();
+    m.mirror
+        .upsert_last_page(PROFILE, CONN, ENTITY, &page[14..], walk_start)
+        .await
+        .unwrap();
+    let cursor = m
+        .mirror
+        .cursor(PROFILE, CONN, ENTITY)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cursor.cursor, None, "the walk is complete");
+    assert_eq!(cursor.high_water, Some(walk_start));
+    assert_eq!(cursor.records, 28);
+
+    // A cap later than what was seen leaves the mark where it is.
+    let later = Utc.with_ymd_and_hms(2026, 12, 31, 0, 0, 0).unwrap();
+    m.mirror
+        .upsert_last_page(PROFILE, CONN, ENTITY, &page[..1], later)
+        .await
+        .unwrap();
+    let cursor = m
+        .mirror
+        .cursor(PROFILE, CONN, ENTITY)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cursor.high_water, Some(walk_start));
+}
