@@ -82,22 +82,13 @@ impl EventCatchUp {
     /// Catches up every `interval` until `shutdown` resolves; a failed pass is logged and retried
     /// at the next one (the platform may be unreachable for a while: that is the point).
     pub async fn run(&self, interval: Duration, shutdown: impl Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        let mut ticker = tokio::time::interval(interval);
-        loop {
-            tokio::select! {
-                () = &mut shutdown => return,
-                _ = ticker.tick() => {}
+        crate::periodic::every("catch-up", interval, shutdown, || async {
+            let summary = self.run_once().await?;
+            if summary.stored > 0 {
+                tracing::info!(stored = summary.stored, "caught up on missed events");
             }
-            match self.run_once().await {
-                Ok(summary) if summary.stored > 0 => {
-                    tracing::info!(stored = summary.stored, "caught up on missed events")
-                }
-                Ok(_) => {}
-                Err(err) => {
-                    tracing::warn!(error = %err, code = %err.code(), "catch-up failed; retrying at the next pass")
-                }
-            }
-        }
+            Ok(())
+        })
+        .await;
     }
 }

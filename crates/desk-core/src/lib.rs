@@ -14,6 +14,7 @@ pub mod events;
 pub mod local_engine;
 pub mod mirror_applier;
 pub mod offline;
+mod periodic;
 pub mod poll;
 pub mod profiles;
 pub mod session;

@@ -107,24 +107,15 @@ pub async fn run_status_poll(
     interval: Duration,
     shutdown: impl Future<Output = ()>,
 ) {
-    tokio::pin!(shutdown);
-    let mut ticker = tokio::time::interval(interval);
-    loop {
-        tokio::select! {
-            () = &mut shutdown => return,
-            _ = ticker.tick() => {}
+    crate::periodic::every("status poll", interval, shutdown, || async {
+        let changes = poll_connection_status(desk, session).await?;
+        if !changes.is_empty() {
+            tracing::info!(
+                changed = changes.len(),
+                "status poll found changed connections"
+            );
         }
-        match poll_connection_status(desk, session).await {
-            Ok(changes) if !changes.is_empty() => {
-                tracing::info!(
-                    changed = changes.len(),
-                    "status poll found changed connections"
-                )
-            }
-            Ok(_) => {}
-            Err(err) => {
-                tracing::warn!(error = %err, code = %err.code(), "status poll failed; retrying at the next pass")
-            }
-        }
-    }
+        Ok(())
+    })
+    .await;
 }
