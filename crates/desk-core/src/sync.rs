@@ -329,14 +329,13 @@ impl Sync<'_> {
                     .pull_entity(&data, &entity.entity, entity.cursor)
                     .await?;
             }
-            let connection_level = matches!(
-                entity_report.error_code.as_deref(),
-                Some(
-                    "REAUTHORIZATION_REQUIRED"
-                        | "CONNECTION_DISCONNECTED"
-                        | "AUTHENTICATION_FAILED"
-                )
-            );
+            let connection_level = [
+                ErrorCode::ReauthorizationRequired,
+                ErrorCode::ConnectionDisconnected,
+                ErrorCode::AuthenticationFailed,
+            ]
+            .iter()
+            .any(|code| entity_report.error_code.as_deref() == Some(code.as_str()));
             report.entities.push(entity_report);
             if connection_level {
                 // Every other entity would fail the same way.

@@ -6,7 +6,11 @@ use crate::Context;
 use desk_core::events::DeskEvent;
 use desk_core::sync::{self, SyncRequest};
 use std::io::Write as _;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast::error::RecvError;
+
+/// How often a page-count line may be printed.
+const PAGE_LINE_EVERY: Duration = Duration::from_secs(1);
 
 #[derive(Debug, clap::Args)]
 pub struct SyncArgs {
@@ -32,8 +36,22 @@ pub async fn run(context: &Context, args: SyncArgs) -> anyhow::Result<()> {
     with_desk(context, async |desk| {
         let mut events = desk.subscribe();
         let progress = tokio::spawn(async move {
-            while let Ok(event) = events.recv().await {
-                report_progress(&event);
+            // Page counts at most once a second, so a million-record pull is a few lines.
+            let mut last_page_line: Option<Instant> = None;
+            loop {
+                match events.recv().await {
+                    Ok(event @ DeskEvent::RecordsPulled { .. }) => {
+                        if last_page_line.is_none_or(|at| at.elapsed() >= PAGE_LINE_EVERY) {
+                            last_page_line = Some(Instant::now());
+                            report_progress(&event);
+                        }
+                    }
+                    Ok(event) => report_progress(&event),
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::debug!(missed, "progress fell behind; skipping lines");
+                    }
+                    Err(RecvError::Closed) => break,
+                }
             }
         });
         let report = sync::sync(
