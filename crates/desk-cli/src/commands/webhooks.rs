@@ -9,7 +9,7 @@ use desk_inbox::{
 };
 use desk_platform::event::EventType;
 use desk_platform::webhook_signature::WebhookKey;
-use desk_vault::{MasterKeySource, SecretString, Vault};
+use desk_vault::{SecretString, ACCOUNT_SCOPE};
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -277,30 +277,17 @@ async fn send_tests(context: &Context, args: TestArgs) -> anyhow::Result<()> {
     let client = desk_inbox::http_client()?;
     let mut results = Vec::with_capacity(events.len());
     for event in &events {
-        let sent = send_event(&client, &args.to, &key, event, now.timestamp()).await?;
-        results.push(serde_json::json!({
-            "id": event.id, "type": event.event_type.as_str(), "status": sent.status,
-        }));
+        results.push(send_event(&client, &args.to, &key, event, now.timestamp()).await?);
     }
     let refused = results
         .iter()
-        .filter(|r| {
-            !r["status"]
-                .as_u64()
-                .is_some_and(|s| (200..300).contains(&s))
-        })
+        .filter(|r| !(200..300).contains(&r.status))
         .count();
     crate::output::print(context.format, &results, || {
-        results
+        events
             .iter()
-            .map(|r| {
-                format!(
-                    "{} {} -> {}\n",
-                    r["id"].as_str().unwrap_or("-"),
-                    r["type"].as_str().unwrap_or("-"),
-                    r["status"]
-                )
-            })
+            .zip(&results)
+            .map(|(event, r)| format!("{} {} -> {}\n", r.id, event.event_type, r.status))
             .collect()
     })?;
     anyhow::ensure!(
@@ -316,29 +303,23 @@ async fn forward_key(context: &Context, given: Option<String>) -> anyhow::Result
     if let Some(secret) = given {
         return WebhookKey::from_secret(&secret).context("--secret");
     }
-    let source = MasterKeySource::choose(
-        context.vault_key_file.clone(),
-        desk_vault::passphrase_from_env(),
-    )
-    .await
-    .context("no --secret given and the vault is not available")?;
-    let vault = Vault::open(context.data_dir.join("vault.db"), source).await?;
-    let secret = match vault
-        .get(desk_vault::ACCOUNT_SCOPE, "forward-secret")
-        .await?
-    {
-        Some(secret) => secret,
-        None => {
-            let mut bytes = [0u8; 32];
-            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
-            let secret = SecretString::new(WebhookKey::from_bytes(bytes.to_vec())?.to_secret());
-            vault
-                .put(desk_vault::ACCOUNT_SCOPE, "forward-secret", &secret)
-                .await?;
-            secret
-        }
-    };
-    vault.close().await;
+    let secret = super::desk::with_desk(context, async |desk| {
+        let vault = desk
+            .vault()
+            .await
+            .context("no --secret given and the vault is not available")?;
+        Ok(match vault.get(ACCOUNT_SCOPE, "forward-secret").await? {
+            Some(secret) => secret,
+            None => {
+                let mut bytes = [0u8; 32];
+                rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+                let secret = SecretString::new(WebhookKey::from_bytes(bytes.to_vec())?.to_secret());
+                vault.put(ACCOUNT_SCOPE, "forward-secret", &secret).await?;
+                secret
+            }
+        })
+    })
+    .await?;
     Ok(WebhookKey::from_secret(secret.expose())?)
 }
 
