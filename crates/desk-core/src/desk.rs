@@ -120,7 +120,9 @@ impl Desk {
 
     pub(crate) fn set_active_profile_name(&self, name: &str) -> Result<(), CoreError> {
         let path = self.data_dir.join(ACTIVE_PROFILE_FILE);
-        let temp = self.data_dir.join(format!("{ACTIVE_PROFILE_FILE}.{}", std::process::id()));
+        let temp = self
+            .data_dir
+            .join(format!("{ACTIVE_PROFILE_FILE}.{}", std::process::id()));
         std::fs::write(&temp, name).map_err(|err| CoreError::io(&temp, err))?;
         std::fs::rename(&temp, &path).map_err(|err| CoreError::io(&path, err))
     }

@@ -125,7 +125,6 @@ pub struct StatusChange {
     pub after: ConnectionHealth,
 }
 
-
 /// A broadcast of [`DeskEvent`]s. Cheap to clone; every clone sends to the same subscribers.
 #[derive(Debug, Clone)]
 pub struct EventBus {

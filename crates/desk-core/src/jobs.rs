@@ -50,7 +50,10 @@ pub async fn run(desk: &Desk, intervals: JobIntervals, shutdown: impl Future<Out
         let session = desk.session(None).await?;
         let changes = crate::poll::poll_connection_status(desk, &session).await?;
         if !changes.is_empty() {
-            tracing::info!(changed = changes.len(), "status poll found changed connections");
+            tracing::info!(
+                changed = changes.len(),
+                "status poll found changed connections"
+            );
         }
         let inbox = desk.inbox().await?.clone();
         let summary = EventCatchUp::new(session.client.clone(), inbox)

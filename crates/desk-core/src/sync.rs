@@ -307,9 +307,7 @@ impl Sync<'_> {
         };
         let mut data = self.session.client.connection_client(id, token);
         for entity in &status.entities {
-            let mut entity_report = self
-                .pull_entity(&data, entity)
-                .await?;
+            let mut entity_report = self.pull_entity(&data, entity).await?;
             // A token rotated elsewhere: the local engine is the app's own, so it issues a
             // fresh one and tries once more.
             if entity_report.error_code.as_deref() == Some(ErrorCode::AuthenticationFailed.as_str())
@@ -319,9 +317,7 @@ impl Sync<'_> {
                     .session
                     .client
                     .connection_client(id, self.issue_token(connection).await?);
-                entity_report = self
-                    .pull_entity(&data, entity)
-                    .await?;
+                entity_report = self.pull_entity(&data, entity).await?;
             }
             let connection_level = [
                 ErrorCode::ReauthorizationRequired,

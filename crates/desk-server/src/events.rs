@@ -36,5 +36,6 @@ async fn stream(
         })
     });
     let hello = futures::stream::once(async { Ok(Event::default().event("ready").data("{}")) });
-    Sse::new(hello.chain(events)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    let events = hello.chain(events).take_until(state.stopped());
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

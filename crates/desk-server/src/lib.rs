@@ -30,6 +30,9 @@ pub struct ServerState {
     pub token: LaunchToken,
     /// `host:port` spellings a request's `Host` may have.
     pub allowed_hosts: Vec<String>,
+    /// Set when the server stops: long-lived answers (the event stream) end, so a graceful
+    /// shutdown does not wait for a browser tab that stays open.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl ServerState {
@@ -48,6 +51,17 @@ impl ServerState {
             desk,
             token,
             allowed_hosts,
+            stopping: tokio::sync::watch::channel(false).0,
+        }
+    }
+
+    /// Resolves once the server is stopping.
+    pub(crate) fn stopped(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut stopping = self.stopping.subscribe();
+        async move {
+            if stopping.wait_for(|stop| *stop).await.is_err() {
+                tracing::debug!("the server state was dropped");
+            }
         }
     }
 }
@@ -74,13 +88,19 @@ pub fn router(state: Arc<ServerState>, inbox: Option<Router>) -> Router {
     ))
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, finishing in-flight requests.
+/// Serves [`router`] on `listener` until `shutdown` resolves: event streams end at once,
+/// other in-flight requests finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    router: Router,
+    state: Arc<ServerState>,
+    inbox: Option<Router>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let router = router(Arc::clone(&state), inbox);
     axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            state.stopping.send_replace(true);
+        })
         .await
 }

@@ -18,9 +18,7 @@ use std::sync::Arc;
 struct Dist;
 
 pub(crate) fn routes() -> Router<Arc<ServerState>> {
-    Router::new()
-        .route("/", get(index))
-        .fallback(get(asset))
+    Router::new().route("/", get(index)).fallback(get(asset))
 }
 
 #[derive(Deserialize)]

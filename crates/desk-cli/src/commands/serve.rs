@@ -51,8 +51,8 @@ pub async fn run(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
 
 async fn serve(desk: &Arc<Desk>, args: ServeArgs) -> anyhow::Result<()> {
     // First start: the local engine's profile with demo data.
-    let profile = desk_core::profiles::resolve_or_create_profile(desk, args.profile.as_deref())
-        .await?;
+    let profile =
+        desk_core::profiles::resolve_or_create_profile(desk, args.profile.as_deref()).await?;
     if args.profile.is_some() {
         desk_core::actions::profile_switch(
             desk,
@@ -86,7 +86,6 @@ async fn serve(desk: &Arc<Desk>, args: ServeArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let token = LaunchToken::random();
     let state = Arc::new(ServerState::new(Arc::clone(desk), token.clone(), addr));
-    let router = desk_server::router(state, Some(inbox.router()));
 
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let wait_stop = move || {
@@ -97,7 +96,12 @@ async fn serve(desk: &Arc<Desk>, args: ServeArgs) -> anyhow::Result<()> {
             }
         }
     };
-    let server = tokio::spawn(desk_server::serve(listener, router, wait_stop()));
+    let server = tokio::spawn(desk_server::serve(
+        listener,
+        state,
+        Some(inbox.router()),
+        wait_stop(),
+    ));
     {
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "listening on http://{addr}")?;

@@ -39,8 +39,12 @@ pub struct AppStatus {
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum PlatformReach {
     /// Not asked (no probe requested).
-    Unknown { base_url: Option<String> },
-    Online { base_url: String },
+    Unknown {
+        base_url: Option<String>,
+    },
+    Online {
+        base_url: String,
+    },
     /// It did not answer or refused; the mirror is what is shown.
     Unreachable {
         base_url: Option<String>,

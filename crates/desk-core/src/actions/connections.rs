@@ -208,7 +208,11 @@ fn matches_words(row: &ConnectionRow, words: &[String]) -> bool {
     let tokens: Vec<String> = fields
         .into_iter()
         .flatten()
-        .flat_map(|field| field.split(|ch: char| ch.is_whitespace() || ch == ',').map(fold))
+        .flat_map(|field| {
+            field
+                .split(|ch: char| ch.is_whitespace() || ch == ',')
+                .map(fold)
+        })
         .filter(|token| !token.is_empty())
         .collect();
     words
@@ -288,7 +292,11 @@ pub async fn connections_counts(
         .into_iter()
         .map(|status| StatusCount {
             status,
-            count: count(rows.iter().filter(|r| r.connection.status == status).count()),
+            count: count(
+                rows.iter()
+                    .filter(|r| r.connection.status == status)
+                    .count(),
+            ),
         })
         .collect();
     let by_health = Health::ALL

@@ -201,7 +201,9 @@ async fn keep_token(
 
 fn require(field: &str, value: &str) -> Result<(), CoreError> {
     if value.trim().is_empty() {
-        return Err(CoreError::InvalidInput(format!("{field} must not be empty")));
+        return Err(CoreError::InvalidInput(format!(
+            "{field} must not be empty"
+        )));
     }
     Ok(())
 }
@@ -332,8 +334,7 @@ pub async fn connection_disconnect(
         mirror_change(desk, &session, &connection, ConnectionChange::Disconnected).await?;
     if request.delete_data {
         connection = session.client.delete_connection_data(&request.id).await?;
-        credits =
-            mirror_change(desk, &session, &connection, ConnectionChange::DataDeleted).await?;
+        credits = mirror_change(desk, &session, &connection, ConnectionChange::DataDeleted).await?;
     }
     tracing::info!(connection = %connection.id, delete_data = request.delete_data, "connection disconnected");
     Ok(ConnectionOutcome {

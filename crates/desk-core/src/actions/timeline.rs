@@ -241,11 +241,9 @@ fn ledger_item(entry: &LedgerEntry) -> TimelineItem {
         kind: TimelineKind::Credits,
         tone: Tone::Neutral,
         title,
-        detail: Some(format!(
-            "{:?}, pool balance {}",
-            entry.reason, entry.balance_after
-        )
-        .to_lowercase()),
+        detail: Some(
+            format!("{:?}, pool balance {}", entry.reason, entry.balance_after).to_lowercase(),
+        ),
         actor: None,
         source_id: entry.id.clone(),
     }

@@ -90,8 +90,8 @@ fn read_dir(root: &Path, dir: &Path) -> Result<BTreeMap<String, String>, String>
                 .map_err(|err| err.to_string())?
                 .to_string_lossy()
                 .replace('\\', "/");
-            let text =
-                std::fs::read_to_string(&path).map_err(|err| format!("{}: {err}", path.display()))?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|err| format!("{}: {err}", path.display()))?;
             files.insert(name, text);
         }
     }

@@ -51,7 +51,11 @@ fn generated_typescript_is_current() {
     let stale: Vec<&String> = generated
         .keys()
         .filter(|name| committed.get(*name) != generated.get(*name))
-        .chain(committed.keys().filter(|name| !generated.contains_key(*name)))
+        .chain(
+            committed
+                .keys()
+                .filter(|name| !generated.contains_key(*name)),
+        )
         .collect();
     assert!(
         stale.is_empty(),
