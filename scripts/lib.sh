@@ -24,3 +24,7 @@ CORE_PACKAGES=(pkg-config libdbus-1-dev libsqlite3-dev dbus-daemon gnome-keyring
 SHELL_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   librsvg2-dev libayatana-appindicator3-dev pkg-config libssl-dev)
 SMOKE_PACKAGES=(xvfb xauth dbus-daemon imagemagick)
+
+# What the UI journeys need: Debian's chromium, driven by playwright-core (never a downloaded
+# browser), and fonts for its screenshots.
+UI_PACKAGES=(chromium fonts-dejavu-core)

@@ -409,8 +409,12 @@ async fn the_local_profile_is_created_on_first_sync_runs_the_engine_in_process_a
     assert_eq!(report.connections, 28);
     assert_eq!(report.failures(), 0, "{report:#?}");
     assert!(report.records() > 1_000, "{report:#?}");
-    // The engine ran only for the sync: its serving file is gone.
-    assert!(!dir.path().join("data/engine/serving.json").exists());
+    // The desk keeps the session, so the engine it started serves until the desk closes
+    // (announced for other processes meanwhile); closing it withdraws the serving file.
+    let serving = dir.path().join("data/engine/serving.json");
+    assert!(serving.exists());
+    let reopened = sync(&desk, SyncRequest::default()).await.unwrap();
+    assert_eq!(reopened.failures(), 0, "the kept session syncs again");
 
     // Offline answers, from the mirror alone.
     let connections = offline::list_connections(&desk, &ConnectionsQuery::default())
@@ -459,6 +463,7 @@ async fn the_local_profile_is_created_on_first_sync_runs_the_engine_in_process_a
     }
     assert!(secrets.len() > 20, "{} secrets", secrets.len());
     desk.close().await;
+    assert!(!serving.exists(), "closing the desk stopped its engine");
     for file in walk(dir.path()) {
         // A WAL or shared-memory file SQLite removes as its last connection closes may be
         // listed and then gone: nothing to read there.
