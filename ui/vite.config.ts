@@ -10,7 +10,7 @@ export default defineConfig({
   resolve: {
     alias: { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) },
     // Vitest runs components in jsdom; without the browser condition Svelte resolves its server build.
-    conditions: process.env.VITEST ? ['browser'] : [],
+    ...(process.env.VITEST ? { conditions: ['browser'] } : {}),
   },
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
   build: {

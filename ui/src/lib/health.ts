@@ -129,5 +129,10 @@ export function statusTone(status: ConnectionStatus): Tone {
 
 /** Whether the connection holds credits now (they return to the pool on disconnect). */
 export function holdsCredits(status: ConnectionStatus): boolean {
-  return status === 'active' || status === 'synchronizing' || status === 'in_progress' || status === 'overage';
+  return (
+    status === 'active' ||
+    status === 'synchronizing' ||
+    status === 'in_progress' ||
+    status === 'overage'
+  );
 }

@@ -89,6 +89,7 @@ export class PagedRows<T> {
     const byDistance = [...this.pages.keys()].sort(
       (a, b) => Math.abs(b - center) - Math.abs(a - center),
     );
-    for (const page of byDistance.slice(0, this.pages.size - this.maxPages)) this.pages.delete(page);
+    for (const page of byDistance.slice(0, this.pages.size - this.maxPages))
+      this.pages.delete(page);
   }
 }

@@ -6,16 +6,21 @@ import { virtualOptions } from './virtual.svelte';
 function windowAt(offset: number, count = 50000, height = 360) {
   const scroller = document.createElement('div');
   const v = new Virtualizer(
-    virtualOptions({ count, rowHeight: 36, overscan: 4 }, () => scroller, () => {}, {
-      observeElementRect: (_i, cb) => {
-        cb({ width: 1000, height });
-        return () => {};
+    virtualOptions(
+      { count, rowHeight: 36, overscan: 4 },
+      () => scroller,
+      () => {},
+      {
+        observeElementRect: (_i, cb) => {
+          cb({ width: 1000, height });
+          return () => {};
+        },
+        observeElementOffset: (_i, cb) => {
+          cb(offset, false);
+          return () => {};
+        },
       },
-      observeElementOffset: (_i, cb) => {
-        cb(offset, false);
-        return () => {};
-      },
-    }),
+    ),
   );
   const cleanup = v._didMount();
   v._willUpdate();

@@ -109,7 +109,10 @@ describe('http actions', () => {
     const f = await failure(t.invoke('app_status', {}));
     expect(f.code).toBe(CLIENT_CODE.badAnswer);
     expect(f.error.request_id).toBe('req_9');
-    const t2 = createHttpTransport({ fetch: async () => json(500, { oops: 1 }), eventSource: source });
+    const t2 = createHttpTransport({
+      fetch: async () => json(500, { oops: 1 }),
+      eventSource: source,
+    });
     expect((await failure(t2.invoke('app_status', {}))).code).toBe(CLIENT_CODE.badAnswer);
   });
 });
@@ -119,10 +122,12 @@ describe('http event stream', () => {
     const t = createHttpTransport({ fetch: async () => json(200, {}), eventSource: source });
     const events: unknown[] = [];
     let live = false;
-    const pending = t.subscribe((e) => events.push(e)).then((stop) => {
-      live = true;
-      return stop;
-    });
+    const pending = t
+      .subscribe((e) => events.push(e))
+      .then((stop) => {
+        live = true;
+        return stop;
+      });
     await Promise.resolve();
     expect(live).toBe(false);
     const es = FakeSource.last!;

@@ -25,13 +25,7 @@ export type ActionError = {
 };
 
 export type ConnectionStatus =
-  | 'pending'
-  | 'synchronizing'
-  | 'in_progress'
-  | 'active'
-  | 'inactive'
-  | 'overage'
-  | 'disconnected';
+  'pending' | 'synchronizing' | 'in_progress' | 'active' | 'inactive' | 'overage' | 'disconnected';
 export type Deployment = 'cloud' | 'on_premises';
 export type Plan = 'trial' | 'paid';
 
@@ -41,7 +35,13 @@ export type CreditBalance = {
   available: number;
   overage_in_use: number;
 };
-export type Account = { id: string; name: string; plan: Plan; region: string; credits: CreditBalance };
+export type Account = {
+  id: string;
+  name: string;
+  plan: Plan;
+  region: string;
+  credits: CreditBalance;
+};
 
 export type Connection = {
   profile: string;
@@ -102,7 +102,7 @@ export type TimelineEntry = {
   data: unknown;
 };
 export type Authorization = { authorized_by: string | null; token_issued_at: string };
-export type ConnectionDetail = Connection & {
+export type ConnectionDetail = ConnectionRow & {
   customer: Customer | null;
   entities: EntityMirror[];
   sync_runs: SyncRun[];
@@ -118,8 +118,23 @@ export type AppStatus = { profile: Profile | null; online: boolean };
 
 export type DeskEvent =
   | { type: 'sync_started'; profile: string }
-  | { type: 'records_pulled'; profile: string; connection_id: string; entity: string; records: number; resumed: boolean }
-  | { type: 'entity_synced'; profile: string; connection_id: string; entity: string; records: number; state: string; error: string | null }
+  | {
+      type: 'records_pulled';
+      profile: string;
+      connection_id: string;
+      entity: string;
+      records: number;
+      resumed: boolean;
+    }
+  | {
+      type: 'entity_synced';
+      profile: string;
+      connection_id: string;
+      entity: string;
+      records: number;
+      state: string;
+      error: string | null;
+    }
   | { type: 'connection_skipped'; profile: string; connection_id: string; reason: string }
   | { type: 'sync_finished'; profile: string; records: number; failures: number };
 
@@ -147,7 +162,10 @@ export type Actions = {
     response: { rows: CustomerRow[]; total: number };
   };
   connection_show: { request: { id: string }; response: ConnectionDetail };
-  connection_sync: { request: { id: string; full: boolean }; response: { records: number; failures: number } };
+  connection_sync: {
+    request: { id: string; full: boolean };
+    response: { records: number; failures: number };
+  };
   connection_disconnect: {
     request: { id: string; delete_data: boolean };
     response: { credits_returned: number };
