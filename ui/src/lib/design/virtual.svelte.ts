@@ -9,6 +9,7 @@ import {
   type VirtualItem,
   type VirtualizerOptions,
 } from '@tanstack/virtual-core';
+import { untrack } from 'svelte';
 
 export interface VirtualRowsOptions {
   count: number;
@@ -41,26 +42,19 @@ export function virtualOptions(
 export class VirtualRows {
   element: HTMLElement | null = $state(null);
   private version = $state(0);
+  // `version++` reads before it writes; untracked, so an effect that bumps it does not come
+  // to depend on it and re-run itself.
+  private bump = () => untrack(() => this.version++);
   readonly virtualizer: Virtualizer<HTMLElement, HTMLElement>;
 
   /** `options` is read inside an effect, so counts that change re-window the list. */
   constructor(options: () => VirtualRowsOptions) {
-    this.virtualizer = new Virtualizer(
-      virtualOptions(
-        options(),
-        () => this.element,
-        () => this.version++,
-      ),
-    );
+    this.virtualizer = new Virtualizer(virtualOptions(options(), () => this.element, this.bump));
     $effect(() => {
-      const next = virtualOptions(
-        options(),
-        () => this.element,
-        () => this.version++,
-      );
+      const next = virtualOptions(options(), () => this.element, this.bump);
       this.virtualizer.setOptions(next);
       this.virtualizer._willUpdate();
-      this.version++;
+      this.bump();
     });
     $effect(() => {
       if (!this.element) return;
