@@ -7,7 +7,9 @@ const args = process.argv.slice(2);
 const fixture = args.includes('--fixture');
 const only = args.filter((a) => !a.startsWith('--'));
 const dir = new URL('./journeys/', import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.mjs'))
+  .sort();
 
 let passed = 0;
 let failed = 0;

@@ -8,13 +8,22 @@ export async function run({ page, server, shot, requests }) {
   assert(!page.url().includes('token='), `the token stays in the address bar: ${page.url()}`);
 
   const nav = page.getByRole('navigation', { name: 'Main' });
-  for (const screen of ['Overview', 'Connect', 'Credits', 'Alerts', 'Webhooks', 'Data', 'Settings']) {
+  for (const screen of [
+    'Overview',
+    'Connect',
+    'Credits',
+    'Alerts',
+    'Webhooks',
+    'Data',
+    'Settings',
+  ]) {
     await nav.getByRole('link', { name: screen, exact: true }).waitFor();
   }
   await page.getByRole('link', { name: /Profile: .*online/ }).waitFor();
 
   const pool = page.getByRole('region', { name: 'Connection credits' });
-  for (const label of ['Purchased', 'In use', 'Available', 'Overage']) await pool.getByText(label, { exact: true }).waitFor();
+  for (const label of ['Purchased', 'In use', 'Available', 'Overage'])
+    await pool.getByText(label, { exact: true }).waitFor();
 
   const table = page.getByRole('table', { name: 'Connections' });
   await table.getByRole('columnheader', { name: 'Health' }).waitFor();
@@ -34,7 +43,9 @@ export async function run({ page, server, shot, requests }) {
   await palette.waitFor({ state: 'hidden' });
 
   // g c goes to Credits, which says plainly that it is coming next.
-  await page.evaluate(() => (document.activeElement instanceof HTMLElement ? document.activeElement.blur() : null));
+  await page.evaluate(() =>
+    document.activeElement instanceof HTMLElement ? document.activeElement.blur() : null,
+  );
   await page.keyboard.press('g');
   await page.keyboard.press('c');
   await page.getByRole('heading', { name: 'This screen is not built yet' }).waitFor();

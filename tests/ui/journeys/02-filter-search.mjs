@@ -20,27 +20,43 @@ export async function run({ page, server, shot }) {
   await waitUntil(async () => (await summary(page)) !== all, 'the Healthy chip narrows the list');
   const filtered = await summary(page);
   assert(filtered > 0 && filtered < all, `Healthy narrows ${all} to ${filtered}`);
-  const healths = await table.getByRole('row').filter({ has: page.getByRole('link') }).locator('[role=cell]:nth-child(3)').allInnerTexts();
-  assert(healths.length > 0 && healths.every((h) => h.trim() === 'Healthy'), `every row is healthy: ${healths.slice(0, 5)}`);
+  const healths = await table
+    .getByRole('row')
+    .filter({ has: page.getByRole('link') })
+    .locator('[role=cell]:nth-child(3)')
+    .allInnerTexts();
+  assert(
+    healths.length > 0 && healths.every((h) => h.trim() === 'Healthy'),
+    `every row is healthy: ${healths.slice(0, 5)}`,
+  );
   await shot('chip');
 
   // Sorting by a header is the server's, and the header says so.
   const credits = table.getByRole('columnheader', { name: 'Credits' });
   await credits.getByRole('button').click();
-  await page.waitForFunction(() => document.querySelector('[role=columnheader][aria-sort=ascending]'));
+  await page.waitForFunction(() =>
+    document.querySelector('[role=columnheader][aria-sort=ascending]'),
+  );
   assertEqual(await credits.getAttribute('aria-sort'), 'ascending', 'Credits sorted ascending');
   await credits.getByRole('button').click();
-  await page.waitForFunction(() => document.querySelector('[role=columnheader][aria-sort=descending]'));
+  await page.waitForFunction(() =>
+    document.querySelector('[role=columnheader][aria-sort=descending]'),
+  );
 
   // Search: "/" focuses the box.
-  await page.evaluate(() => (document.activeElement instanceof HTMLElement ? document.activeElement.blur() : null));
+  await page.evaluate(() =>
+    document.activeElement instanceof HTMLElement ? document.activeElement.blur() : null,
+  );
   await page.keyboard.press('/');
   const search = page.getByRole('searchbox', { name: 'Search connections' });
   assert(await search.evaluate((el) => el === document.activeElement), '/ focuses the search box');
   const firstName = await table.getByRole('link').first().innerText();
   const word = firstName.split(/\s+/)[0];
   await search.fill(word);
-  await waitUntil(async () => (await summary(page)) < filtered, `search for ${word} narrows the list`);
+  await waitUntil(
+    async () => (await summary(page)) < filtered,
+    `search for ${word} narrows the list`,
+  );
   const names = await table.getByRole('link').allInnerTexts();
   assert(names.length > 0, `search for ${word} finds connections`);
   await shot('search');
@@ -50,6 +66,9 @@ export async function run({ page, server, shot }) {
   await shot('nothing-matches');
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await table.getByRole('link').first().waitFor();
-  await waitUntil(async () => (await summary(page)) === all, 'clearing brings every connection back');
+  await waitUntil(
+    async () => (await summary(page)) === all,
+    'clearing brings every connection back',
+  );
   assertEqual(await healthy.getAttribute('aria-pressed'), 'false', 'the chip is off again');
 }

@@ -3,7 +3,10 @@ import { assert } from '../lib/harness.mjs';
 
 export async function run({ page, server, shot }) {
   await page.goto(server.openUrl);
-  await page.getByRole('group', { name: 'Filter by health' }).getByRole('button', { name: /^Healthy/ }).click();
+  await page
+    .getByRole('group', { name: 'Filter by health' })
+    .getByRole('button', { name: /^Healthy/ })
+    .click();
   const table = page.getByRole('table', { name: 'Connections' });
   await page.waitForTimeout(500);
   const link = table.getByRole('link').first();
@@ -18,8 +21,14 @@ export async function run({ page, server, shot }) {
   await page.getByRole('button', { name: 'Sync', exact: true }).click();
   await page.getByRole('progressbar').first().waitFor();
   await shot('syncing');
-  await page.getByText(/Sync (finished|ended)/).first().waitFor({ timeout: 120000 });
-  const result = await page.getByText(/Sync (finished|ended)/).first().innerText();
+  await page
+    .getByText(/Sync (finished|ended)/)
+    .first()
+    .waitFor({ timeout: 120000 });
+  const result = await page
+    .getByText(/Sync (finished|ended)/)
+    .first()
+    .innerText();
   assert(result.startsWith('Sync finished'), `the sync ended: ${result}`);
   await page.getByRole('status').filter({ hasText: 'Sync finished' }).first().waitFor();
   await shot('synced');

@@ -5,20 +5,31 @@ import { assert, assertEqual } from '../lib/harness.mjs';
 async function available(page) {
   const pool = page.getByRole('region', { name: 'Connection credits' });
   const value = pool.locator('dt', { hasText: 'Available' }).locator('xpath=following-sibling::dd');
-  await page.waitForFunction(() => /\d/.test([...document.querySelectorAll('dt')].find((d) => d.textContent === 'Available')?.nextElementSibling?.textContent ?? ''));
+  await page.waitForFunction(() =>
+    /\d/.test(
+      [...document.querySelectorAll('dt')].find((d) => d.textContent === 'Available')
+        ?.nextElementSibling?.textContent ?? '',
+    ),
+  );
   return Number((await value.innerText()).replace(/,/g, ''));
 }
 
 export async function run({ page, server, shot }) {
   await page.goto(server.openUrl);
   const before = await available(page);
-  await page.getByRole('group', { name: 'Filter by health' }).getByRole('button', { name: /^Healthy/ }).click();
+  await page
+    .getByRole('group', { name: 'Filter by health' })
+    .getByRole('button', { name: /^Healthy/ })
+    .click();
   await page.waitForTimeout(500);
   const link = page.getByRole('table', { name: 'Connections' }).getByRole('link').first();
   const name = await link.innerText();
   await link.click();
   await page.getByRole('heading', { name, level: 1 }).waitFor();
-  const creditsText = await page.locator('dt', { hasText: /^Credits$/ }).locator('xpath=following-sibling::dd').innerText();
+  const creditsText = await page
+    .locator('dt', { hasText: /^Credits$/ })
+    .locator('xpath=following-sibling::dd')
+    .innerText();
   const held = Number(creditsText.split(' ')[0]);
 
   await page.getByRole('button', { name: 'Disconnect' }).click();

@@ -7,7 +7,13 @@ function post(base, path, headers = {}) {
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+      },
       (res) => {
         let body = '';
         res.on('data', (c) => (body += c));
@@ -24,7 +30,10 @@ export async function run({ page, server }) {
   await page.goto(server.openUrl);
   const cookies = await page.context().cookies(server.base);
   assert(cookies.length > 0, 'the launch URL set a cookie');
-  assert(cookies.every((c) => c.httpOnly), 'the session cookie is HttpOnly');
+  assert(
+    cookies.every((c) => c.httpOnly),
+    'the session cookie is HttpOnly',
+  );
   const cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
   const host = new URL(server.base).host;
 
@@ -35,13 +44,27 @@ export async function run({ page, server }) {
   assertEqual(none.status, 401, 'without the cookie');
   assertEqual(JSON.parse(none.body).error?.code, 'UNAUTHENTICATED', 'the 401 carries its code');
 
-  const foreign = await post(server.base, '/api/actions/app_status', { cookie, host, origin: 'http://evil.test' });
+  const foreign = await post(server.base, '/api/actions/app_status', {
+    cookie,
+    host,
+    origin: 'http://evil.test',
+  });
   assertEqual(foreign.status, 403, 'a foreign Origin');
 
-  const rebinding = await post(server.base, '/api/actions/app_status', { cookie, host: `evil.test:${new URL(server.base).port}` });
-  assert(rebinding.status === 403 || rebinding.status === 421 || rebinding.status === 400, `a wrong Host is refused (${rebinding.status})`);
+  const rebinding = await post(server.base, '/api/actions/app_status', {
+    cookie,
+    host: `evil.test:${new URL(server.base).port}`,
+  });
+  assert(
+    rebinding.status === 403 || rebinding.status === 421 || rebinding.status === 400,
+    `a wrong Host is refused (${rebinding.status})`,
+  );
 
   // From inside the page, a fetch without credentials carries no cookie.
-  const status = await page.evaluate(async () => (await fetch('/api/actions/app_status', { method: 'POST', credentials: 'omit', body: '{}' })).status);
+  const status = await page.evaluate(
+    async () =>
+      (await fetch('/api/actions/app_status', { method: 'POST', credentials: 'omit', body: '{}' }))
+        .status,
+  );
   assertEqual(status, 401, 'a fetch without credentials from the page');
 }

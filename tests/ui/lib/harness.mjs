@@ -48,13 +48,20 @@ export async function startServer({ fixture = false } = {}) {
   if (!existsSync(bin)) throw new Error(`no mdesk binary at ${bin}: cargo build -p desk-cli first`);
   const dataDir = mkdtempSync(join(tmpdir(), 'mdesk-journey-'));
   const child = spawn(bin, ['--data-dir', dataDir, 'serve', '--addr', '127.0.0.1:0'], {
-    env: { ...process.env, MDESK_VAULT_PASSPHRASE: 'test', RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+    env: {
+      ...process.env,
+      MDESK_VAULT_PASSPHRASE: 'test',
+      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
   const urls = await new Promise((resolve, reject) => {
     const found = {};
-    const timer = setTimeout(() => reject(new Error(`mdesk serve printed no URLs in 60 s:\n${log}`)), 60000);
+    const timer = setTimeout(
+      () => reject(new Error(`mdesk serve printed no URLs in 60 s:\n${log}`)),
+      60000,
+    );
     const read = (chunk) => {
       log += chunk;
       const listening = /listening on (http:\/\/\S+)/.exec(log);
@@ -109,7 +116,9 @@ export function shooter(page, journey) {
       for (const size of SIZES) {
         await page.setViewportSize({ width: size.width, height: size.height });
         await page.waitForTimeout(150);
-        await page.screenshot({ path: join(SHOTS, `${journey}-${step}-${theme}-${size.name}.png`) });
+        await page.screenshot({
+          path: join(SHOTS, `${journey}-${step}-${theme}-${size.name}.png`),
+        });
       }
     }
     await page.emulateMedia({ colorScheme: 'light' });
@@ -122,7 +131,10 @@ export function assert(condition, message) {
 }
 
 export function assertEqual(actual, expected, message) {
-  if (actual !== expected) throw new Error(`${message}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  if (actual !== expected)
+    throw new Error(
+      `${message}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
+    );
 }
 
 /** Polls `check` until it holds (the UI debounces and fetches; a fixed sleep would be flaky). */
