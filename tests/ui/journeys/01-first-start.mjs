@@ -39,6 +39,14 @@ export async function run({ page, server, shot, requests }) {
   await palette.getByText('Keyboard shortcuts').waitFor();
   await palette.getByRole('option', { name: /Go to Credits/ }).waitFor();
   await shot('palette');
+  // Connections are searched on the server from the palette.
+  const firstName = await table.getByRole('link').first().innerText();
+  await page.getByRole('combobox', { name: 'Search commands and connections' }).fill(firstName);
+  const found = palette
+    .getByRole('option', { name: new RegExp(firstName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) })
+    .first();
+  await found.waitFor();
+  await shot('palette-search');
   await page.keyboard.press('Escape');
   await palette.waitFor({ state: 'hidden' });
 

@@ -71,4 +71,18 @@ export async function run({ page, server, shot }) {
     'clearing brings every connection back',
   );
   assertEqual(await healthy.getAttribute('aria-pressed'), 'false', 'the chip is off again');
+
+  // j/k move in the list and Enter opens the row.
+  await page.evaluate(() =>
+    document.activeElement instanceof HTMLElement ? document.activeElement.blur() : null,
+  );
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  await page.keyboard.press('k');
+  const second = await table
+    .locator('[role=row][aria-selected=true]')
+    .getByRole('link')
+    .innerText();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: second, level: 1 }).waitFor();
 }

@@ -25,6 +25,9 @@ function post(base, path, headers = {}) {
   });
 }
 
+/** The page's own fetch without credentials is refused on purpose. */
+export const expectedConsole = [/status of 401/];
+
 export async function run({ page, server }) {
   // A session cookie, as the launch URL gives it to the browser.
   await page.goto(server.openUrl);
