@@ -2,11 +2,16 @@
 //! secret is needed, so offline commands never ask for the keyring) and the event stream.
 
 use crate::events::{DeskEvent, EventBus};
+use crate::profiles::resolve_or_create_profile;
+use crate::session::Session;
 use crate::CoreError;
-use desk_store::{IntegrityCheck, Mirror};
+use desk_inbox::Inbox;
+use desk_store::{IntegrityCheck, Mirror, Profile};
 use desk_vault::{MasterKeySource, SecretString, Vault};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use tokio::sync::{broadcast, OnceCell};
+use std::sync::Arc;
+use tokio::sync::{broadcast, Mutex, OnceCell};
 
 /// Where the vault's master key comes from when the OS keyring is not to be used.
 #[derive(Debug, Clone, Default)]
@@ -53,7 +58,16 @@ pub struct Desk {
     vault_access: VaultAccess,
     vault: OnceCell<Vault>,
     events: EventBus,
+    /// Open sessions by profile name: a window or server that stays up keeps one per profile
+    /// (a local profile's in-process engine runs as long as its session).
+    sessions: Mutex<HashMap<String, Arc<Session>>>,
+    /// The inbox a serving process attached (with its processor and appliers); read-only
+    /// callers open one on demand.
+    inbox: OnceCell<Inbox>,
 }
+
+/// The file that remembers which profile the app shows (`profiles switch`).
+const ACTIVE_PROFILE_FILE: &str = "active-profile";
 
 impl Desk {
     /// Opens (or creates) the data folder's mirror. The vault is opened on first use.
@@ -67,6 +81,8 @@ impl Desk {
             vault_access: config.vault,
             vault: OnceCell::new(),
             events: EventBus::default(),
+            sessions: Mutex::new(HashMap::new()),
+            inbox: OnceCell::new(),
         })
     }
 
@@ -92,6 +108,75 @@ impl Desk {
         &self.events
     }
 
+    /// The profile chosen with `profiles switch`, if the file names one.
+    pub fn active_profile_name(&self) -> Result<Option<String>, CoreError> {
+        let path = self.data_dir.join(ACTIVE_PROFILE_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(text.trim().to_owned()).filter(|name| !name.is_empty())),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(CoreError::io(&path, err)),
+        }
+    }
+
+    pub(crate) fn set_active_profile_name(&self, name: &str) -> Result<(), CoreError> {
+        let path = self.data_dir.join(ACTIVE_PROFILE_FILE);
+        let temp = self.data_dir.join(format!("{ACTIVE_PROFILE_FILE}.{}", std::process::id()));
+        std::fs::write(&temp, name).map_err(|err| CoreError::io(&temp, err))?;
+        std::fs::rename(&temp, &path).map_err(|err| CoreError::io(&path, err))
+    }
+
+    /// The session of `profile` (default: the active one, else the only one, else the local
+    /// engine's, created on first start), opened once and kept until [`Desk::close`].
+    pub async fn session(&self, profile: Option<&str>) -> Result<Arc<Session>, CoreError> {
+        let profile: Profile = resolve_or_create_profile(self, profile).await?;
+        let mut sessions = self.sessions.lock().await;
+        if let Some(session) = sessions.get(&profile.name) {
+            return Ok(Arc::clone(session));
+        }
+        let name = profile.name.clone();
+        let session = Arc::new(Session::open(self, profile).await?);
+        sessions.insert(name, Arc::clone(&session));
+        Ok(session)
+    }
+
+    /// Closes the session of `profile` (a profile removed or replaced), if one is open.
+    pub(crate) async fn forget_session(&self, profile: &str) -> Result<(), CoreError> {
+        let session = self.sessions.lock().await.remove(profile);
+        match session {
+            Some(session) => session.close().await,
+            None => Ok(()),
+        }
+    }
+
+    /// Hands the core the inbox a serving process opened (processing, appliers), so the
+    /// inspector's actions use it. Only the first one counts.
+    pub fn attach_inbox(&self, inbox: Inbox) -> Result<(), CoreError> {
+        self.inbox
+            .set(inbox)
+            .map_err(|_| CoreError::Internal("an inbox is attached already".into()))
+    }
+
+    /// The data folder's inbox: the attached one, else opened read-only (no processing here:
+    /// the serving process owns that).
+    pub async fn inbox(&self) -> Result<&Inbox, CoreError> {
+        self.inbox
+            .get_or_try_init(|| async {
+                let dir = self.inbox_dir();
+                std::fs::create_dir_all(&dir).map_err(|err| CoreError::io(&dir, err))?;
+                let config = desk_inbox::InboxConfig {
+                    background_processing: false,
+                    ..desk_inbox::InboxConfig::default()
+                };
+                Ok::<_, CoreError>(Inbox::open(&dir, config).await?)
+            })
+            .await
+    }
+
+    /// Where the webhook inbox keeps `inbox.db`.
+    pub fn inbox_dir(&self) -> PathBuf {
+        self.data_dir.join("inbox")
+    }
+
     /// The vault, opened with the key source the documented rule picks (key file, passphrase,
     /// else the OS keyring); a missing key source is an error that says how to provide one.
     pub async fn vault(&self) -> Result<&Vault, CoreError> {
@@ -107,8 +192,18 @@ impl Desk {
             .await
     }
 
-    /// Closes the databases after in-flight work.
+    /// Closes the sessions (stopping an in-process engine), then the databases, after
+    /// in-flight work.
     pub async fn close(self) {
+        let sessions: Vec<_> = self.sessions.lock().await.drain().collect();
+        for (profile, session) in sessions {
+            if let Err(err) = session.close().await {
+                tracing::warn!(%profile, error = %err, "the session did not close cleanly");
+            }
+        }
+        if let Some(inbox) = self.inbox.get() {
+            inbox.close().await;
+        }
         self.mirror.close().await;
         if let Some(vault) = self.vault.into_inner() {
             vault.close().await;

@@ -1,13 +1,14 @@
 //! What the core tells whoever watches it: the window, the browser mode's event stream, the
 //! CLI's progress lines. Subscribers that fall behind lose old events, never block the work.
 
+use desk_platform::connection::{Connection, ConnectionStatus};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
 /// How many events a slow subscriber may fall behind before it misses some.
 const CAPACITY: usize = 1024;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum DeskEvent {
     /// A sync of a profile into the mirror began.
@@ -23,6 +24,15 @@ pub enum DeskEvent {
     WaitingForPlatform {
         profile: String,
         connection_id: String,
+    },
+    /// An entity's pull began; `expected_records` is what the platform holds of it when the
+    /// walk asks for everything (a first or full sync), for a progress bar.
+    EntitySyncStarted {
+        profile: String,
+        connection_id: String,
+        entity: String,
+        expected_records: Option<u64>,
+        incremental: bool,
     },
     /// One page of records stored; `records` counts this entity's records so far in this run.
     RecordsPulled {
@@ -55,9 +65,66 @@ pub enum DeskEvent {
     /// The status poll found a connection whose health differs from the mirror's.
     ConnectionHealthChanged {
         profile: String,
-        change: crate::poll::StatusChange,
+        change: StatusChange,
     },
+    /// A lifecycle action changed a connection; the mirror holds the platform's answer already.
+    ConnectionChanged {
+        profile: String,
+        change: ConnectionChange,
+        connection: Connection,
+    },
+    /// The account's credit pool as the platform reported it after a change.
+    CreditsChanged {
+        profile: String,
+        purchased: i64,
+        in_use: i64,
+        available: i64,
+        overage_in_use: i64,
+    },
+    /// The active profile changed (`profiles switch`); everything shown belongs to another
+    /// platform now.
+    ProfileSwitched { profile: String },
 }
+
+/// What a lifecycle action did to a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionChange {
+    Created,
+    Reauthorized,
+    Activated,
+    Disconnected,
+    DataDeleted,
+    MagicLinkCreated,
+}
+
+/// What the poll compares: the fields alerts and the overview show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct ConnectionHealth {
+    pub status: ConnectionStatus,
+    pub online: bool,
+    pub reauthorization_required: bool,
+}
+
+impl From<&Connection> for ConnectionHealth {
+    fn from(connection: &Connection) -> Self {
+        Self {
+            status: connection.status,
+            online: connection.online,
+            reauthorization_required: connection.reauthorization_required,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct StatusChange {
+    pub connection_id: String,
+    pub customer_id: String,
+    /// `None`: the mirror did not know the connection yet.
+    pub before: Option<ConnectionHealth>,
+    pub after: ConnectionHealth,
+}
+
 
 /// A broadcast of [`DeskEvent`]s. Cheap to clone; every clone sends to the same subscribers.
 #[derive(Debug, Clone)]

@@ -1,12 +1,14 @@
 //! The application core of Makini Desk: the jobs and actions that sit between the platform client
 //! and the local databases, written once for the window, the browser mode, the CLI and the tests.
 //!
+//! - [`actions`]: every user action, listed once for the window, the browser and the CLI.
 //! - [`Desk`]: one open data folder (mirror, vault on demand, the event stream for the UI).
 //! - [`profiles`]: which platform to talk to; [`session::Session`] connects to it (a local
 //!   profile attaches to or starts the data folder's engine in-process).
 //! - [`sync`]: the platform into the mirror, resumable; [`offline`]: what is read back with no
 //!   network; [`catch_up`]: missed events into the webhook inbox.
 
+pub mod actions;
 pub mod catch_up;
 mod desk;
 mod error;
@@ -21,5 +23,5 @@ pub mod session;
 pub mod sync;
 
 pub use desk::{Desk, DeskConfig, VaultAccess};
-pub use error::CoreError;
+pub use error::{ActionError, Code, CoreError, NextStep};
 pub use events::DeskEvent;

@@ -47,7 +47,7 @@ pub struct ConnectionsQuery {
 }
 
 /// A row of the connections overview.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct ConnectionRow {
     #[serde(flatten)]
     pub connection: MirroredConnection,
@@ -89,7 +89,7 @@ pub async fn list_connections(
 }
 
 /// A connection with its customer, what the mirror holds of it and its recent pulls.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct ConnectionDetail {
     #[serde(flatten)]
     pub connection: MirroredConnection,
@@ -102,7 +102,7 @@ pub struct ConnectionDetail {
 }
 
 /// One entity of a connection in the mirror.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct EntityMirror {
     pub entity: String,
     pub records: i64,
@@ -148,7 +148,7 @@ pub async fn show_connection(desk: &Desk, id: &str) -> Result<ConnectionDetail, 
 }
 
 /// The credit dashboard's numbers, with its history and forecast when asked for.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct CreditsView {
     pub profile: String,
     #[serde(flatten)]
@@ -189,7 +189,7 @@ pub async fn records(desk: &Desk, mut query: RecordQuery) -> Result<RecordPage, 
     Ok(desk.mirror().records(&query).await?)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
     Csv,
@@ -215,8 +215,9 @@ impl ExportFormat {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct ExportReport {
+    #[ts(type = "string")]
     pub path: PathBuf,
     pub format: ExportFormat,
     pub records: u64,

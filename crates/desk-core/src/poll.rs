@@ -4,44 +4,16 @@
 //! through is still noticed.
 
 use crate::desk::Desk;
-use crate::events::DeskEvent;
+use crate::events::{ConnectionHealth, DeskEvent, StatusChange};
 use crate::session::Session;
 use crate::CoreError;
 use desk_client::{ConnectionFilter, ListOptions};
-use desk_platform::connection::{Connection, ConnectionStatus};
+use desk_platform::connection::Connection;
 use desk_store::ConnectionFilter as MirrorFilter;
 use futures::TryStreamExt;
-use serde::Serialize;
 use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
-
-/// What the poll compares: the fields alerts and the overview show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct ConnectionHealth {
-    pub status: ConnectionStatus,
-    pub online: bool,
-    pub reauthorization_required: bool,
-}
-
-impl From<&Connection> for ConnectionHealth {
-    fn from(connection: &Connection) -> Self {
-        Self {
-            status: connection.status,
-            online: connection.online,
-            reauthorization_required: connection.reauthorization_required,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StatusChange {
-    pub connection_id: String,
-    pub customer_id: String,
-    /// `None`: the mirror did not know the connection yet.
-    pub before: Option<ConnectionHealth>,
-    pub after: ConnectionHealth,
-}
 
 /// One pass: the platform's connections against the mirror's.
 pub async fn poll_connection_status(

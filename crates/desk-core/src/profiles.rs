@@ -173,7 +173,8 @@ pub async fn profiles(desk: &Desk) -> Result<Vec<Profile>, CoreError> {
     Ok(desk.mirror().profiles().await?)
 }
 
-/// The profile a command means: the one named, else the only one there is.
+/// The profile a command means: the one named, else the active one (`profiles switch`), else
+/// the only one there is.
 pub async fn resolve_profile(desk: &Desk, name: Option<&str>) -> Result<Profile, CoreError> {
     if let Some(name) = name {
         return desk.mirror().profile(name).await.map_err(|err| match err {
@@ -182,6 +183,12 @@ pub async fn resolve_profile(desk: &Desk, name: Option<&str>) -> Result<Profile,
         });
     }
     let mut all = desk.mirror().profiles().await?;
+    if let Some(active) = desk.active_profile_name()? {
+        if let Some(index) = all.iter().position(|p| p.name == active) {
+            return Ok(all.swap_remove(index));
+        }
+        tracing::warn!(%active, "the active profile no longer exists; ignoring it");
+    }
     match all.len() {
         0 => Err(CoreError::NoProfile),
         1 => Ok(all.remove(0)),

@@ -15,7 +15,8 @@ use desk_vault::ACCOUNT_SCOPE;
 pub struct Session {
     pub profile: Profile,
     pub client: PlatformClient,
-    engine: Option<InProcessEngine>,
+    /// Taken out by [`Session::close`]; a session stays usable through shared references.
+    engine: tokio::sync::Mutex<Option<InProcessEngine>>,
 }
 
 impl Session {
@@ -97,18 +98,24 @@ impl Session {
         Ok(Self {
             profile,
             client,
-            engine,
+            engine: tokio::sync::Mutex::new(engine),
         })
     }
 
     /// True when this session serves the local engine itself.
-    pub fn serves_engine(&self) -> bool {
-        self.engine.is_some()
+    pub async fn serves_engine(&self) -> bool {
+        self.engine.lock().await.is_some()
     }
 
-    /// Ends the session; an engine started for it stops after in-flight requests.
-    pub async fn close(self) -> Result<(), CoreError> {
-        match self.engine {
+    /// The platform's base URL this session talks to.
+    pub fn base_url(&self) -> String {
+        self.client.base_url().to_string()
+    }
+
+    /// Ends the session; an engine started for it stops after in-flight requests. Closing
+    /// twice is harmless.
+    pub async fn close(&self) -> Result<(), CoreError> {
+        match self.engine.lock().await.take() {
             Some(engine) => engine.stop().await,
             None => Ok(()),
         }

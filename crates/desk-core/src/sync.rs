@@ -11,7 +11,6 @@
 
 use crate::desk::Desk;
 use crate::events::DeskEvent;
-use crate::profiles::resolve_or_create_profile;
 use crate::session::Session;
 use crate::CoreError;
 use chrono::{DateTime, Duration as Age, Utc};
@@ -62,7 +61,7 @@ impl Default for SyncRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct SyncReport {
     pub profile: String,
     pub started_at: DateTime<Utc>,
@@ -88,7 +87,7 @@ impl SyncReport {
 }
 
 /// One entity of one connection in this sync.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct EntityReport {
     pub connection_id: String,
     pub entity: String,
@@ -105,14 +104,14 @@ pub struct EntityReport {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SkippedConnection {
     pub connection_id: String,
     pub reason: String,
 }
 
 /// Where an unfinished walk stands, stored as the mirror's cursor of the entity.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 struct WalkPosition {
     modified_after: Option<DateTime<Utc>>,
     /// The platform's time when the walk began (see [`Walk::mark`]).
@@ -155,25 +154,20 @@ fn not_pullable(connection: &Connection) -> Option<&'static str> {
 }
 
 /// The vault entry of a connection's token (scoped to its customer's data key).
-fn token_name(profile: &str, connection_id: &str) -> String {
+pub(crate) fn token_name(profile: &str, connection_id: &str) -> String {
     format!("connection-token/{profile}/{connection_id}")
 }
 
 /// Runs one sync of a profile (the local engine's profile is created on first use).
 pub async fn sync(desk: &Desk, request: SyncRequest) -> Result<SyncReport, CoreError> {
-    let profile = resolve_or_create_profile(desk, request.profile.as_deref()).await?;
-    let session = Session::open(desk, profile).await?;
-    let outcome = Sync {
+    let session = desk.session(request.profile.as_deref()).await?;
+    Sync {
         desk,
         session: &session,
         request: &request,
     }
     .run()
-    .await;
-    let closed = session.close().await;
-    let report = outcome?;
-    closed?;
-    Ok(report)
+    .await
 }
 
 struct Sync<'a> {
@@ -314,7 +308,7 @@ impl Sync<'_> {
         let mut data = self.session.client.connection_client(id, token);
         for entity in &status.entities {
             let mut entity_report = self
-                .pull_entity(&data, &entity.entity, entity.cursor)
+                .pull_entity(&data, entity)
                 .await?;
             // A token rotated elsewhere: the local engine is the app's own, so it issues a
             // fresh one and tries once more.
@@ -326,7 +320,7 @@ impl Sync<'_> {
                     .client
                     .connection_client(id, self.issue_token(connection).await?);
                 entity_report = self
-                    .pull_entity(&data, &entity.entity, entity.cursor)
+                    .pull_entity(&data, entity)
                     .await?;
             }
             let connection_level = [
@@ -412,9 +406,10 @@ impl Sync<'_> {
     async fn pull_entity(
         &self,
         data: &ConnectionClient,
-        entity: &str,
-        platform_mark: DateTime<Utc>,
+        platform: &desk_platform::sync::EntitySyncStatus,
     ) -> Result<EntityReport, CoreError> {
+        let entity = platform.entity.as_str();
+        let platform_mark = platform.cursor;
         let mirror = self.desk.mirror();
         let profile = self.profile();
         let connection_id = data.connection_id();
@@ -445,6 +440,16 @@ impl Sync<'_> {
             },
         };
         let modified_after = walk.modified_after;
+        self.desk.events().emit(DeskEvent::EntitySyncStarted {
+            profile: profile.to_owned(),
+            connection_id: connection_id.to_owned(),
+            entity: entity.to_owned(),
+            expected_records: match modified_after {
+                None => u64::try_from(platform.records).ok(),
+                Some(_) => None,
+            },
+            incremental: modified_after.is_some(),
+        });
         let mut cursor = position.map(|p| p.cursor);
         let run = mirror
             .start_sync_run(profile, connection_id, entity, Utc::now())

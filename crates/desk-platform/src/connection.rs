@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectionStatus {
     /// A magic link was created; the customer has not finished the flow.
@@ -59,7 +59,7 @@ impl ConnectionStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, ts_rs::TS)]
 pub struct Connection {
     pub id: String,
     pub customer_id: String,
@@ -84,7 +84,7 @@ pub struct Connection {
 }
 
 /// Sync settings chosen in the wizard.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, ToSchema, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct SyncSettings {
     #[serde(default)]
@@ -113,7 +113,7 @@ impl Default for SyncSettings {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, ToSchema, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookSettings {
     pub url: String,
@@ -122,7 +122,7 @@ pub struct WebhookSettings {
 }
 
 /// `POST /api/v1/connections`.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct CreateConnection {
     pub customer_id: String,
@@ -143,14 +143,14 @@ pub struct CreateConnection {
 }
 
 /// Answer to a create: the token and webhook secret are shown this once.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, ts_rs::TS)]
 pub struct ConnectionCreated {
     pub connection: Connection,
     pub token: String,
     pub webhook_secret: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Default, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Reauthorize {
     #[serde(default)]
@@ -161,7 +161,7 @@ pub struct Reauthorize {
 }
 
 /// Answer to a reauthorization or a token reissue: the new token, shown once.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, ts_rs::TS)]
 pub struct ConnectionToken {
     pub connection: Connection,
     pub token: String,
@@ -169,7 +169,7 @@ pub struct ConnectionToken {
     pub identity_changed: bool,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Default, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct TestConnection {
     /// Credentials to check instead of the stored ones (the wizard's "test" button).
@@ -177,20 +177,20 @@ pub struct TestConnection {
     pub credentials: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, ts_rs::TS)]
 pub struct TestCheck {
     pub name: String,
     pub ok: bool,
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, ts_rs::TS)]
 pub struct TestResult {
     pub ok: bool,
     pub checks: Vec<TestCheck>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Default, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Activate {
     #[serde(default)]
@@ -198,7 +198,7 @@ pub struct Activate {
 }
 
 /// `POST /api/v1/magic-links`.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMagicLink {
     pub customer_id: String,
@@ -213,7 +213,7 @@ pub struct CreateMagicLink {
     pub expires_in: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, ts_rs::TS)]
 pub struct MagicLink {
     pub id: String,
     pub url: String,
@@ -222,7 +222,7 @@ pub struct MagicLink {
 }
 
 /// What the customer's IT admin submits to finish a magic link.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct CompleteMagicLink {
     #[serde(default)]
@@ -234,7 +234,7 @@ pub struct CompleteMagicLink {
     pub authorized_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, ToSchema, ts_rs::TS)]
 pub struct WebhookSecret {
     pub secret: String,
 }

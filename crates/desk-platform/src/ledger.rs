@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum LedgerReason {
     Connect,
@@ -40,7 +40,7 @@ impl LedgerReason {
 
 /// `delta` is the change to `available` (negative when credits are consumed); `overage_delta` the
 /// change to `overage_in_use`; `balance_after` is `available` after the entry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, ts_rs::TS)]
 pub struct LedgerEntry {
     pub id: String,
     pub at: DateTime<Utc>,

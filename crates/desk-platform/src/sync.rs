@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// The platform's sync of one connection (not the app's pull into its mirror).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, ts_rs::TS)]
 pub struct SyncStatus {
     /// `idle`, `in_progress`, `completed` or `failed`; kept as text so a platform that adds a
     /// state is still readable.
@@ -26,7 +26,7 @@ impl SyncStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, ts_rs::TS)]
 pub struct EntitySyncStatus {
     pub entity: String,
     pub records: i64,

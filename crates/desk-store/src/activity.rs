@@ -8,7 +8,7 @@ use desk_platform::event::{Event, EventType};
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncRunState {
     Running,
@@ -41,7 +41,7 @@ impl SyncRunState {
 }
 
 /// One pull of one entity of one connection into the mirror.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SyncRun {
     pub id: i64,
     pub profile: String,

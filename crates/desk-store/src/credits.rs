@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
 /// The account as one sync saw it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct AccountSnapshot {
     pub at: DateTime<Utc>,
     pub account_id: String,
@@ -22,7 +22,7 @@ pub struct AccountSnapshot {
 }
 
 /// One line of a breakdown: what the connections in a group cost and consume.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CreditShare {
     /// The tier ("1".."3", "unknown"), the customer id, or the deployment.
     pub key: String,
@@ -37,7 +37,7 @@ pub struct CreditShare {
 }
 
 /// The numbers of `mdesk credits --format json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Credits {
     pub purchased: i64,
     pub in_use: i64,
@@ -51,7 +51,7 @@ pub struct Credits {
 }
 
 /// When the pool runs out if credits keep being consumed as in the last 30 days.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CreditForecast {
     pub available: i64,
     /// Credits consumed minus credits returned over the window (purchases left out).
@@ -105,23 +105,21 @@ impl Mirror {
         .fetch_all(self.reader())
         .await
         .map_err(|err| self.fail(err))?;
-        rows.iter()
-            .map(|row| {
-                Ok(AccountSnapshot {
-                    at: time::parse(&row.try_get::<String, _>("at")?)?,
-                    account_id: row.try_get("account_id")?,
-                    name: row.try_get("account_name")?,
-                    plan: row.try_get("plan")?,
-                    region: row.try_get("region")?,
-                    credits: CreditBalance {
-                        purchased: row.try_get("purchased")?,
-                        in_use: row.try_get("in_use")?,
-                        available: row.try_get("available")?,
-                        overage_in_use: row.try_get("overage_in_use")?,
-                    },
-                })
-            })
-            .collect()
+        rows.iter().map(snapshot_from_row).collect()
+    }
+
+    /// The newest snapshot: the account as last synced (`None` before the first sync).
+    pub async fn latest_account_snapshot(&self, profile: &str) -> Result<Option<AccountSnapshot>> {
+        let row = sqlx::query(
+            "SELECT at, account_id, account_name, plan, region, purchased, in_use, available,
+                    overage_in_use
+             FROM account_snapshots WHERE profile = ? ORDER BY at DESC, seq DESC LIMIT 1",
+        )
+        .bind(profile)
+        .fetch_optional(self.reader())
+        .await
+        .map_err(|err| self.fail(err))?;
+        row.as_ref().map(snapshot_from_row).transpose()
     }
 
     /// Appends ledger entries; an entry already mirrored (same id) is skipped. Returns how many
@@ -322,4 +320,20 @@ pub(crate) fn forecast(available: i64, net_consumed: i64, now: DateTime<Utc>) ->
         per_day,
         runs_out_on,
     }
+}
+
+fn snapshot_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AccountSnapshot> {
+    Ok(AccountSnapshot {
+        at: time::parse(&row.try_get::<String, _>("at")?)?,
+        account_id: row.try_get("account_id")?,
+        name: row.try_get("account_name")?,
+        plan: row.try_get("plan")?,
+        region: row.try_get("region")?,
+        credits: CreditBalance {
+            purchased: row.try_get("purchased")?,
+            in_use: row.try_get("in_use")?,
+            available: row.try_get("available")?,
+            overage_in_use: row.try_get("overage_in_use")?,
+        },
+    })
 }

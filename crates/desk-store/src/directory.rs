@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
 /// A mirrored connection: the wire object plus where it came from and its system's tier.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MirroredConnection {
     pub profile: String,
     /// 1..=3, from the catalog when mirrored (or inferred from the cost); `None` when unknown.
@@ -82,6 +82,26 @@ impl Mirror {
             .await
             .map_err(|err| self.fail(err))?;
         }
+        tx.commit().await.map_err(|err| self.fail(err))
+    }
+
+    /// Inserts or updates one customer (created from the app), keeping the others.
+    pub async fn upsert_customer(&self, profile: &str, customer: &Customer) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT OR REPLACE INTO customers (profile, id, name, email, account_manager, metadata, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(profile)
+        .bind(&customer.id)
+        .bind(&customer.name)
+        .bind(&customer.email)
+        .bind(&customer.account_manager)
+        .bind(serde_json::Value::Object(customer.metadata.clone()).to_string())
+        .bind(time::format(customer.created_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(|err| self.fail(err))?;
         tx.commit().await.map_err(|err| self.fail(err))
     }
 

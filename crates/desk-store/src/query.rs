@@ -13,7 +13,8 @@ pub const MAX_LIMIT: u32 = 10_000;
 
 /// Which records to read. Results come in the order they were first mirrored (`seq`), which is
 /// also the order of `after` cursors.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(optional_fields = nullable)]
 #[serde(default)]
 pub struct RecordQuery {
     pub profile: Option<String>,
@@ -30,7 +31,7 @@ pub struct RecordQuery {
     pub after: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct RecordPage {
     /// Each record as the data API returned it.
     pub records: Vec<Value>,

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 const CHUNK: usize = 100;
 
 /// Where the last pull of one entity of one connection stopped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SyncCursor {
     /// The next page of an unfinished walk; `None` once a walk completed.
     pub cursor: Option<String>,
@@ -32,7 +32,7 @@ pub struct SyncCursor {
 }
 
 /// What one page did to the mirror.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct UpsertOutcome {
     pub inserted: u64,
     pub updated: u64,

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)] // a failed step is a failed test
 
 mod sync;
+mod types;
 
 use desk_client::{ClientConfig, PlatformClient, Secret};
 use desk_core::catch_up::EventCatchUp;

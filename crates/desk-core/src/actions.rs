@@ -1,0 +1,92 @@
+//! Every user action, declared once.
+//!
+//! An action is one async fn `name(&Desk, Request) -> Result<Response, CoreError>` over typed
+//! structs. [`for_each_action!`] lists them all; each face expands that one list into its own
+//! adapters, so an action cannot exist for one face and be missing from another:
+//!
+//! - desk-server: one `POST /api/actions/{name}` route per action (browser mode);
+//! - src-tauri: one Tauri command per action (the window);
+//! - [`typescript`]: the TypeScript types and the `Actions` map the UI calls through;
+//! - the CLI calls the functions directly.
+//!
+//! Modules are grouped by noun: the app and its account, customers, connections (reads),
+//! lifecycle (changes on the platform), catalog, profiles, records.
+
+mod account;
+mod catalog;
+mod connections;
+mod customers;
+mod health;
+mod lifecycle;
+mod profiles;
+mod records;
+mod timeline;
+pub mod typescript;
+
+pub use account::*;
+pub use catalog::*;
+pub use connections::*;
+pub use customers::*;
+pub use health::Health;
+pub use lifecycle::*;
+pub use profiles::*;
+pub use records::*;
+pub use timeline::*;
+
+/// Calls `$callback! { name(Request) -> Response, ... }` with every action. The callback must
+/// be a macro in scope at the call site; request and response names resolve in
+/// `desk_core::actions`.
+#[macro_export]
+macro_rules! for_each_action {
+    ($callback:ident) => {
+        $callback! {
+            // The app, the account and its credit pool.
+            app_status(AppStatusRequest) -> AppStatus,
+            account_summary(AccountSummaryRequest) -> AccountSummary,
+            credits_view(CreditsRequest) -> CreditsView,
+            sync_run(SyncRunRequest) -> SyncReport,
+            // Customers.
+            customers_list(CustomersListRequest) -> CustomersPage,
+            customer_show(CustomerShowRequest) -> CustomerDetail,
+            customer_create(CustomerCreateRequest) -> Customer,
+            // Connections: reads from the mirror.
+            connections_list(ConnectionsListRequest) -> ConnectionsPage,
+            connections_counts(ConnectionsListRequest) -> ConnectionCounts,
+            connection_show(ConnectionShowRequest) -> ConnectionView,
+            // Connections: changes on the platform, mirrored at once.
+            connection_create(ConnectionCreateRequest) -> ConnectionCreated,
+            connection_test(ConnectionTestRequest) -> TestResult,
+            connection_reauthorize(ConnectionReauthorizeRequest) -> ConnectionReauthorized,
+            connection_activate(ConnectionActivateRequest) -> ConnectionOutcome,
+            connection_disconnect(ConnectionDisconnectRequest) -> ConnectionOutcome,
+            connection_sync(ConnectionSyncRequest) -> SyncReport,
+            magic_link_create(MagicLinkCreateRequest) -> MagicLink,
+            // The catalog of systems.
+            systems_list(SystemsListRequest) -> Catalog,
+            // Profiles.
+            profiles_list(ProfilesListRequest) -> ProfilesView,
+            profile_add(ProfileAddRequest) -> Profile,
+            profile_switch(ProfileSwitchRequest) -> Profile,
+            // Offline records.
+            records_list(RecordQuery) -> RecordPage,
+            records_export(RecordsExportRequest) -> ExportReport,
+        }
+    };
+}
+
+// Types the list names that live in other crates, so every name resolves in this module.
+pub use crate::offline::{CreditsView, ExportReport};
+pub use crate::sync::SyncReport;
+pub use desk_platform::connection::{MagicLink, TestResult};
+pub use desk_platform::customer::Customer;
+pub use desk_store::{Profile, RecordPage, RecordQuery};
+
+/// The names of every action, in list order.
+pub const NAMES: &[&str] = {
+    macro_rules! names {
+        ($($name:ident($request:ident) -> $response:ident),* $(,)?) => {
+            &[$(stringify!($name)),*]
+        };
+    }
+    for_each_action!(names)
+};

@@ -1,0 +1,101 @@
+// Generated from desk-core's action list (crates/desk-core/src/actions.rs) by
+// scripts/generate-types.sh. Do not edit.
+
+import type { AccountSummary } from './AccountSummary';
+import type { AccountSummaryRequest } from './AccountSummaryRequest';
+import type { AppStatus } from './AppStatus';
+import type { AppStatusRequest } from './AppStatusRequest';
+import type { Catalog } from './Catalog';
+import type { ConnectionActivateRequest } from './ConnectionActivateRequest';
+import type { ConnectionCounts } from './ConnectionCounts';
+import type { ConnectionCreateRequest } from './ConnectionCreateRequest';
+import type { ConnectionCreated } from './ConnectionCreated';
+import type { ConnectionDisconnectRequest } from './ConnectionDisconnectRequest';
+import type { ConnectionOutcome } from './ConnectionOutcome';
+import type { ConnectionReauthorizeRequest } from './ConnectionReauthorizeRequest';
+import type { ConnectionReauthorized } from './ConnectionReauthorized';
+import type { ConnectionShowRequest } from './ConnectionShowRequest';
+import type { ConnectionSyncRequest } from './ConnectionSyncRequest';
+import type { ConnectionTestRequest } from './ConnectionTestRequest';
+import type { ConnectionView } from './ConnectionView';
+import type { ConnectionsListRequest } from './ConnectionsListRequest';
+import type { ConnectionsPage } from './ConnectionsPage';
+import type { CreditsRequest } from './CreditsRequest';
+import type { CreditsView } from './CreditsView';
+import type { Customer } from './Customer';
+import type { CustomerCreateRequest } from './CustomerCreateRequest';
+import type { CustomerDetail } from './CustomerDetail';
+import type { CustomerShowRequest } from './CustomerShowRequest';
+import type { CustomersListRequest } from './CustomersListRequest';
+import type { CustomersPage } from './CustomersPage';
+import type { ExportReport } from './ExportReport';
+import type { MagicLink } from './MagicLink';
+import type { MagicLinkCreateRequest } from './MagicLinkCreateRequest';
+import type { Profile } from './Profile';
+import type { ProfileAddRequest } from './ProfileAddRequest';
+import type { ProfileSwitchRequest } from './ProfileSwitchRequest';
+import type { ProfilesListRequest } from './ProfilesListRequest';
+import type { ProfilesView } from './ProfilesView';
+import type { RecordPage } from './RecordPage';
+import type { RecordQuery } from './RecordQuery';
+import type { RecordsExportRequest } from './RecordsExportRequest';
+import type { SyncReport } from './SyncReport';
+import type { SyncRunRequest } from './SyncRunRequest';
+import type { SystemsListRequest } from './SystemsListRequest';
+import type { TestResult } from './TestResult';
+
+/** Every action: its request and response. */
+export type Actions = {
+  app_status: { request: AppStatusRequest; response: AppStatus };
+  account_summary: { request: AccountSummaryRequest; response: AccountSummary };
+  credits_view: { request: CreditsRequest; response: CreditsView };
+  sync_run: { request: SyncRunRequest; response: SyncReport };
+  customers_list: { request: CustomersListRequest; response: CustomersPage };
+  customer_show: { request: CustomerShowRequest; response: CustomerDetail };
+  customer_create: { request: CustomerCreateRequest; response: Customer };
+  connections_list: { request: ConnectionsListRequest; response: ConnectionsPage };
+  connections_counts: { request: ConnectionsListRequest; response: ConnectionCounts };
+  connection_show: { request: ConnectionShowRequest; response: ConnectionView };
+  connection_create: { request: ConnectionCreateRequest; response: ConnectionCreated };
+  connection_test: { request: ConnectionTestRequest; response: TestResult };
+  connection_reauthorize: { request: ConnectionReauthorizeRequest; response: ConnectionReauthorized };
+  connection_activate: { request: ConnectionActivateRequest; response: ConnectionOutcome };
+  connection_disconnect: { request: ConnectionDisconnectRequest; response: ConnectionOutcome };
+  connection_sync: { request: ConnectionSyncRequest; response: SyncReport };
+  magic_link_create: { request: MagicLinkCreateRequest; response: MagicLink };
+  systems_list: { request: SystemsListRequest; response: Catalog };
+  profiles_list: { request: ProfilesListRequest; response: ProfilesView };
+  profile_add: { request: ProfileAddRequest; response: Profile };
+  profile_switch: { request: ProfileSwitchRequest; response: Profile };
+  records_list: { request: RecordQuery; response: RecordPage };
+  records_export: { request: RecordsExportRequest; response: ExportReport };
+};
+
+export type ActionName = keyof Actions;
+
+/** The action names, in the order of desk-core's list. */
+export const ACTION_NAMES = [
+  'app_status',
+  'account_summary',
+  'credits_view',
+  'sync_run',
+  'customers_list',
+  'customer_show',
+  'customer_create',
+  'connections_list',
+  'connections_counts',
+  'connection_show',
+  'connection_create',
+  'connection_test',
+  'connection_reauthorize',
+  'connection_activate',
+  'connection_disconnect',
+  'connection_sync',
+  'magic_link_create',
+  'systems_list',
+  'profiles_list',
+  'profile_add',
+  'profile_switch',
+  'records_list',
+  'records_export',
+] as const satisfies readonly ActionName[];
