@@ -1,44 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { healthOf, holdsCredits, statusLabel, statusTone } from './health';
-
-const base = { status: 'active' as const, online: true, reauthorization_required: false };
+import {
+  HEALTH_KEYS,
+  healthInfo,
+  holdsCredits,
+  severityTone,
+  statusLabel,
+  statusTone,
+} from './health';
 
 describe('health', () => {
-  it('is healthy when active, online and authorized', () => {
-    expect(healthOf(base)).toMatchObject({ key: 'healthy', tone: 'green' });
-  });
-  it('puts reauthorization first, in red, even while active or syncing', () => {
-    expect(healthOf({ ...base, reauthorization_required: true, online: false }).key).toBe(
-      'reauthorization',
-    );
-    expect(
-      healthOf({ ...base, status: 'in_progress', reauthorization_required: true }),
-    ).toMatchObject({ key: 'reauthorization', tone: 'red' });
-  });
-  it('shows an offline system in red', () => {
-    expect(healthOf({ ...base, online: false })).toMatchObject({ key: 'offline', tone: 'red' });
-  });
-  it('shows running syncs in blue and overage in violet', () => {
-    expect(healthOf({ ...base, status: 'synchronizing' }).tone).toBe('blue');
-    expect(healthOf({ ...base, status: 'overage' })).toMatchObject({
-      key: 'overage',
-      tone: 'violet',
+  it('colors broken connections red and waiting ones amber', () => {
+    expect(healthInfo('needs_reauthorization')).toMatchObject({
+      tone: 'red',
+      label: 'Reauthorize',
     });
+    expect(healthInfo('offline').tone).toBe('red');
+    expect(healthInfo('pending').tone).toBe('amber');
+    expect(healthInfo('healthy').tone).toBe('green');
+    expect(healthInfo('inactive').tone).toBe('gray');
+    expect(healthInfo('disconnected').tone).toBe('gray');
   });
-  it('does not call ended or unpaid connections broken', () => {
-    const off = { online: false, reauthorization_required: true };
-    expect(healthOf({ ...off, status: 'disconnected' }).tone).toBe('gray');
-    expect(healthOf({ ...off, status: 'inactive' }).tone).toBe('gray');
-    expect(healthOf({ ...off, status: 'pending' })).toMatchObject({
-      key: 'pending',
-      tone: 'amber',
-    });
+  it('offers every health as a chip, what needs someone first', () => {
+    expect(HEALTH_KEYS).toHaveLength(6);
+    expect(HEALTH_KEYS.slice(0, 2)).toEqual(['needs_reauthorization', 'offline']);
   });
   it('labels and colors statuses, and knows which hold credits', () => {
     expect(statusLabel('in_progress')).toBe('In progress');
     expect(statusTone('overage')).toBe('violet');
+    expect(statusTone('synchronizing')).toBe('blue');
     expect(holdsCredits('overage')).toBe(true);
     expect(holdsCredits('inactive')).toBe(false);
     expect(holdsCredits('pending')).toBe(false);
+  });
+  it('maps the core severities onto the same colors', () => {
+    expect(severityTone('broken')).toBe('red');
+    expect(severityTone('attention')).toBe('amber');
+    expect(severityTone('good')).toBe('green');
+    expect(severityTone('neutral')).toBe('gray');
   });
 });

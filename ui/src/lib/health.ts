@@ -1,97 +1,55 @@
-// One place decides what a connection's state means and which color says it, so the overview,
-// the connection page, the palette and the filter chips can never disagree.
-import type { ConnectionStatus } from './platform/contract';
+// One place decides which color and words say a connection's state, so the overview, the
+// connection page, the palette and the filter chips never disagree. The health itself is the
+// core's (desk-core's actions/health.rs derives it from status, online and reauthorization).
+import type { ConnectionStatus, Health, Severity } from './platform/contract';
 
 export type Tone = 'green' | 'amber' | 'red' | 'gray' | 'violet' | 'blue';
 
-/** The health facets the filter chips offer, in the order they are shown. */
-export const HEALTH_KEYS = [
-  'healthy',
-  'syncing',
-  'reauthorization',
-  'offline',
-  'pending',
-  'overage',
-  'inactive',
-  'disconnected',
-] as const;
-export type HealthKey = (typeof HEALTH_KEYS)[number];
-
-export interface Health {
-  key: HealthKey;
+export interface HealthInfo {
+  key: Health;
   tone: Tone;
   label: string;
   /** One sentence for the tooltip and the connection page. */
   hint: string;
 }
 
-const HEALTH: Record<HealthKey, Omit<Health, 'key'>> = {
-  healthy: { tone: 'green', label: 'Healthy', hint: 'Online, authorized and syncing on schedule.' },
-  syncing: { tone: 'blue', label: 'Syncing', hint: 'A sync is pulling records right now.' },
-  reauthorization: {
+// A Record over the generated union: a health the core adds fails to compile until named here.
+const HEALTH: Record<Health, Omit<HealthInfo, 'key'>> = {
+  healthy: { tone: 'green', label: 'Healthy', hint: 'Live, online and authorized.' },
+  needs_reauthorization: {
     tone: 'red',
     label: 'Reauthorize',
     hint: 'The token no longer works; the customer must reconnect.',
   },
-  offline: { tone: 'red', label: 'Offline', hint: 'The platform cannot reach the system.' },
+  offline: { tone: 'red', label: 'Offline', hint: 'Its system does not answer the platform.' },
   pending: {
     tone: 'amber',
     label: 'Pending',
-    hint: 'A magic link was sent; the customer has not finished connecting.',
-  },
-  overage: {
-    tone: 'violet',
-    label: 'Overage',
-    hint: 'Active beyond the credit pool; billed as overage.',
+    hint: 'A magic link waits for the customer’s IT admin.',
   },
   inactive: {
     tone: 'gray',
     label: 'Inactive',
-    hint: 'Created without credits; consumes none until activated.',
+    hint: 'Created without credits; not synced until activated.',
   },
   disconnected: {
     tone: 'gray',
     label: 'Disconnected',
-    hint: 'Token invalid, syncs stopped, credits returned.',
+    hint: 'Token invalid, syncs stopped; its data is kept.',
   },
 };
 
-export interface HealthInput {
-  status: ConnectionStatus;
-  online: boolean;
-  reauthorization_required: boolean;
-}
+/** The chips' order: what needs someone first, then the rest. */
+export const HEALTH_KEYS: Health[] = [
+  'needs_reauthorization',
+  'offline',
+  'pending',
+  'healthy',
+  'inactive',
+  'disconnected',
+];
 
-/**
- * Broken beats everything else: a connection that needs reauthorization or is offline shows
- * red even while its status still says active, because that is what someone must act on.
- * Ended and unpaid states (disconnected, inactive, pending) do not sync, so they are not
- * reported as broken.
- */
-export function healthOf(c: HealthInput): Health {
-  const key = healthKey(c);
-  return { key, ...HEALTH[key] };
-}
-
-function healthKey(c: HealthInput): HealthKey {
-  switch (c.status) {
-    case 'disconnected':
-      return 'disconnected';
-    case 'inactive':
-      return 'inactive';
-    case 'pending':
-      return 'pending';
-    default:
-      break;
-  }
-  if (c.reauthorization_required) return 'reauthorization';
-  if (!c.online) return 'offline';
-  if (c.status === 'synchronizing' || c.status === 'in_progress') return 'syncing';
-  if (c.status === 'overage') return 'overage';
-  return 'healthy';
-}
-
-export function healthInfo(key: HealthKey): Health {
+export function healthInfo(key: Health): HealthInfo {
   return { key, ...HEALTH[key] };
 }
 
@@ -105,12 +63,11 @@ const STATUS_LABEL: Record<ConnectionStatus, string> = {
   disconnected: 'Disconnected',
 };
 
-export const STATUSES = Object.keys(STATUS_LABEL) as ConnectionStatus[];
-
 export function statusLabel(status: ConnectionStatus): string {
-  return STATUS_LABEL[status] ?? status;
+  return STATUS_LABEL[status];
 }
 
+/** Status colors: running work is blue, overage violet, as everywhere. */
 export function statusTone(status: ConnectionStatus): Tone {
   switch (status) {
     case 'active':
@@ -122,9 +79,21 @@ export function statusTone(status: ConnectionStatus): Tone {
       return 'amber';
     case 'overage':
       return 'violet';
-    default:
+    case 'inactive':
+    case 'disconnected':
       return 'gray';
   }
+}
+
+const SEVERITY: Record<Severity, Tone> = {
+  neutral: 'gray',
+  good: 'green',
+  attention: 'amber',
+  broken: 'red',
+};
+
+export function severityTone(severity: Severity): Tone {
+  return SEVERITY[severity];
 }
 
 /** Whether the connection holds credits now (they return to the pool on disconnect). */

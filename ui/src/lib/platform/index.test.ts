@@ -30,15 +30,15 @@ describe('tauri transport', () => {
     (window as unknown as Record<string, unknown>).__TAURI_INTERNALS__ = {};
     const { call, ActionFailure } = await import('./index');
     invoke.mockResolvedValueOnce({ online: true });
-    await expect(call('app_status', {})).resolves.toEqual({ online: true });
-    expect(invoke).toHaveBeenCalledWith('app_status', { request: {} });
+    await expect(call('app_status', { probe: false })).resolves.toEqual({ online: true });
+    expect(invoke).toHaveBeenCalledWith('app_status', { request: { probe: false } });
 
     invoke.mockRejectedValueOnce({
       code: 'VAULT_LOCKED',
       message: 'locked',
       next_step: 'unlock_vault',
     });
-    const failure = await call('app_status', {}).catch((e: unknown) => e);
+    const failure = await call('app_status', { probe: false }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ActionFailure);
     expect((failure as InstanceType<typeof ActionFailure>).nextStep).toBe('unlock_vault');
   });
@@ -46,7 +46,9 @@ describe('tauri transport', () => {
     (window as unknown as Record<string, unknown>).__TAURI_INTERNALS__ = {};
     const { call, CLIENT_CODE } = await import('./index');
     invoke.mockRejectedValueOnce('command app_status not found');
-    const failure = (await call('app_status', {}).catch((e: unknown) => e)) as { code: string };
+    const failure = (await call('app_status', { probe: false }).catch((e: unknown) => e)) as {
+      code: string;
+    };
     expect(failure.code).toBe(CLIENT_CODE.badAnswer);
   });
 });

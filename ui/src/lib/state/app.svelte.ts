@@ -25,12 +25,16 @@ class AppState {
     void this.load();
   }
 
+  /** What the mirror knows at once, then whether the platform answers now (slower). */
   async load(): Promise<void> {
-    try {
-      this.status = await call('app_status', {});
-      this.error = null;
-    } catch (thrown) {
-      this.error = thrown;
+    for (const probe of [false, true]) {
+      try {
+        this.status = await call('app_status', { probe });
+        this.error = null;
+      } catch (thrown) {
+        this.error = thrown;
+        return;
+      }
     }
   }
 }

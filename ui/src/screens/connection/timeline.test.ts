@@ -1,68 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionDetail } from '$lib/platform';
-import { buildTimeline, kindOfEvent } from './timeline';
-import { applyEvent, finishProgress, startProgress } from './sync-progress';
+import type { SyncReport } from '$lib/platform';
+import { applyEvent, finishProgress, fraction, startProgress } from './sync-progress';
+import { splitError } from './timeline';
 
-const detail = {
-  events: [
-    {
-      id: 'e1',
-      type: 'connection.reauthorization_required',
-      created_at: '2026-12-01T10:00:00Z',
-      data: { reason: 'token expired' },
-    },
-    { id: 'e2', type: 'credits.low', created_at: '2026-12-02T09:00:00Z', data: {} },
-  ],
-  sync_runs: [
-    {
-      id: 7,
-      connection_id: 'c',
-      entity: 'work_orders',
-      started_at: '2026-12-02T08:00:00Z',
-      finished_at: '2026-12-02T08:01:00Z',
-      state: 'failed',
-      records: 0,
-      error: 'SYSTEM_UNAVAILABLE: host down',
-    },
-  ],
-  authorizations: [
-    { authorized_by: 'ana@acme.test', token_issued_at: '2026-11-20T12:00:00Z' },
-    { authorized_by: 'it@acme.test', token_issued_at: '2026-10-01T12:00:00Z' },
-  ],
-} as unknown as ConnectionDetail;
-
-describe('timeline', () => {
-  it('merges events, runs and authorizations newest first', () => {
-    const items = buildTimeline(detail);
-    expect(items.map((i) => i.key)).toEqual([
-      'event:e2',
-      'run:7',
-      'event:e1',
-      'auth:0:2026-11-20T12:00:00Z',
-      'auth:1:2026-10-01T12:00:00Z',
-    ]);
-  });
-  it('files events by what they are about and colors failures red', () => {
-    const items = buildTimeline(detail);
-    expect(items[0]).toMatchObject({ kind: 'credits', tone: 'amber', title: 'Credits low' });
-    expect(items[1]).toMatchObject({
-      kind: 'sync',
-      tone: 'red',
-      detail: 'SYSTEM_UNAVAILABLE: host down',
-    });
-    expect(items[2]).toMatchObject({ kind: 'auth', tone: 'red', detail: 'Reason: token expired' });
-    expect(items[4]).toMatchObject({ title: 'Authorized', detail: 'by it@acme.test' });
-    expect(items[3]!.title).toBe('Reauthorized');
-    expect(kindOfEvent('connection.status_changed')).toBe('status');
-  });
-});
+const p = 'local';
 
 describe('sync progress', () => {
-  it('follows one connection and ignores the others', () => {
+  it('follows one connection, with a real share when the total is known', () => {
     let s = startProgress(['assets', 'work_orders']);
     s = applyEvent(s, 'c1', {
+      type: 'entity_sync_started',
+      profile: p,
+      connection_id: 'c1',
+      entity: 'assets',
+      expected_records: 2000,
+      incremental: false,
+    });
+    s = applyEvent(s, 'c1', {
       type: 'records_pulled',
-      profile: 'p',
+      profile: p,
       connection_id: 'c1',
       entity: 'assets',
       records: 500,
@@ -70,43 +26,113 @@ describe('sync progress', () => {
     });
     s = applyEvent(s, 'c1', {
       type: 'records_pulled',
-      profile: 'p',
+      profile: p,
       connection_id: 'c2',
       entity: 'assets',
       records: 9,
       resumed: false,
     });
-    expect(s.entities[0]).toMatchObject({ state: 'syncing', records: 500 });
+    expect(s.entities[0]).toMatchObject({ state: 'syncing', records: 500, expected: 2000 });
+    expect(fraction(s.entities[0]!)).toBe(0.25);
+    expect(fraction(s.entities[1]!)).toBeNull();
     s = applyEvent(s, 'c1', {
       type: 'entity_synced',
-      profile: 'p',
-      connection_id: 'c1',
-      entity: 'assets',
-      records: 800,
-      state: 'completed',
-      error: null,
-    });
-    s = applyEvent(s, 'c1', {
-      type: 'entity_synced',
-      profile: 'p',
+      profile: p,
       connection_id: 'c1',
       entity: 'vendors',
       records: 0,
       state: 'failed',
-      error: 'RATE_LIMIT_EXCEEDED',
+      error: 'rate limited',
     });
     expect(s.entities.map((e) => [e.entity, e.state])).toEqual([
-      ['assets', 'completed'],
+      ['assets', 'syncing'],
       ['work_orders', 'queued'],
       ['vendors', 'failed'],
     ]);
-    const done = finishProgress(s, { records: 800, failures: 1 });
-    expect(done.phase).toBe('failed');
-    expect(done.entities[1]!.state).toBe('completed');
   });
-  it('ends finished when nothing failed', () => {
-    expect(finishProgress(startProgress(['a']), { records: 3, failures: 0 }).phase).toBe(
-      'finished',
-    );
+  it('closes on the report: its entities as it says, the rest settled', () => {
+    const report = {
+      profile: p,
+      started_at: '',
+      finished_at: '',
+      customers: 0,
+      connections: 1,
+      ledger_entries_added: 0,
+      skipped: [],
+      entities: [
+        {
+          connection_id: 'c1',
+          entity: 'assets',
+          state: 'completed',
+          resumed: false,
+          modified_after: null,
+          pages: 4,
+          inserted: 10,
+          updated: 5,
+          unchanged: 1985,
+          error_code: null,
+          error: null,
+        },
+        {
+          connection_id: 'c1',
+          entity: 'vendors',
+          state: 'failed',
+          resumed: false,
+          modified_after: null,
+          pages: 0,
+          inserted: 0,
+          updated: 0,
+          unchanged: 0,
+          error_code: 'RATE_LIMIT_EXCEEDED',
+          error: 'slow down',
+        },
+        {
+          connection_id: 'c2',
+          entity: 'assets',
+          state: 'failed',
+          resumed: false,
+          modified_after: null,
+          pages: 0,
+          inserted: 0,
+          updated: 0,
+          unchanged: 0,
+          error_code: 'X',
+          error: 'x',
+        },
+      ],
+    } satisfies SyncReport;
+    const done = finishProgress(startProgress(['assets', 'work_orders']), 'c1', report);
+    expect(done.phase).toBe('failed');
+    expect(done.records).toBe(2000);
+    expect(done.failures).toBe(1);
+    expect(done.entities.find((e) => e.entity === 'vendors')).toMatchObject({
+      errorCode: 'RATE_LIMIT_EXCEEDED',
+      error: 'slow down',
+    });
+    expect(done.entities.find((e) => e.entity === 'work_orders')?.state).toBe('completed');
+  });
+  it('ends failed when the connection was skipped', () => {
+    const report = {
+      profile: p,
+      started_at: '',
+      finished_at: '',
+      customers: 0,
+      connections: 0,
+      ledger_entries_added: 0,
+      entities: [],
+      skipped: [{ connection_id: 'c1', reason: 'reauthorization required' }],
+    } satisfies SyncReport;
+    const done = finishProgress(startProgress([]), 'c1', report);
+    expect(done).toMatchObject({ phase: 'failed', skipped: 'reauthorization required' });
+  });
+});
+
+describe('errors in words', () => {
+  it('split a leading code from the words', () => {
+    expect(splitError('SYSTEM_UNAVAILABLE: host down')).toEqual({
+      code: 'SYSTEM_UNAVAILABLE',
+      text: 'host down',
+    });
+    expect(splitError('it broke')).toEqual({ code: null, text: 'it broke' });
   });
 });

@@ -1,16 +1,29 @@
 // The overview's filters live outside the component, so coming back from a connection page
 // finds the list as it was left.
-import type { HealthKey } from '$lib/health';
 import type { Sort } from '$lib/design/table';
+import type { ConnectionSort, ConnectionsListRequest, Health } from '$lib/platform';
 
 class OverviewFilters {
   search = $state('');
-  health: HealthKey[] = $state([]);
+  health: Health[] = $state([]);
   customer: { id: string; name: string } | null = $state(null);
-  sort: Sort | null = $state({ id: 'health', desc: false });
+  sort: Sort | null = $state({ id: 'name', desc: false });
 
   get active(): boolean {
     return this.search.trim() !== '' || this.health.length > 0 || this.customer !== null;
+  }
+
+  /** The request for these filters (page fields apart). */
+  request(): Omit<ConnectionsListRequest, 'offset' | 'limit'> {
+    return {
+      search: this.search.trim() || null,
+      statuses: [],
+      health: [...this.health],
+      customer_id: this.customer?.id ?? null,
+      // Column ids are the core's sort keys (DataTable columns are named after them).
+      sort: (this.sort?.id ?? 'name') as ConnectionSort,
+      descending: this.sort?.desc ?? false,
+    };
   }
 
   clear(): void {
@@ -19,7 +32,7 @@ class OverviewFilters {
     this.customer = null;
   }
 
-  toggle(key: HealthKey): void {
+  toggle(key: Health): void {
     this.health = this.health.includes(key)
       ? this.health.filter((k) => k !== key)
       : [...this.health, key];
