@@ -5,6 +5,7 @@ pub mod engine;
 pub mod inbox;
 pub mod profiles;
 pub mod records;
+pub mod serve;
 pub mod sync;
 pub mod webhooks;
 

@@ -40,6 +40,9 @@ enum Command {
     /// The local engine: an offline imitation of the Makini platform API.
     #[command(subcommand)]
     Engine(commands::engine::EngineCommand),
+    /// Browser mode: the app's UI, actions, event stream, webhook inbox and background jobs on
+    /// one loopback server; prints the URL to open.
+    Serve(commands::serve::ServeArgs),
     /// The webhook receiver alone.
     #[command(subcommand)]
     Inbox(commands::inbox::InboxCommand),
@@ -112,6 +115,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Engine(command) => commands::engine::run(&context, command).await,
+            Command::Serve(args) => commands::serve::run(&context, args).await,
             Command::Inbox(command) => commands::inbox::run(&context, command).await,
             Command::Webhooks(command) => commands::webhooks::run(&context, command).await,
             Command::Profiles(command) => commands::profiles::run(&context, command).await,

@@ -13,6 +13,7 @@ pub mod catch_up;
 mod desk;
 mod error;
 pub mod events;
+pub mod jobs;
 pub mod local_engine;
 pub mod mirror_applier;
 pub mod offline;

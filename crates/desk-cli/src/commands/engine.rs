@@ -80,7 +80,7 @@ async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// `500ms`, `30s`, `2m`, `1h`: the spellings people type for short durations.
-fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())

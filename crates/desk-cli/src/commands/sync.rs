@@ -162,6 +162,19 @@ fn report_progress(event: &DeskEvent) {
             change.after.status.as_str(),
             if change.after.online { "online" } else { "offline" }
         ),
+        DeskEvent::EntitySyncStarted {
+            connection_id,
+            entity,
+            expected_records,
+            ..
+        } => match expected_records {
+            Some(expected) => format!("{connection_id} {entity}: pulling {expected} records"),
+            None => format!("{connection_id} {entity}: pulling changes"),
+        },
+        // Lifecycle actions report their own outcome; a sync does not cause these.
+        DeskEvent::ConnectionChanged { .. }
+        | DeskEvent::CreditsChanged { .. }
+        | DeskEvent::ProfileSwitched { .. } => return,
     };
     let mut stderr = std::io::stderr().lock();
     if let Err(err) = writeln!(stderr, "{line}") {

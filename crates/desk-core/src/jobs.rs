@@ -1,0 +1,71 @@
+//! The background work of a process that stays up (the window, `mdesk serve`): a sync of the
+//! shown profile on an interval (the first at once, so a first start fills the mirror), and
+//! status polling plus event catch-up (the fallback for webhooks that never arrive) on a
+//! shorter one. A failed pass is logged and retried at the next tick.
+
+use crate::catch_up::EventCatchUp;
+use crate::desk::Desk;
+use crate::sync::{self, SyncRequest};
+use std::future::Future;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy)]
+pub struct JobIntervals {
+    /// Between syncs of the shown profile's records.
+    pub sync: Duration,
+    /// Between status polls and event catch-ups.
+    pub poll: Duration,
+}
+
+impl Default for JobIntervals {
+    fn default() -> Self {
+        Self {
+            sync: Duration::from_secs(15 * 60),
+            poll: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+/// Runs the jobs until `shutdown` resolves.
+pub async fn run(desk: &Desk, intervals: JobIntervals, shutdown: impl Future<Output = ()>) {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let until_stopped = || {
+        let mut stopped = stopped.clone();
+        async move {
+            if stopped.wait_for(|stop| *stop).await.is_err() {
+                tracing::debug!("the jobs' stop signal was dropped; stopping");
+            }
+        }
+    };
+    let syncs = crate::periodic::every("sync", intervals.sync, until_stopped(), || async {
+        let report = sync::sync(desk, SyncRequest::default()).await?;
+        tracing::info!(
+            records = report.records(),
+            failures = report.failures(),
+            "background sync done"
+        );
+        Ok(())
+    });
+    let polls = crate::periodic::every("status poll", intervals.poll, until_stopped(), || async {
+        let session = desk.session(None).await?;
+        let changes = crate::poll::poll_connection_status(desk, &session).await?;
+        if !changes.is_empty() {
+            tracing::info!(changed = changes.len(), "status poll found changed connections");
+        }
+        let inbox = desk.inbox().await?.clone();
+        let summary = EventCatchUp::new(session.client.clone(), inbox)
+            .run_once()
+            .await?;
+        if summary.stored > 0 {
+            tracing::info!(stored = summary.stored, "caught up on missed events");
+        }
+        Ok(())
+    });
+    let signal = async {
+        shutdown.await;
+        if stop.send(true).is_err() {
+            tracing::debug!("the jobs had stopped already");
+        }
+    };
+    tokio::join!(syncs, polls, signal);
+}
