@@ -37,8 +37,10 @@ export async function run({ page, server, shot }) {
   await dialog.waitFor();
   await dialog.getByText('stops working at once').waitFor();
   await dialog.getByText(`${held} credit`).waitFor();
-  await dialog.getByText('Synced data stays on this computer').waitFor();
-  await dialog.getByRole('checkbox', { name: 'Also delete the synced data' }).waitFor();
+  await dialog.getByText('Synced data is kept').waitFor();
+  await dialog
+    .getByRole('checkbox', { name: 'Also delete the data the platform synced' })
+    .waitFor();
   await shot('dialog');
 
   await dialog.getByRole('button', { name: 'Disconnect' }).click();
