@@ -1,10 +1,10 @@
-// The journeys runner: `node tests/ui/run.mjs [--fixture] [name...]`. Each journey gets its
-// own server and a fresh browser profile. Prints "N passed, N failed" last.
+// The journeys runner: `node tests/ui/run.mjs [name...]` (build ui/dist and mdesk first; see
+// tests/ui/README.md). Each journey gets its own server, with a fresh data folder, and a fresh
+// browser profile. Prints "N passed, N failed" last.
 import { readdirSync } from 'node:fs';
 import { launchBrowser, startServer, shooter } from './lib/harness.mjs';
 
 const args = process.argv.slice(2);
-const fixture = args.includes('--fixture');
 const only = args.filter((a) => !a.startsWith('--'));
 const dir = new URL('./journeys/', import.meta.url);
 const files = readdirSync(dir)
@@ -26,7 +26,7 @@ for (const file of files) {
   const requests = [];
   const consoleErrors = [];
   try {
-    server = await startServer({ fixture });
+    server = await startServer();
     browser = await launchBrowser();
     const page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.setDefaultTimeout(15000);

@@ -1,4 +1,4 @@
-// What every journey gets: a server (the real `mdesk serve`, or the fixture with --fixture),
+// What every journey gets: a fresh `mdesk serve` with its demo workspace,
 // Debian's chromium through playwright-core with a fresh profile, a screenshot helper and
 // small assertions. No browser is downloaded.
 import { spawn } from 'node:child_process';
@@ -38,12 +38,7 @@ export function mdeskBinary() {
 }
 
 /** Starts `mdesk serve` on a free port with a fresh data folder; resolves with its URLs. */
-export async function startServer({ fixture = false } = {}) {
-  if (fixture) {
-    const { startFixture } = await import('../fixture/server.mjs');
-    const f = await startFixture(join(ROOT, 'ui/dist'));
-    return { ...f, kind: 'fixture' };
-  }
+export async function startServer() {
   const bin = mdeskBinary();
   if (!existsSync(bin)) throw new Error(`no mdesk binary at ${bin}: cargo build -p desk-cli first`);
   const dataDir = mkdtempSync(join(tmpdir(), 'mdesk-journey-'));
