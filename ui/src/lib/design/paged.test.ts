@@ -67,6 +67,22 @@ describe('paged rows', () => {
     await rows.ensure(30, 39);
     expect(rows.loadedPages).toEqual([1, 2, 3]);
   });
+  it('refresh loaded pages in place, keeping the old rows until the new ones arrive', async () => {
+    let version = 1;
+    const load = async (offset: number, limit: number): Promise<Page<string>> => ({
+      rows: Array.from({ length: limit }, (_, i) => `v${version}:${offset + i}`),
+      total: 1000,
+    });
+    const rows = new PagedRows(load, 10);
+    await rows.reset();
+    await rows.ensure(500, 509);
+    version = 2;
+    const pending = rows.refresh();
+    expect(rows.row(505)).toBe('v1:505');
+    await pending;
+    expect(rows.row(505)).toBe('v2:505');
+    expect(rows.row(3)).toBe('v2:3');
+  });
   it('keep the error of a failed page for the screen to show', async () => {
     const rows = new PagedRows<number>(() => Promise.reject(new Error('down')), 10);
     await rows.reset();

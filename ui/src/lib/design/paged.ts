@@ -46,6 +46,17 @@ export class PagedRows<T> {
     return this.ensure(0, this.pageSize - 1);
   }
 
+  /**
+   * Fetches the loaded pages again, keeping them on screen until the new ones arrive (a live
+   * change elsewhere: no flash of skeletons, no jump of the scroll position).
+   */
+  async refresh(): Promise<void> {
+    this.generation++;
+    this.inFlight.clear();
+    const pages = this.loadedPages;
+    await Promise.all((pages.length ? pages : [0]).map((p) => this.fetch(p, p * this.pageSize)));
+  }
+
   row(index: number): T | undefined {
     return this.pages.get(Math.floor(index / this.pageSize))?.[index % this.pageSize];
   }
