@@ -7,7 +7,18 @@ import { assert, assertEqual } from '../lib/harness.mjs';
 export const expectedConsole = [/status of 404/];
 
 export async function run({ page, server, shot }) {
+  // Loading is designed too: hold the list's first answer back and look at the skeletons.
+  let release = () => {};
+  const held = new Promise((resolve) => (release = resolve));
+  await page.route('**/api/actions/connections_list', async (route) => {
+    // Once released, every later list request passes straight through.
+    await held;
+    await route.continue();
+  });
   await page.goto(server.openUrl);
+  await page.getByRole('rowgroup', { name: 'Loading' }).waitFor();
+  await shot('loading');
+  release();
   const table = page.getByRole('table', { name: 'Connections' });
   await table.getByRole('link').first().waitFor();
 
