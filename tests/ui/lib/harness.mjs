@@ -72,6 +72,15 @@ export async function startServer() {
     child.stderr.on('data', read);
     child.on('exit', (code) => reject(new Error(`mdesk serve exited with ${code}:\n${log}`)));
   });
+  // A debug build reads ui/dist from the checkout it was compiled in; a binary built from
+  // another checkout (a shared CARGO_TARGET_DIR) serves that one's UI, or none.
+  const page = await (await fetch(`${urls.base}/`)).text();
+  if (!page.includes('<div id="app">')) {
+    child.kill('SIGINT');
+    throw new Error(
+      `${bin} serves no UI from this checkout (built elsewhere?): ${page.slice(0, 120)}`,
+    );
+  }
   return {
     ...urls,
     kind: 'mdesk',
