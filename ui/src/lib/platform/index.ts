@@ -1,78 +1,63 @@
-// The only module that knows how the UI reaches the app: inside the desktop window through
-// Tauri's invoke. A browser-mode implementation (fetch against `mdesk serve`) comes later and
-// will sit beside this one; the rest of the UI imports only from here.
-import { invoke } from '@tauri-apps/api/core';
+// The UI's only way to the app. Screens call `call(name, request)` and `subscribe(listener)`
+// and never learn whether they run in the Tauri window or in a browser against `mdesk serve`.
+import type { ActionName, ActionRequest, ActionResponse } from './contract';
+import { asFailure } from './errors';
+import { createHttpTransport } from './http';
+import type { EventListener, StreamState, Transport, Unsubscribe } from './transport';
 
-// Hand-written mirrors of the Rust types for now (desk_platform::account::Account and the
-// shell's EngineStatus); they become generated (ts-rs or specta) when desk-core lands.
-export type Plan = 'trial' | 'paid';
+export { ActionFailure, CLIENT_CODE, type ClientCode, type UiError } from './errors';
+export type { EventListener, StreamState, Transport, Unsubscribe } from './transport';
+export type * from './contract';
 
-export interface CreditBalance {
-  purchased: number;
-  in_use: number;
-  available: number;
-  overage_in_use: number;
+/** Whether this page runs inside the Tauri window (Tauri defines this before any script). */
+export function inTauri(scope: object = globalThis): boolean {
+  return '__TAURI_INTERNALS__' in scope;
 }
 
-export interface Account {
-  id: string;
-  name: string;
-  plan: Plan;
-  region: string;
-  credits: CreditBalance;
+let active: Promise<Transport> | null = null;
+
+/**
+ * The active transport, chosen once. The Tauri one is a dynamic import: Vite emits it (with
+ * @tauri-apps/api) as its own chunk that a browser never requests (checked by
+ * scripts/check-dist.mjs and by the journeys).
+ */
+export function platform(): Promise<Transport> {
+  active ??= inTauri()
+    ? import('./tauri').then((m) => m.createTauriTransport())
+    : Promise.resolve(createHttpTransport());
+  return active;
 }
 
-export interface EngineStatus {
-  base_url: string;
-  account: Account;
+/** Replaces the transport (tests only). */
+export function usePlatform(transport: Transport): void {
+  active = Promise.resolve(transport);
 }
 
-/** The codes the shell answers with; the UI matches on these, never on messages. */
-export type ShellErrorCode =
-  | 'APP_DATA_UNAVAILABLE'
-  | 'ENGINE_START_FAILED'
-  | 'ENGINE_UNREACHABLE'
-  | 'ENGINE_REFUSED'
-  | 'ENGINE_BAD_ANSWER'
-  | 'NOT_IN_APP';
-
-export class PlatformError extends Error {
-  constructor(
-    readonly code: ShellErrorCode | string,
-    message: string,
-    readonly platformCode: string | null = null,
-  ) {
-    super(message);
-    this.name = 'PlatformError';
-  }
-}
-
-function isShellError(value: unknown): value is { code: string; message: string; platform_code?: string | null } {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { code?: unknown }).code === 'string' &&
-    typeof (value as { message?: unknown }).message === 'string'
-  );
-}
-
-function inApp(): boolean {
-  return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
-}
-
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
-  if (!inApp()) {
-    throw new PlatformError('NOT_IN_APP', 'This page runs inside the Makini Desk window; browser mode is not built yet.');
-  }
+export async function call<K extends ActionName>(
+  name: K,
+  request: ActionRequest<K>,
+): Promise<ActionResponse<K>> {
+  const transport = await platform();
   try {
-    return await invoke<T>(command, args);
-  } catch (err) {
-    if (isShellError(err)) throw new PlatformError(err.code, err.message, err.platform_code ?? null);
-    throw new PlatformError('ENGINE_UNREACHABLE', String(err));
+    return (await transport.invoke(name, request)) as ActionResponse<K>;
+  } catch (thrown) {
+    throw asFailure(name, thrown);
   }
 }
 
-/** Where the local engine listens and the account it serves, read over its HTTP API. */
-export function engineStatus(): Promise<EngineStatus> {
-  return call<EngineStatus>('engine_status');
+/** Resolves once live: `await subscribe(...)` before calling the action whose events you want. */
+export async function subscribe(listener: EventListener): Promise<Unsubscribe> {
+  return (await platform()).subscribe(listener);
+}
+
+export function onStreamState(listener: (state: StreamState) => void): Unsubscribe {
+  let stop: Unsubscribe | null = null;
+  let cancelled = false;
+  void platform().then((t) => {
+    if (!cancelled) stop = t.onStreamState(listener);
+  });
+  return () => {
+    cancelled = true;
+    stop?.();
+  };
 }

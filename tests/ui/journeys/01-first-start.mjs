@@ -1,0 +1,71 @@
+// First start: the launch URL opens the demo workspace; the token leaves the address bar;
+// the browser never fetches the Tauri chunk; every screen is reachable.
+import { assert } from '../lib/harness.mjs';
+
+export async function run({ page, server, shot, requests }) {
+  await page.goto(server.openUrl);
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  assert(!page.url().includes('token='), `the token stays in the address bar: ${page.url()}`);
+
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  for (const screen of [
+    'Overview',
+    'Connect',
+    'Credits',
+    'Alerts',
+    'Webhooks',
+    'Data',
+    'Settings',
+  ]) {
+    await nav.getByRole('link', { name: screen, exact: true }).waitFor();
+  }
+  await page.getByRole('link', { name: /Profile: .*online/ }).waitFor();
+
+  const pool = page.getByRole('region', { name: 'Connection credits' });
+  for (const label of ['Purchased', 'In use', 'Available', 'Overage'])
+    await pool.getByText(label, { exact: true }).waitFor();
+
+  const table = page.getByRole('table', { name: 'Connections' });
+  await table.getByRole('columnheader', { name: 'Health' }).waitFor();
+  await table.getByRole('link').first().waitFor();
+  const rows = await table.getByRole('row').count();
+  assert(rows > 2, `the demo shows connections (${rows} rows)`);
+  await shot('overview');
+
+  // The palette opens with the keyboard and lists the shortcuts.
+  await page.keyboard.press('Control+k');
+  const palette = page.getByRole('dialog', { name: 'Command palette' });
+  await palette.waitFor();
+  await palette.getByText('Keyboard shortcuts').waitFor();
+  await palette.getByRole('option', { name: /Go to Credits/ }).waitFor();
+  await shot('palette');
+  // Connections are searched on the server from the palette.
+  const firstName = await table.getByRole('link').first().innerText();
+  await page.getByRole('combobox', { name: 'Search commands and connections' }).fill(firstName);
+  const found = palette
+    .getByRole('option', { name: new RegExp(firstName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) })
+    .first();
+  await found.waitFor();
+  await shot('palette-search');
+  await page.keyboard.press('Escape');
+  await palette.waitFor({ state: 'hidden' });
+
+  // g c goes to Credits, which says plainly that it is coming next.
+  await page.evaluate(() =>
+    document.activeElement instanceof HTMLElement ? document.activeElement.blur() : null,
+  );
+  await page.keyboard.press('g');
+  await page.keyboard.press('c');
+  await page.getByRole('heading', { name: 'This screen is not built yet' }).waitFor();
+  assert(page.url().endsWith('/credits'), `g c went to ${page.url()}`);
+  await shot('coming-next');
+
+  await page.getByRole('link', { name: 'Overview' }).first().click();
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  await page.getByRole('link', { name: 'Customers' }).click();
+  await page.getByRole('table', { name: 'Customers' }).getByRole('row').nth(1).waitFor();
+  await shot('customers');
+
+  const tauri = requests.filter((u) => /\/assets\/tauri-[^/]+\.js/.test(u));
+  assert(tauri.length === 0, `the browser fetched the Tauri chunk: ${tauri.join(', ')}`);
+}
