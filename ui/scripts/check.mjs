@@ -27,5 +27,5 @@ if (!completed) {
 console.log(
   `svelte-check: ${ours.length} errors and warnings in our code, ${generated.length} in generated types`,
 );
-const strict = process.env.STRICT_GENERATED === '1';
-process.exit(ours.length || (strict && generated.length) ? 1 : 0);
+// A problem in a generated file is fixed in the Rust types it comes from, but it still fails.
+process.exit(ours.length || generated.length ? 1 : 0);

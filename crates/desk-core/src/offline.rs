@@ -105,8 +105,8 @@ pub struct ConnectionDetail {
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct EntityMirror {
     pub entity: String,
-    pub records: i64,
-    /// A walk was left unfinished; the next sync resumes it.
+    /// A walk was left unfinished; the next sync resumes it. (Its record count is the
+    /// cursor's `records`.)
     pub unfinished: bool,
     #[serde(flatten)]
     pub cursor: SyncCursor,
@@ -131,7 +131,6 @@ pub async fn show_connection(desk: &Desk, id: &str) -> Result<ConnectionDetail, 
         .into_iter()
         .map(|(entity, cursor)| EntityMirror {
             entity,
-            records: cursor.records,
             unfinished: cursor.cursor.is_some(),
             cursor,
         })

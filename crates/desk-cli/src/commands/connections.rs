@@ -95,7 +95,7 @@ pub async fn run(context: &Context, command: ConnectionsCommand) -> anyhow::Resu
                     .map(|e| {
                         vec![
                             e.entity.clone(),
-                            e.records.to_string(),
+                            e.cursor.records.to_string(),
                             or_dash(e.cursor.high_water.map(|at| at.to_rfc3339())),
                             if e.unfinished { "unfinished (resumes)" } else { "complete" }.to_owned(),
                         ]

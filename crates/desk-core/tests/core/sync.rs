@@ -357,7 +357,7 @@ async fn a_sync_stopped_between_pages_resumes_from_its_cursor_to_exactly_the_pla
     );
     let detail = offline::show_connection(&desk, &id).await.unwrap();
     assert!(detail.entities.iter().all(|e| !e.unfinished));
-    let total: i64 = detail.entities.iter().map(|e| e.records).sum();
+    let total: i64 = detail.entities.iter().map(|e| e.cursor.records).sum();
     assert_eq!(total as usize, platform.len());
 }
 

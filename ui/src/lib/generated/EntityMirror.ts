@@ -3,9 +3,10 @@
 /**
  * One entity of a connection in the mirror.
  */
-export type EntityMirror = { entity: string, records: number, 
+export type EntityMirror = { entity: string, 
 /**
- * A walk was left unfinished; the next sync resumes it.
+ * A walk was left unfinished; the next sync resumes it. (Its record count is the
+ * cursor's `records`.)
  */
 unfinished: boolean, 
 /**
