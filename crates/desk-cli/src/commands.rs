@@ -1,8 +1,10 @@
 pub mod connections;
 pub mod credits;
+pub mod customers;
 pub mod desk;
 pub mod engine;
 pub mod inbox;
+pub mod lifecycle;
 pub mod profiles;
 pub mod records;
 pub mod serve;

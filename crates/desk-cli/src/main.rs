@@ -57,6 +57,19 @@ enum Command {
     /// Connections, from the local mirror (works offline).
     #[command(subcommand)]
     Connections(commands::connections::ConnectionsCommand),
+    /// Customers: list them (from the local mirror) or add one.
+    #[command(subcommand)]
+    Customers(commands::customers::CustomersCommand),
+    /// Connect a customer's system (the wizard's final step): prints the token once.
+    Connect(commands::lifecycle::ConnectArgs),
+    /// New credentials for a connection: same id, a new token, the old token dead.
+    Reauthorize(commands::lifecycle::ReauthorizeArgs),
+    /// Disconnect: the token dies, syncs stop, credits go back to the pool, data is kept.
+    Disconnect(commands::lifecycle::DisconnectArgs),
+    /// Activate an inactive connection: it takes credits now, or runs in overage.
+    Activate(commands::lifecycle::ActivateArgs),
+    /// A link the customer's IT admin opens to connect a system; creates a pending connection.
+    MagicLink(commands::lifecycle::MagicLinkArgs),
     /// The credit pool, its breakdowns, history and forecast, from the local mirror.
     Credits(commands::credits::CreditsArgs),
     /// Synced records of an entity, from the local mirror, with full-text search.
@@ -64,6 +77,18 @@ enum Command {
     /// Write an entity's synced records to a .csv or .json file.
     Export(commands::records::ExportArgs),
 }
+
+/// Bad usage found after parsing (a flag given twice, say): exits 2 like clap's own errors.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
 
 /// The context every command runs with.
 pub struct Context {
@@ -121,6 +146,12 @@ fn main() -> ExitCode {
             Command::Profiles(command) => commands::profiles::run(&context, command).await,
             Command::Sync(args) => commands::sync::run(&context, args).await,
             Command::Connections(command) => commands::connections::run(&context, command).await,
+            Command::Customers(command) => commands::customers::run(&context, command).await,
+            Command::Connect(args) => commands::lifecycle::connect(&context, args).await,
+            Command::Reauthorize(args) => commands::lifecycle::reauthorize(&context, args).await,
+            Command::Disconnect(args) => commands::lifecycle::disconnect(&context, args).await,
+            Command::Activate(args) => commands::lifecycle::activate(&context, args).await,
+            Command::MagicLink(args) => commands::lifecycle::magic_link(&context, args).await,
             Command::Credits(args) => commands::credits::run(&context, args).await,
             Command::Records(args) => commands::records::records(&context, args).await,
             Command::Export(args) => commands::records::export(&context, args).await,
@@ -131,7 +162,11 @@ fn main() -> ExitCode {
         Err(err) => {
             tracing::error!(target: logging::OUTCOME_TARGET, error = %format!("{err:#}"), "command failed");
             eprintln!("error: {err:#}");
-            ExitCode::FAILURE
+            if err.is::<UsageError>() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

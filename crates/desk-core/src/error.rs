@@ -306,7 +306,7 @@ impl From<&CoreError> for ActionError {
         let code = err.code();
         Self {
             code,
-            message: err.to_string(),
+            message: message_of(err),
             request_id: err.request_id().map(str::to_owned),
             next_step: next_step(code),
             retry_after_seconds: match err {
@@ -316,6 +316,17 @@ impl From<&CoreError> for ActionError {
                 _ => None,
             },
         }
+    }
+}
+
+/// The message without what the other fields carry: a platform answer's own message, not
+/// `NOT_FOUND (HTTP 404): ...` (the code and request id travel beside it).
+fn message_of(err: &CoreError) -> String {
+    match err {
+        CoreError::Client(desk_client::ClientError::Api { message, .. }) if !message.is_empty() => {
+            message.clone()
+        }
+        _ => err.to_string(),
     }
 }
 
@@ -450,6 +461,11 @@ mod tests {
         assert_eq!(action.request_id.as_deref(), Some("req_1"));
         assert_eq!(action.retry_after_seconds, Some(7));
         assert_eq!(action.next_step, Some(NextStep::Retry));
+        assert_eq!(action.message, "slow down");
+        assert_eq!(
+            action.to_string(),
+            "slow down (RATE_LIMIT_EXCEEDED) [request req_1]"
+        );
         let json = serde_json::to_value(&action).expect("serialises");
         assert_eq!(json["code"], "RATE_LIMIT_EXCEEDED");
         assert_eq!(json["next_step"], "retry");

@@ -32,3 +32,10 @@ pub async fn with_desk<T>(
 pub fn or_dash(value: Option<impl ToString>) -> String {
     value.map_or_else(|| "-".to_owned(), |v| v.to_string())
 }
+
+/// A failed desk-core action as one line with its code and the platform's request id, e.g.
+/// `customer not found (NOT_FOUND) [request req_...]`: the [`desk_core::ActionError`] the UI
+/// and the browser mode carry, so every face names a failure the same way.
+pub fn failed(err: desk_core::CoreError) -> anyhow::Error {
+    anyhow::Error::new(desk_core::ActionError::from(&err))
+}

@@ -98,7 +98,7 @@ pub(crate) fn authorizations(connection: &Connection, events: &[Event]) -> Vec<A
             })
         })
         .collect();
-    found.sort_by(|a, b| b.at.cmp(&a.at));
+    found.sort_by_key(|a| std::cmp::Reverse(a.at));
     if found.is_empty() {
         if let Some(at) = connection.token_issued_at.or(connection.connected_at) {
             found.push(Authorization {
