@@ -16,7 +16,7 @@ pub const DB_FILE: &str = "mirror.db";
 
 /// The on-disk format (`PRAGMA user_version`). Raise it, with a migration, when a change makes
 /// older builds unable to read the file: they then refuse it instead of writing into it.
-pub const FORMAT_VERSION: i64 = 1;
+pub const FORMAT_VERSION: i64 = 2;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
