@@ -94,6 +94,8 @@ CREATE INDEX connections_by_id ON connections (id);
 -- By customer, covering what the customers page aggregates (count, attention, credits in use).
 CREATE INDEX connections_by_customer ON connections (profile, customer_id, health_rank, status_rank, credits);
 CREATE INDEX connections_by_status ON connections (profile, status_rank, id);
+-- The status chips' counts: one ordered pass over this index, no table read.
+CREATE INDEX connections_by_state ON connections (profile, status_rank, health_rank);
 CREATE INDEX connections_by_health ON connections (profile, health_rank, id);
 CREATE INDEX connections_by_system ON connections (profile, system_id, id);
 CREATE INDEX connections_by_manager ON connections (profile, account_manager, id);

@@ -549,7 +549,8 @@ impl Mirror {
             return Ok(counts);
         };
         let groups_sql = format!(
-            "SELECT c.status, c.health_rank, COUNT(*) FROM connections c{} GROUP BY c.status, c.health_rank",
+            "SELECT c.status_rank, c.health_rank, COUNT(*) FROM connections c{}
+             GROUP BY c.status_rank, c.health_rank",
             filter.sql
         );
         let customers_sql = format!(
@@ -557,7 +558,7 @@ impl Mirror {
             filter.sql
         );
         let mut tx = self.reader().begin().await.map_err(|err| self.fail(err))?;
-        let groups: Vec<(String, i64, i64)> = sqlx::query_as_with(&groups_sql, bind(&filter.args)?)
+        let groups: Vec<(i64, i64, i64)> = sqlx::query_as_with(&groups_sql, bind(&filter.args)?)
             .fetch_all(&mut *tx)
             .await
             .map_err(|err| self.fail(err))?;
@@ -568,8 +569,10 @@ impl Mirror {
         tx.commit().await.map_err(|err| self.fail(err))?;
         for (status, rank, n) in groups {
             let n = count(n);
-            let status = ConnectionStatus::parse(&status)
-                .ok_or_else(|| StoreError::bad_row(format!("connection status {status:?}")))?;
+            let status = usize::try_from(status)
+                .ok()
+                .and_then(|at| ConnectionStatus::ALL.get(at).copied())
+                .ok_or_else(|| StoreError::bad_row(format!("status rank {status}")))?;
             let health = Health::from_rank(rank)
                 .ok_or_else(|| StoreError::bad_row(format!("health rank {rank}")))?;
             counts.total += n;

@@ -824,3 +824,53 @@ async fn a_mirror_of_the_first_format_is_migrated_with_its_directory_searchable(
         .unwrap();
     assert_eq!(customers.rows[0].connections, 1);
 }
+
+#[tokio::test]
+async fn statistics_are_taken_after_a_sync_so_one_customer_is_read_through_its_index() {
+    let m = mirror().await;
+    let list: Vec<Connection> = (0..3_000)
+        .map(|n| {
+            let status = ConnectionStatus::ALL[n % ConnectionStatus::ALL.len()];
+            connection(
+                &format!("con_{n:05}"),
+                &format!("cus_{:03}", n % 300),
+                "upkeep",
+                status,
+            )
+        })
+        .collect();
+    m.mirror
+        .replace_connections(PROFILE, &list, &[])
+        .await
+        .unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", m.path.display()))
+        .await
+        .unwrap();
+    // The statement `overview_page` issues for one customer's first page.
+    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+        "EXPLAIN QUERY PLAN SELECT c.* FROM connections c WHERE c.profile = ? AND c.customer_id = ?
+         ORDER BY c.name ASC, c.id ASC LIMIT ? OFFSET ?",
+    )
+    .bind(PROFILE)
+    .bind("cus_007")
+    .bind(100)
+    .bind(0)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(
+        plan.iter()
+            .any(|row| row.3.contains("connections_by_customer")),
+        "{plan:?}"
+    );
+    pool.close().await;
+    let page = m
+        .mirror
+        .overview_page(&OverviewQuery {
+            customer_id: Some("cus_007".into()),
+            ..query()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.total, 10);
+}
