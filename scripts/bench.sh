@@ -15,3 +15,5 @@ echo "== mirror: records pulled from the engine into the mirror (${records} reco
 cargo run --release --locked -q -p desk-core --example bench_pull -- "$records"
 echo "== mirror: record pages written and full-text search over ${records} records"
 cargo run --release --locked -q -p desk-store --example bench_fts -- "$records"
+echo "== mirror: the overview's lists at 10,000 customers and 50,000 connections"
+cargo run --release --locked -q -p desk-store --example bench_overview

@@ -10,6 +10,9 @@
 //!   record id, so an interrupted pull resumes exactly ([`Mirror::upsert_records`]).
 //! - Full-text search through a contentless FTS5 index maintained in the same transaction
 //!   ([`Mirror::records`] with [`RecordQuery::search`]).
+//! - The overview's connections and customers lists, filtered, searched (FTS5), sorted, paged
+//!   and counted by SQLite over indexes ([`Mirror::overview_page`], [`Mirror::overview_counts`],
+//!   [`Mirror::customers_page`]).
 
 mod activity;
 mod credits;
@@ -17,6 +20,7 @@ mod directory;
 mod error;
 mod export;
 mod mirror;
+mod overview;
 mod profiles;
 mod query;
 mod records;
@@ -28,7 +32,11 @@ pub use credits::{AccountSnapshot, CreditForecast, CreditShare, Credits, FORECAS
 pub use directory::{ConnectionFilter, ConnectionPatch, MirroredConnection};
 pub use error::{Result, StoreError};
 pub use mirror::{IntegrityCheck, Mirror, DB_FILE, FORMAT_VERSION};
+pub use overview::{
+    CustomerPage, CustomerQuery, CustomerRow, CustomerSort, Health, HealthCounts, OverviewCounts,
+    OverviewPage, OverviewQuery, OverviewRow, OverviewSort, StatusCounts, DEFAULT_PAGE, MAX_PAGE,
+};
 pub use profiles::{Profile, ProfileKind};
 pub use query::{RecordPage, RecordQuery, DEFAULT_LIMIT, MAX_LIMIT};
 pub use records::{SyncCursor, UpsertOutcome};
-pub use search::{fts_query, match_expression};
+pub use search::{fts_query, match_expression, prefix_query};

@@ -16,7 +16,7 @@ pub const DB_FILE: &str = "mirror.db";
 
 /// The on-disk format (`PRAGMA user_version`). Raise it, with a migration, when a change makes
 /// older builds unable to read the file: they then refuse it instead of writing into it.
-pub const FORMAT_VERSION: i64 = 1;
+pub const FORMAT_VERSION: i64 = 2;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
@@ -93,8 +93,26 @@ impl Mirror {
             .connect_with(options.read_only(true))
             .await
             .map_err(|err| StoreError::from(err).at(&path))?;
-        tracing::debug!(path = %path.display(), "mirror opened");
-        Ok(Self { write, read, path })
+        let mirror = Self { write, read, path };
+        mirror.refresh_statistics().await;
+        tracing::debug!(path = %mirror.path.display(), "mirror opened");
+        Ok(mirror)
+    }
+
+    /// Lets SQLite refresh the statistics its planner chooses indexes by, where a table's size
+    /// changed much since they were taken (or there are none: a first sync, a migrated file).
+    /// Without them it guessed, and answered one customer's 5 connections out of 50,000 by
+    /// walking the whole name index (45 ms instead of 0.2). `optimize` analyses only such
+    /// tables, reading a few hundred rows per index: milliseconds. A failure costs speed, not
+    /// correctness, so it is logged and not returned.
+    pub(crate) async fn refresh_statistics(&self) {
+        // 0x10002: consider every table, not only those this connection queried.
+        if let Err(err) = sqlx::query("PRAGMA optimize = 0x10002")
+            .execute(&self.write)
+            .await
+        {
+            tracing::warn!(error = %err, "the mirror's query statistics could not be refreshed");
+        }
     }
 
     pub fn path(&self) -> &Path {

@@ -30,6 +30,19 @@ pub fn fts_query(text: &str) -> Option<String> {
     Some(query)
 }
 
+/// The FTS5 query of the overview's search box: every word must appear, each as the start of a
+/// word (names and ids are typed from their start, and a list narrows while typing), quoted as
+/// in [`fts_query`] so nothing typed is read as FTS5 syntax. `None` when nothing searchable was
+/// typed. One-letter prefixes are served by the tables' prefix indexes (`prefix = '1 2 3'`).
+pub fn prefix_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .filter(|word| word.chars().any(char::is_alphanumeric))
+        .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
 /// The MATCH expression of a query: the words in the `text` column, and one `scope` token per
 /// profile, connection and entity filter. `None` when no search words were given or none is
 /// searchable.
@@ -120,6 +133,16 @@ mod tests {
             Some("\"hydraulic\" \"pum\"*")
         );
         assert_eq!(fts_query("a b").as_deref(), Some("\"a\" \"b\""));
+    }
+
+    #[test]
+    fn every_word_of_an_overview_search_is_a_prefix() {
+        assert_eq!(prefix_query("Nord m").as_deref(), Some("\"Nord\"* \"m\"*"));
+        assert_eq!(
+            prefix_query("a\"b OR -").as_deref(),
+            Some("\"a\"\"b\"* \"OR\"*")
+        );
+        assert_eq!(prefix_query(" - * "), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod activity;
 mod credits;
 mod export;
 mod files;
+mod overview;
 mod records;
 mod search;
 
