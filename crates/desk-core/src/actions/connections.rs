@@ -10,10 +10,8 @@ use crate::profiles::resolve_or_create_profile;
 use crate::CoreError;
 use desk_platform::catalog::Deployment;
 use desk_platform::connection::{Connection, ConnectionStatus};
-use desk_store::{ConnectionFilter, MirroredConnection};
+use desk_store::{Health as StoreHealth, OverviewQuery, OverviewSort};
 use serde::{Deserialize, Serialize};
-use std::cmp::Ordering;
-use std::collections::HashMap;
 use ts_rs::TS;
 
 /// Rows per page when the request names none, and the most one page may hold.
@@ -103,146 +101,55 @@ pub struct HealthCount {
     pub count: u32,
 }
 
-/// The mirror's connections of the shown profile as overview rows, matching every filter but
-/// status and health (those are applied by the caller: the counts need the rows without them).
-async fn candidate_rows(
-    desk: &Desk,
+/// The mirror's query for a request: the overview is served by SQLite (desk-store's indexes
+/// and FTS), never by loading every connection.
+fn overview_query(
+    profile: String,
     request: &ConnectionsListRequest,
-) -> Result<Vec<ConnectionRow>, CoreError> {
-    let profile = resolve_or_create_profile(desk, None).await?.name;
-    let mirror = desk.mirror();
-    let customers: HashMap<String, (String, Option<String>)> = mirror
-        .customers(&profile)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, (c.name, c.account_manager)))
-        .collect();
-    let connections = mirror
-        .connections(&ConnectionFilter {
-            profile: Some(profile),
-            customer_id: request.customer_id.clone(),
-            status: None,
-        })
-        .await?;
-    let words = search_words(request.search.as_deref());
-    Ok(connections
-        .into_iter()
-        .map(|m| row(m, &customers))
-        .filter(|row| {
-            request
-                .system_id
-                .as_ref()
-                .is_none_or(|id| row.connection.system_id.as_ref() == Some(id))
-                && request.tier.is_none_or(|tier| row.tier == Some(tier))
-                && request
-                    .deployment
-                    .is_none_or(|d| row.connection.deployment == Some(d))
-                && request
-                    .account_manager
-                    .as_ref()
-                    .is_none_or(|am| row.account_manager.as_ref() == Some(am))
-                && matches_words(row, &words)
-        })
-        .collect())
-}
-
-fn row(
-    mirrored: MirroredConnection,
-    customers: &HashMap<String, (String, Option<String>)>,
-) -> ConnectionRow {
-    let customer = customers.get(&mirrored.connection.customer_id);
-    ConnectionRow {
-        health: Health::of(&mirrored.connection),
-        tier: mirrored.tier,
-        customer_name: customer.map(|(name, _)| name.clone()),
-        account_manager: customer.and_then(|(_, am)| am.clone()),
-        connection: mirrored.connection,
-    }
-}
-
-/// Lower-cased words with their accents folded, for prefix matching.
-fn search_words(search: Option<&str>) -> Vec<String> {
-    search
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(fold)
-        .filter(|word| !word.is_empty())
-        .collect()
-}
-
-/// Case and the common Latin accents folded away (`Å` matches `a`).
-pub(crate) fn fold(text: &str) -> String {
-    text.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => 'a',
-            'ç' | 'č' => 'c',
-            'è' | 'é' | 'ê' | 'ë' | 'ē' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ñ' | 'ń' => 'n',
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'ý' | 'ÿ' => 'y',
-            'š' => 's',
-            'ž' => 'z',
-            other => other,
-        })
-        .filter(|c| c.is_alphanumeric() || *c == '_' || *c == '-' || *c == '.' || *c == '@')
-        .collect()
-}
-
-fn matches_words(row: &ConnectionRow, words: &[String]) -> bool {
-    if words.is_empty() {
-        return true;
-    }
-    let c = &row.connection;
-    let fields = [
-        Some(c.name.as_str()),
-        Some(c.id.as_str()),
-        c.email.as_deref(),
-        c.system_id.as_deref(),
-        Some(c.customer_id.as_str()),
-        row.customer_name.as_deref(),
-        row.account_manager.as_deref(),
-    ];
-    let tokens: Vec<String> = fields
-        .into_iter()
-        .flatten()
-        .flat_map(|field| {
-            field
-                .split(|ch: char| ch.is_whitespace() || ch == ',')
-                .map(fold)
-        })
-        .filter(|token| !token.is_empty())
-        .collect();
-    words
-        .iter()
-        .all(|word| tokens.iter().any(|token| token.starts_with(word.as_str())))
-}
-
-fn compare(a: &ConnectionRow, b: &ConnectionRow, sort: ConnectionSort) -> Ordering {
-    let (x, y) = (&a.connection, &b.connection);
-    let primary = match sort {
-        ConnectionSort::Name => fold(&x.name).cmp(&fold(&y.name)),
-        ConnectionSort::Customer => a
-            .customer_name
-            .as_deref()
-            .map(fold)
-            .cmp(&b.customer_name.as_deref().map(fold)),
-        ConnectionSort::System => x.system_id.cmp(&y.system_id),
-        ConnectionSort::Status => x.status.as_str().cmp(y.status.as_str()),
-        ConnectionSort::Health => a.health.cmp(&b.health),
-        ConnectionSort::LastSync => x.last_sync_at.cmp(&y.last_sync_at),
-        ConnectionSort::NextSync => x.next_sync_at.cmp(&y.next_sync_at),
-        ConnectionSort::Credits => x.credits.cmp(&y.credits),
-        ConnectionSort::Created => x.created_at.cmp(&y.created_at),
-        ConnectionSort::Tier => a.tier.cmp(&b.tier),
+) -> Result<OverviewQuery, CoreError> {
+    let mut health = request.health.clone();
+    health.sort_unstable();
+    health.dedup();
+    let health = match health.as_slice() {
+        [] => None,
+        [one] => Some(one.to_store()),
+        [Health::NeedsReauthorization, Health::Offline] => Some(StoreHealth::Attention),
+        _ => {
+            return Err(CoreError::InvalidInput(
+                "health: choose one, or needs_reauthorization with offline (needs attention)"
+                    .to_owned(),
+            ))
+        }
     };
-    // Ties broken by id, so paging never repeats or skips a row.
-    primary.then_with(|| x.id.cmp(&y.id))
+    Ok(OverviewQuery {
+        profile,
+        customer_id: request.customer_id.clone(),
+        statuses: request.statuses.clone(),
+        health,
+        system_id: request.system_id.clone(),
+        tier: request.tier,
+        deployment: request.deployment,
+        account_manager: request.account_manager.clone(),
+        search: request.search.clone().filter(|s| !s.trim().is_empty()),
+        sort: match request.sort {
+            ConnectionSort::Name => OverviewSort::Name,
+            ConnectionSort::Customer => OverviewSort::Customer,
+            ConnectionSort::System => OverviewSort::System,
+            ConnectionSort::Status => OverviewSort::Status,
+            ConnectionSort::Health => OverviewSort::Health,
+            ConnectionSort::LastSync => OverviewSort::LastSync,
+            ConnectionSort::NextSync => OverviewSort::NextSync,
+            ConnectionSort::Credits => OverviewSort::Credits,
+            ConnectionSort::Created => OverviewSort::Created,
+            ConnectionSort::Tier => OverviewSort::Tier,
+        },
+        descending: request.descending,
+        offset: request.offset,
+        limit: request.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE),
+    })
 }
 
-fn count(n: usize) -> u32 {
+fn count(n: u64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
@@ -250,30 +157,25 @@ pub async fn connections_list(
     desk: &Desk,
     request: ConnectionsListRequest,
 ) -> Result<ConnectionsPage, CoreError> {
-    let limit = request.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE) as usize;
-    let mut rows: Vec<ConnectionRow> = candidate_rows(desk, &request)
-        .await?
-        .into_iter()
-        .filter(|row| {
-            (request.statuses.is_empty() || request.statuses.contains(&row.connection.status))
-                && (request.health.is_empty() || request.health.contains(&row.health))
-        })
-        .collect();
-    rows.sort_by(|a, b| {
-        let order = compare(a, b, request.sort);
-        if request.descending {
-            order.reverse()
-        } else {
-            order
-        }
-    });
-    let total = count(rows.len());
-    let offset = request.offset as usize;
-    let rows = rows.into_iter().skip(offset).take(limit).collect();
+    let profile = resolve_or_create_profile(desk, None).await?.name;
+    let page = desk
+        .mirror()
+        .overview_page(&overview_query(profile, &request)?)
+        .await?;
     Ok(ConnectionsPage {
-        rows,
-        total,
-        offset: request.offset,
+        rows: page
+            .rows
+            .into_iter()
+            .map(|row| ConnectionRow {
+                health: Health::of(&row.connection.connection),
+                tier: row.connection.tier,
+                customer_name: row.customer_name,
+                account_manager: row.account_manager,
+                connection: row.connection.connection,
+            })
+            .collect(),
+        total: count(page.total),
+        offset: page.offset,
     })
 }
 
@@ -281,37 +183,29 @@ pub async fn connections_counts(
     desk: &Desk,
     request: ConnectionsListRequest,
 ) -> Result<ConnectionCounts, CoreError> {
-    let rows = candidate_rows(desk, &request).await?;
-    let mut customers: Vec<&str> = rows
-        .iter()
-        .map(|r| r.connection.customer_id.as_str())
-        .collect();
-    customers.sort_unstable();
-    customers.dedup();
-    let by_status = ConnectionStatus::ALL
-        .into_iter()
-        .map(|status| StatusCount {
-            status,
-            count: count(
-                rows.iter()
-                    .filter(|r| r.connection.status == status)
-                    .count(),
-            ),
-        })
-        .collect();
-    let by_health = Health::ALL
-        .into_iter()
-        .map(|health| HealthCount {
-            health,
-            count: count(rows.iter().filter(|r| r.health == health).count()),
-        })
-        .collect();
+    let profile = resolve_or_create_profile(desk, None).await?.name;
+    let counts = desk
+        .mirror()
+        .overview_counts(&overview_query(profile, &request)?)
+        .await?;
     Ok(ConnectionCounts {
-        total: count(rows.len()),
-        customers: count(customers.len()),
-        by_status,
-        by_health,
-        attention: count(rows.iter().filter(|r| r.health.needs_attention()).count()),
+        total: count(counts.total),
+        customers: count(counts.customers),
+        by_status: ConnectionStatus::ALL
+            .into_iter()
+            .map(|status| StatusCount {
+                status,
+                count: count(counts.by_status.get(status)),
+            })
+            .collect(),
+        by_health: Health::ALL
+            .into_iter()
+            .map(|health| HealthCount {
+                health,
+                count: count(counts.by_health.get(health.to_store())),
+            })
+            .collect(),
+        attention: count(counts.by_health.attention),
     })
 }
 
@@ -355,15 +249,4 @@ pub async fn connection_show(
         timeline: timeline(&auth_events, &detail.sync_runs, &ledger),
         detail,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fold;
-
-    #[test]
-    fn folding_ignores_case_and_accents() {
-        assert_eq!(fold("Åsgård Öl"), "asgardol");
-        assert_eq!(fold("SAP-S4"), "sap-s4");
-    }
 }

@@ -1,15 +1,13 @@
 //! Customers: the companies whose systems are connected. Lists read the mirror; creating one
 //! goes to the platform and into the mirror at once.
 
-use super::connections::{fold, ConnectionRow};
-use super::health::Health;
+use super::connections::ConnectionRow;
 use crate::desk::Desk;
 use crate::profiles::resolve_or_create_profile;
 use crate::CoreError;
 use desk_platform::customer::{CreateCustomer, Customer};
-use desk_store::ConnectionFilter;
+use desk_store::CustomerQuery;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
@@ -46,72 +44,30 @@ pub async fn customers_list(
     request: CustomersListRequest,
 ) -> Result<CustomersPage, CoreError> {
     let profile = resolve_or_create_profile(desk, None).await?.name;
-    let mirror = desk.mirror();
-    let mut tally: HashMap<String, (u32, u32, i64)> = HashMap::new();
-    for mirrored in mirror
-        .connections(&ConnectionFilter {
-            profile: Some(profile.clone()),
-            ..ConnectionFilter::default()
+    let page = desk
+        .mirror()
+        .customers_page(&CustomerQuery {
+            profile,
+            search: request.search.filter(|s| !s.trim().is_empty()),
+            offset: request.offset,
+            limit: request.limit.unwrap_or(100).clamp(1, 500),
+            ..CustomerQuery::default()
         })
-        .await?
-    {
-        let c = &mirrored.connection;
-        let entry = tally.entry(c.customer_id.clone()).or_default();
-        entry.0 += 1;
-        if Health::of(c).needs_attention() {
-            entry.1 += 1;
-        }
-        if c.status.is_live() {
-            entry.2 += c.credits;
-        }
-    }
-    let words: Vec<String> = request
-        .search
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(fold)
-        .filter(|w| !w.is_empty())
-        .collect();
-    let rows: Vec<CustomerRow> = mirror
-        .customers(&profile)
-        .await?
-        .into_iter()
-        .filter(|customer| {
-            let tokens: Vec<String> = [
-                Some(customer.name.as_str()),
-                Some(customer.id.as_str()),
-                customer.email.as_deref(),
-                customer.account_manager.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            .flat_map(|field| field.split_whitespace().map(fold))
-            .collect();
-            words
-                .iter()
-                .all(|word| tokens.iter().any(|t| t.starts_with(word.as_str())))
-        })
-        .map(|customer| {
-            let (connections, attention, credits) =
-                tally.get(&customer.id).copied().unwrap_or_default();
-            CustomerRow {
-                customer,
-                connections,
-                attention,
-                credits,
-            }
-        })
-        .collect();
-    let total = u32::try_from(rows.len()).unwrap_or(u32::MAX);
-    let limit = request.limit.unwrap_or(100).clamp(1, 500) as usize;
+        .await?;
+    let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
     Ok(CustomersPage {
-        rows: rows
+        rows: page
+            .rows
             .into_iter()
-            .skip(request.offset as usize)
-            .take(limit)
+            .map(|row| CustomerRow {
+                customer: row.customer,
+                connections: count(row.connections),
+                attention: count(row.attention),
+                credits: row.credits_in_use,
+            })
             .collect(),
-        total,
-        offset: request.offset,
+        total: count(page.total),
+        offset: page.offset,
     })
 }
 

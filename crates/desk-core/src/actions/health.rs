@@ -48,6 +48,18 @@ impl Health {
         matches!(self, Self::NeedsReauthorization | Self::Offline)
     }
 
+    /// The mirror's name for it (the mirror computes health in SQL, by the same rule).
+    pub(crate) fn to_store(self) -> desk_store::Health {
+        match self {
+            Self::Healthy => desk_store::Health::Healthy,
+            Self::NeedsReauthorization => desk_store::Health::NeedsReauthorization,
+            Self::Offline => desk_store::Health::Offline,
+            Self::Inactive => desk_store::Health::Inactive,
+            Self::Pending => desk_store::Health::Pending,
+            Self::Disconnected => desk_store::Health::Disconnected,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Healthy => "healthy",
