@@ -1,0 +1,116 @@
+//! The shell's commands through Tauri's IPC, with the mock runtime (no window, no GTK event
+//! loop) but the app's real configuration and capability: what the window's `invoke` gets.
+
+use makini_desk_lib::ShellConfig;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{Manager, WebviewWindow};
+
+/// What the UI's `invoke(command, args)` sends, from the app's own origin.
+fn invoke(
+    window: &WebviewWindow<tauri::test::MockRuntime>,
+    command: &str,
+    args: Value,
+) -> Result<Value, Value> {
+    get_ipc_response(
+        window,
+        InvokeRequest {
+            cmd: command.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("a URL"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_owned(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().expect("a JSON answer"))
+}
+
+#[test]
+fn the_window_calls_the_actions_of_desk_core_over_ipc_in_its_own_data_folder() {
+    let data = tempfile::tempdir().expect("a temp dir");
+    // The real rules, from the environment, as the app reads them (one test in this binary, so
+    // no other thread reads the environment meanwhile).
+    std::env::set_var("MDESK_DATA_DIR", data.path());
+    std::env::set_var("MDESK_VAULT_PASSPHRASE", "shell-test passphrase");
+    std::env::remove_var("MDESK_VAULT_KEY_FILE");
+    let config = ShellConfig::from_env().expect("a config");
+    assert_eq!(config.data_dir, data.path());
+
+    let app = makini_desk_lib::app(mock_builder(), config).expect("the app builds and sets up");
+    let window = app
+        .get_webview_window("main")
+        .expect("tauri.conf.json's main window");
+
+    // First start: the local engine's profile exists before the first command.
+    let status =
+        invoke(&window, "app_status", json!({ "request": {} })).expect("app_status answers");
+    assert_eq!(status["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(status["profile"]["name"], "local");
+    assert_eq!(status["profile"]["kind"], "local");
+    assert_eq!(status["profiles"].as_array().map(Vec::len), Some(1));
+    assert_eq!(status["platform"]["state"], "unknown");
+
+    // A probe opens the session: the local engine runs in-process and announces itself.
+    let probed = invoke(
+        &window,
+        "app_status",
+        json!({ "request": { "probe": true } }),
+    )
+    .expect("app_status answers a probe");
+    assert_eq!(probed["platform"]["state"], "online", "{probed}");
+    let base_url = probed["platform"]["base_url"].as_str().expect("a base URL");
+    assert!(base_url.starts_with("http://127.0.0.1:"), "{base_url}");
+    let serving = data.path().join("engine/serving.json");
+    let announced: Value =
+        serde_json::from_slice(&std::fs::read(&serving).expect("engine/serving.json"))
+            .expect("JSON");
+    assert_eq!(announced["url"], base_url);
+    assert!(data.path().join("engine/engine.db").is_file());
+
+    let summary = invoke(&window, "account_summary", json!({ "request": {} }))
+        .expect("account_summary answers");
+    assert_eq!(summary["profile"], "local");
+    for field in ["purchased", "in_use", "available"] {
+        assert!(
+            summary["credits"][field].is_i64(),
+            "credits.{field} in {summary}"
+        );
+    }
+
+    // A failure is desk-core's ActionError, with the code the UI switches on.
+    let missing = invoke(
+        &window,
+        "connection_show",
+        json!({ "request": { "id": "con_nope" } }),
+    )
+    .expect_err("an unknown connection is an error");
+    assert_eq!(missing["code"], "NOT_FOUND", "{missing}");
+    assert!(missing["message"].is_string(), "{missing}");
+
+    // Every action is a command the capability allows: a malformed request reaches the
+    // command's argument parsing (not the ACL's refusal) and runs no action.
+    for name in desk_core::actions::NAMES {
+        let refused = invoke(&window, name, json!({ "request": 42 }))
+            .expect_err("a number is no action's request");
+        let text = refused.as_str().unwrap_or_default();
+        assert!(
+            text.contains("invalid args `request`"),
+            "{name}: expected the command's own argument error, got {refused}"
+        );
+    }
+    // What is no action is no command.
+    let unknown = invoke(&window, "engine_status", json!({})).expect_err("no such command");
+    assert!(!unknown.to_string().contains("invalid args"), "{unknown}");
+
+    // Exit: the jobs stop, the session closes (the engine withdraws serving.json), the
+    // databases close; a second close does nothing.
+    makini_desk_lib::shutdown(app.handle());
+    assert!(!serving.exists(), "serving.json is withdrawn at exit");
+    makini_desk_lib::shutdown(app.handle());
+    let after = invoke(&window, "app_status", json!({ "request": {} })).expect_err("closed");
+    assert_eq!(after["code"], "INTERNAL_ERROR", "{after}");
+}
