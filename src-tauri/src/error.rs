@@ -6,6 +6,12 @@ pub enum ShellError {
     /// The OS names no per-user data folder and `MDESK_DATA_DIR` is not set.
     #[error("the OS gives no app-data folder; set MDESK_DATA_DIR")]
     NoDataDir,
+    #[error("cannot open the data folder {}: {source}", data_dir.display())]
+    Desk {
+        data_dir: std::path::PathBuf,
+        #[source]
+        source: desk_core::CoreError,
+    },
     #[error(transparent)]
     Tauri(#[from] tauri::Error),
 }

@@ -37,40 +37,42 @@ struct Background {
 }
 
 impl DeskHost {
-    /// Opens the data folder, creates the local engine's profile on first start, and starts
-    /// forwarding events and the background jobs (which connect to the profile's platform
-    /// first, starting the local engine in-process for a local profile). Blocks only for the
-    /// mirror and the first profile, so the first command finds a profile to show.
-    pub fn start<R: Runtime>(app: &AppHandle<R>, config: &ShellConfig) -> Result<Self, CoreError> {
+    /// Opens the data folder and, on first start, creates the local engine's profile, so the
+    /// first command finds a profile to show. Blocks for the mirror and that profile only.
+    pub fn open(config: &ShellConfig) -> Result<Self, CoreError> {
         let mut desk_config = DeskConfig::new(&config.data_dir);
         desk_config.vault = config.vault.clone();
         let desk = tauri::async_runtime::block_on(Desk::open(desk_config))?;
         tracing::info!(data_dir = %config.data_dir.display(), "data folder open");
-        let profile = match tauri::async_runtime::block_on(
-            desk_core::profiles::resolve_or_create_profile(&desk, None),
-        ) {
-            Ok(profile) => Some(profile),
+        let first = desk_core::profiles::resolve_or_create_profile(&desk, None);
+        if let Err(err) = tauri::async_runtime::block_on(first) {
             // The window still opens: the UI shows the error's way forward (unlock the vault,
             // choose a profile) from the commands' answers.
-            Err(err) => {
-                tracing::warn!(code = %err.code(), error = %err, "no profile to show yet");
-                None
-            }
-        };
-        let desk = Arc::new(desk);
+            tracing::warn!(code = %err.code(), error = %err, "no profile to show yet");
+        }
+        Ok(Self {
+            desk: RwLock::new(Some(Arc::new(desk))),
+            background: Mutex::new(None),
+        })
+    }
+
+    /// Starts forwarding events to `app`'s windows and the background jobs, which connect to
+    /// the profile's platform first (starting the local engine in-process for a local
+    /// profile). Once; a closed desk starts nothing.
+    pub fn start<R: Runtime>(&self, app: &AppHandle<R>, intervals: JobIntervals) {
+        let Ok(desk) = self.desk() else { return };
+        let mut background = self
+            .background
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if background.is_some() {
+            return;
+        }
         // Subscribed before the jobs start, so the window sees the first sync from its start.
         let events = tauri::async_runtime::spawn(forward_events(app.clone(), desk.subscribe()));
         let (stop, stopped) = oneshot::channel();
-        let jobs = tauri::async_runtime::spawn(run_background(
-            Arc::clone(&desk),
-            profile,
-            config.jobs,
-            stopped,
-        ));
-        Ok(Self {
-            desk: RwLock::new(Some(desk)),
-            background: Mutex::new(Some(Background { stop, jobs, events })),
-        })
+        let jobs = tauri::async_runtime::spawn(run_background(desk, intervals, stopped));
+        *background = Some(Background { stop, jobs, events });
     }
 
     /// The desk, for one command.
@@ -151,16 +153,15 @@ async fn forward_events<R: Runtime>(app: AppHandle<R>, mut events: broadcast::Re
 }
 
 /// Attaches the inbox, connects to the platform, then runs desk-core's jobs until `stopped`.
-async fn run_background(
-    desk: Arc<Desk>,
-    profile: Option<Profile>,
-    intervals: JobIntervals,
-    stopped: oneshot::Receiver<()>,
-) {
-    if let Some(profile) = &profile {
-        if let Err(err) = attach_inbox(&desk, profile).await {
-            tracing::warn!(code = %err.code(), error = %err, "the inbox is not processing in this window");
+async fn run_background(desk: Arc<Desk>, intervals: JobIntervals, stopped: oneshot::Receiver<()>) {
+    match desk_core::profiles::resolve_or_create_profile(&desk, None).await {
+        Ok(profile) => {
+            if let Err(err) = attach_inbox(&desk, &profile).await {
+                tracing::warn!(code = %err.code(), error = %err, "the inbox is not processing in this window");
+            }
         }
+        // Logged at open already; the jobs retry on every pass.
+        Err(err) => tracing::debug!(code = %err.code(), error = %err, "no profile for the inbox"),
     }
     match desk.session(None).await {
         Ok(session) => tracing::info!(

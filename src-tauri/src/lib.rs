@@ -57,26 +57,24 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!("../tauri.conf.json")
 }
 
-/// Everything the shell adds to a Tauri builder.
-pub fn builder<R: Runtime>(builder: tauri::Builder<R>, config: ShellConfig) -> tauri::Builder<R> {
-    builder
-        .setup(move |app| {
-            let host = DeskHost::start(app.handle(), &config).map_err(|err| {
-                tracing::error!(code = %err.code(), error = %err, "cannot open the data folder");
-                err
-            })?;
-            app.manage(host);
-            Ok(())
-        })
-        .invoke_handler(commands::handler())
-}
-
-/// The app, built and set up (data folder open, jobs started), not yet running.
+/// The app, built (data folder open, first profile made, background jobs started), not yet
+/// running: `tauri::Builder::default()` for the window, `tauri::test::mock_builder()` in tests.
 pub fn app<R: Runtime>(
     builder: tauri::Builder<R>,
     config: ShellConfig,
 ) -> Result<tauri::App<R>, ShellError> {
-    Ok(self::builder(builder, config).build(context())?)
+    // Before the window exists, so a data folder that cannot be opened is an error message
+    // and exit status, not a window that cannot work.
+    let host = DeskHost::open(&config).map_err(|source| ShellError::Desk {
+        data_dir: config.data_dir.clone(),
+        source,
+    })?;
+    let app = builder
+        .manage(host)
+        .invoke_handler(commands::handler())
+        .build(context())?;
+    app.state::<DeskHost>().start(app.handle(), config.jobs);
+    Ok(app)
 }
 
 /// Runs the app until its last window closes or the process is asked to stop (Ctrl-C,

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::{Manager, WebviewWindow};
+use tauri::{Listener, WebviewWindow};
 
 /// What the UI's `invoke(command, args)` sends, from the app's own origin.
 fn invoke(
@@ -41,9 +41,18 @@ fn the_window_calls_the_actions_of_desk_core_over_ipc_in_its_own_data_folder() {
     assert_eq!(config.data_dir, data.path());
 
     let app = makini_desk_lib::app(mock_builder(), config).expect("the app builds and sets up");
-    let window = app
-        .get_webview_window("main")
-        .expect("tauri.conf.json's main window");
+    // The window tauri.conf.json describes (the event loop, which is not run here, opens it).
+    let window_config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|window| window.label == "main")
+        .expect("tauri.conf.json's main window")
+        .clone();
+    let window = tauri::WebviewWindowBuilder::from_config(&app, &window_config)
+        .and_then(|builder| builder.build())
+        .expect("the main window opens");
 
     // First start: the local engine's profile exists before the first command.
     let status =
@@ -68,7 +77,12 @@ fn the_window_calls_the_actions_of_desk_core_over_ipc_in_its_own_data_folder() {
     let announced: Value =
         serde_json::from_slice(&std::fs::read(&serving).expect("engine/serving.json"))
             .expect("JSON");
-    assert_eq!(announced["url"], base_url);
+    assert_eq!(
+        announced["url"]
+            .as_str()
+            .map(|url| url.trim_end_matches('/')),
+        Some(base_url.trim_end_matches('/'))
+    );
     assert!(data.path().join("engine/engine.db").is_file());
 
     let summary = invoke(&window, "account_summary", json!({ "request": {} }))
@@ -104,7 +118,39 @@ fn the_window_calls_the_actions_of_desk_core_over_ipc_in_its_own_data_folder() {
     }
     // What is no action is no command.
     let unknown = invoke(&window, "engine_status", json!({})).expect_err("no such command");
-    assert!(!unknown.to_string().contains("invalid args"), "{unknown}");
+    assert!(
+        unknown
+            .as_str()
+            .is_some_and(|text| text.contains("not allowed")),
+        "{unknown}"
+    );
+
+    // Desk events reach the window as `desk-event`, serialised as the UI's DeskEvent type.
+    let (seen, events) = std::sync::mpsc::channel::<Value>();
+    app.listen_any(makini_desk_lib::DESK_EVENT, move |event| {
+        if let Ok(payload) = serde_json::from_str(event.payload()) {
+            // The receiver is gone once the test has what it waited for.
+            if seen.send(payload).is_err() {}
+        }
+    });
+    let switched = invoke(
+        &window,
+        "profile_switch",
+        json!({ "request": { "name": "local" } }),
+    )
+    .expect("profile_switch answers");
+    assert_eq!(switched["name"], "local");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let event = events
+            .recv_timeout(left)
+            .expect("a profile_switched desk event within 10 s");
+        if event["type"] == "profile_switched" {
+            assert_eq!(event["profile"], "local");
+            break;
+        }
+    }
 
     // Exit: the jobs stop, the session closes (the engine withdraws serving.json), the
     // databases close; a second close does nothing.
@@ -113,4 +159,40 @@ fn the_window_calls_the_actions_of_desk_core_over_ipc_in_its_own_data_folder() {
     makini_desk_lib::shutdown(app.handle());
     let after = invoke(&window, "app_status", json!({ "request": {} })).expect_err("closed");
     assert_eq!(after["code"], "INTERNAL_ERROR", "{after}");
+}
+
+#[path = "../../build/capability.rs"]
+mod capability;
+
+const ACTIONS_JSON: &str = include_str!("../../../ui/src/lib/generated/actions.json");
+const CAPABILITY_JSON: &str = include_str!("../../capabilities/main-window.json");
+
+#[test]
+fn the_permissions_build_rs_lists_are_desk_cores_actions() {
+    let listed = capability::parse_actions(ACTIONS_JSON).expect("actions.json parses");
+    assert_eq!(listed, desk_core::actions::NAMES);
+    capability::check_capability(CAPABILITY_JSON, &listed)
+        .expect("the committed capability matches");
+}
+
+#[test]
+fn a_capability_that_lacks_a_command_or_names_an_unknown_one_is_refused_with_the_fix() {
+    let commands = vec!["app_status".to_owned(), "account_summary".to_owned()];
+    let lacking =
+        json!({ "permissions": ["core:default", "allow-app-status", "allow-engine-status"] });
+    let message = capability::check_capability(&lacking.to_string(), &commands)
+        .expect_err("a mismatch is refused");
+    assert!(
+        message.contains("missing: allow-account-summary"),
+        "{message}"
+    );
+    assert!(
+        message.contains("not a command of this app: allow-engine-status"),
+        "{message}"
+    );
+    assert!(message.contains("\"allow-account-summary\","), "{message}");
+    let exact = json!({ "permissions": ["core:default", "allow-account-summary", { "identifier": "allow-app-status" }] });
+    capability::check_capability(&exact.to_string(), &commands).expect("an exact list passes");
+    assert!(capability::parse_actions("[\"App-Status\"]").is_err());
+    assert!(capability::parse_actions("[]").is_err());
 }
