@@ -1,6 +1,6 @@
-//! The desk the window serves, for the app's whole life: opened at setup, with its events
-//! forwarded to the window and its background jobs running, and closed at exit, as `mdesk serve`
-//! does for a browser.
+//! The desk the window serves, for the app's whole life: opened before the window, with its
+//! events forwarded to the window and its background jobs running, and closed at exit, as
+//! `mdesk serve` does for a browser.
 
 use crate::ShellConfig;
 use desk_core::actions::Profile;

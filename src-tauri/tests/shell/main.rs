@@ -95,6 +95,23 @@ fn the_window_calls_the_actions_of_desk_core_over_ipc_in_its_own_data_folder() {
         );
     }
 
+    // The background jobs' first sync brings the account into the mirror.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let summary = invoke(&window, "account_summary", json!({ "request": {} }))
+            .expect("account_summary answers");
+        if summary["account"].is_object() {
+            assert!(summary["account"]["id"].is_string(), "{summary}");
+            assert!(summary["credits"]["as_of"].is_string(), "{summary}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no account mirrored within 60 s: {summary}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+
     // A failure is desk-core's ActionError, with the code the UI switches on.
     let missing = invoke(
         &window,
