@@ -1,80 +1,186 @@
-//! The Makini Desk window: a thin Tauri shell. It starts the local engine in-process and exposes
-//! typed commands to the UI; the application itself will live in desk-core, not here.
+//! The Makini Desk window: a thin Tauri shell over desk-core, as `mdesk serve` is for a browser.
+//!
+//! - every action of desk-core's list is a command of the same name ([`commands`]);
+//! - every `DeskEvent` reaches the window as the `desk-event` Tauri event;
+//! - desk-core's background jobs (sync, status poll, event catch-up) run for the app's life;
+//! - at exit the jobs stop and the desk closes (its local engine, then its databases).
+//!
+//! The data folder is the CLI's (`mdesk`): `MDESK_DATA_DIR`, else `<OS data dir>/makini-desk`,
+//! so the window, the browser mode and the terminal show the same mirror and the same engine.
+//! Everything is generic over the Tauri runtime, so tests drive the shell with
+//! `tauri::test::mock_builder()` and no window.
 
-mod engine;
+mod commands;
 mod error;
+mod host;
 
-pub use engine::{EngineStatus, LocalEngine};
 pub use error::ShellError;
+pub use host::{DeskHost, DESK_EVENT};
 
-use tauri::{Manager, RunEvent, Runtime};
+use desk_core::jobs::JobIntervals;
+use desk_core::VaultAccess;
+use std::path::PathBuf;
+use tauri::{AppHandle, Manager, RunEvent, Runtime};
 
-/// The one command so far: where the engine listens and the account it serves.
-#[tauri::command]
-async fn engine_status(engine: tauri::State<'_, LocalEngine>) -> Result<EngineStatus, ShellError> {
-    engine.status().await
+/// What the shell opens.
+#[derive(Debug, Clone)]
+pub struct ShellConfig {
+    pub data_dir: PathBuf,
+    pub vault: VaultAccess,
+    pub jobs: JobIntervals,
 }
 
-/// Where the shell keeps its files.
-pub enum DataDir {
-    /// The OS's per-user app-data folder for the app's identifier (the real app).
-    AppData,
-    /// A folder chosen by the caller (tests, never the user's real data).
-    At(std::path::PathBuf),
-}
-
-/// Everything the shell adds to a Tauri builder, for any runtime, so a test can pass
-/// `tauri::test::mock_builder()` instead of the real window.
-pub fn builder<R: Runtime>(builder: tauri::Builder<R>, data_dir: DataDir) -> tauri::Builder<R> {
-    builder
-        .setup(move |app| {
-            let root = match data_dir {
-                DataDir::AppData => app.path().app_data_dir().map_err(ShellError::NoAppDataDir)?,
-                DataDir::At(dir) => dir,
-            };
-            app.manage(LocalEngine::new(root.join("engine")));
-            // Start the engine now, without holding up the window; the first command waits for it.
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                let engine = handle.state::<LocalEngine>();
-                if let Err(err) = engine.ensure_started().await {
-                    tracing::error!(code = err.code(), error = %err, "the local engine did not start");
-                }
-            });
-            Ok(())
+impl ShellConfig {
+    /// The CLI's rules: `MDESK_DATA_DIR` or `<OS data dir>/makini-desk`; the vault's key from
+    /// `MDESK_VAULT_KEY_FILE`, `MDESK_VAULT_PASSPHRASE`, else the OS keyring.
+    pub fn from_env() -> Result<Self, ShellError> {
+        let data_dir = match std::env::var_os("MDESK_DATA_DIR").filter(|dir| !dir.is_empty()) {
+            Some(dir) => PathBuf::from(dir),
+            None => dirs::data_dir()
+                .map(|dir| dir.join("makini-desk"))
+                .ok_or(ShellError::NoDataDir)?,
+        };
+        let key_file = std::env::var_os("MDESK_VAULT_KEY_FILE")
+            .filter(|file| !file.is_empty())
+            .map(PathBuf::from);
+        Ok(Self {
+            data_dir,
+            vault: VaultAccess::from_env(key_file),
+            jobs: JobIntervals::default(),
         })
-        .invoke_handler(tauri::generate_handler![engine_status])
-}
-
-/// Stops the engine cleanly when the app exits.
-pub fn on_event<R: Runtime>(app: &tauri::AppHandle<R>, event: RunEvent) {
-    if let RunEvent::Exit = event {
-        if let Some(engine) = app.try_state::<LocalEngine>() {
-            tauri::async_runtime::block_on(engine.stop());
-        }
     }
 }
 
-/// Runs the desktop app until its last window closes.
-pub fn run(context: tauri::Context<tauri::Wry>) -> Result<(), tauri::Error> {
-    init_tracing();
-    let app = builder(tauri::Builder::default(), DataDir::AppData).build(context)?;
+/// The app's configuration (the repository's `tauri.conf.json`, its capabilities and, with the
+/// `custom-protocol` feature, the embedded ui/dist), for any runtime.
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!("../tauri.conf.json")
+}
+
+/// The app, built (data folder open, first profile made, background jobs started), not yet
+/// running: `tauri::Builder::default()` for the window, `tauri::test::mock_builder()` in tests.
+pub fn app<R: Runtime>(
+    builder: tauri::Builder<R>,
+    config: ShellConfig,
+) -> Result<tauri::App<R>, ShellError> {
+    // Before the window exists, so a data folder that cannot be opened is an error message
+    // and exit status, not a window that cannot work.
+    let host = DeskHost::open(&config).map_err(|source| ShellError::Desk {
+        data_dir: config.data_dir.clone(),
+        source,
+    })?;
+    let app = builder
+        .manage(host)
+        .invoke_handler(commands::handler())
+        .build(context())?;
+    app.state::<DeskHost>().start(app.handle(), config.jobs);
+    Ok(app)
+}
+
+/// Runs the app until its last window closes or the process is asked to stop (Ctrl-C,
+/// SIGTERM), then closes the desk.
+pub fn run<R: Runtime>(builder: tauri::Builder<R>, config: ShellConfig) -> Result<(), ShellError> {
+    let app = app(builder, config)?;
+    stop_on_signal(app.handle().clone());
     app.run(on_event);
     Ok(())
 }
 
-/// Console logging, filtered by `RUST_LOG` (default: info for our crates).
-// The daily rotating log file comes with desk-core's logging setup.
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,makini_desk_lib=info"));
+/// Closes the desk when the app exits.
+pub fn on_event<R: Runtime>(app: &AppHandle<R>, event: RunEvent) {
+    if let RunEvent::Exit = event {
+        shutdown(app);
+    }
+}
+
+/// Stops the jobs and closes the desk; what exit does, callable from tests. Closing twice does
+/// nothing.
+pub fn shutdown<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(host) = app.try_state::<DeskHost>() {
+        tauri::async_runtime::block_on(host.close());
+    }
+}
+
+/// A signal ends the app the way closing its window does, so the desk closes cleanly.
+fn stop_on_signal<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let signal = termination().await;
+        tracing::info!(signal, "asked to stop; exiting");
+        app.exit(0);
+    });
+}
+
+async fn termination() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => tokio::select! {
+                _ = terminate.recv() => "SIGTERM",
+                _ = ctrl_c() => "SIGINT",
+            },
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                ctrl_c().await
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        ctrl_c().await
+    }
+}
+
+async fn ctrl_c() -> &'static str {
+    if let Err(err) = tokio::signal::ctrl_c().await {
+        tracing::warn!(error = %err, "cannot listen for Ctrl-C");
+        std::future::pending::<()>().await;
+    }
+    "SIGINT"
+}
+
+/// Logs to stderr (filtered by `RUST_LOG`, default: info for the shell and desk-core) and to a
+/// daily rotating file in `<data dir>/logs`, as the CLI does. Keep the guard until exit: it
+/// flushes the file.
+pub fn init_tracing(config: &ShellConfig) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::layer::{Layer as _, SubscriberExt as _};
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    use tracing_subscriber::{fmt, EnvFilter};
+
+    let console_filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("warn,makini_desk_lib=info,desk_core=info"));
     let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    if let Err(err) = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let console = fmt::layer()
         .with_ansi(colour)
         .with_writer(std::io::stderr)
+        .with_filter(console_filter);
+    let log_dir = config.data_dir.join("logs");
+    let (file, guard) = match std::fs::create_dir_all(&log_dir) {
+        Ok(()) => {
+            let (writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::daily(
+                &log_dir,
+                "makini-desk.log",
+            ));
+            let layer = fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer)
+                .with_filter(EnvFilter::new("info"));
+            (Some(layer), Some(guard))
+        }
+        Err(err) => {
+            eprintln!(
+                "makini-desk: no log file: cannot create {}: {err}",
+                log_dir.display()
+            );
+            (None, None)
+        }
+    };
+    if let Err(err) = tracing_subscriber::registry()
+        .with(console)
+        .with(file)
         .try_init()
     {
         eprintln!("makini-desk: logging was already set up: {err}");
     }
+    guard
 }

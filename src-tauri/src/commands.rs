@@ -1,0 +1,39 @@
+//! desk-core's action list as Tauri commands: one `#[tauri::command]` per action, named as the
+//! action, taking `{ request }` and answering the action's response or an `ActionError`. The UI
+//! calls `invoke(name, { request })`. An action added to desk-core's list becomes a command here
+//! (and, through build.rs, a permission) without a line written in this crate.
+
+use crate::host::DeskHost;
+use desk_core::{ActionError, CoreError};
+
+/// An action's failure as the window receives it, logged once here.
+fn failed(action: &'static str, err: &CoreError) -> ActionError {
+    let error = ActionError::from(err);
+    tracing::warn!(action, code = %error.code, error = %err, "action failed");
+    error
+}
+
+macro_rules! window_commands {
+    ($($name:ident($request:ident) -> $response:ident),* $(,)?) => {
+        $(
+            #[tauri::command]
+            async fn $name(
+                host: tauri::State<'_, DeskHost>,
+                request: desk_core::actions::$request,
+            ) -> Result<desk_core::actions::$response, ActionError> {
+                let desk = host.desk()?;
+                desk_core::actions::$name(&desk, request)
+                    .await
+                    .map_err(|err| failed(stringify!($name), &err))
+            }
+        )*
+
+        /// The invoke handler of every action's command.
+        pub(crate) fn handler<R: tauri::Runtime>(
+        ) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
+    };
+}
+
+desk_core::for_each_action!(window_commands);
