@@ -166,23 +166,17 @@ impl Mirror {
         Ok(())
     }
 
-    /// Inserts or updates one customer (created from the app), keeping the others.
+    /// Inserts or updates one customer (created from the app), keeping the others; indexed
+    /// for search and copied onto its connections like a synced one.
     pub async fn upsert_customer(&self, profile: &str, customer: &Customer) -> Result<()> {
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT OR REPLACE INTO customers (profile, id, name, email, account_manager, metadata, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(profile)
-        .bind(&customer.id)
-        .bind(&customer.name)
-        .bind(&customer.email)
-        .bind(&customer.account_manager)
-        .bind(serde_json::Value::Object(customer.metadata.clone()).to_string())
-        .bind(time::format(customer.created_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(|err| self.fail(err))?;
+        let changed = self
+            .upsert_customers(&mut tx, profile, std::slice::from_ref(customer))
+            .await?;
+        let seqs: Vec<i64> = changed.iter().map(|(seq, _)| *seq).collect();
+        self.reindex(&mut tx, Indexed::Customers, &seqs).await?;
+        self.copy_customer_fields(&mut tx, profile, std::slice::from_ref(&customer.id))
+            .await?;
         tx.commit().await.map_err(|err| self.fail(err))
     }
 

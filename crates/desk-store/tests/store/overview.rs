@@ -874,3 +874,34 @@ async fn statistics_are_taken_after_a_sync_so_one_customer_is_read_through_its_i
         .unwrap();
     assert_eq!(page.total, 10);
 }
+
+#[tokio::test]
+async fn a_customer_created_in_the_app_is_searchable_at_once_and_named_on_its_connections() {
+    let m = seeded().await;
+    let acme = customer("cus_new", "Acme Works", Some("Ola Nordmann"));
+    m.mirror.upsert_customer(PROFILE, &acme).await.unwrap();
+    let page = m
+        .mirror
+        .customers_page(&desk_store::CustomerQuery {
+            profile: PROFILE.into(),
+            search: Some("acme".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.rows[0].customer.id, "cus_new");
+
+    // Renamed from the app: searched by the new name, and its connections carry it.
+    let owned = connection("con_new", "cus_new", "upkeep", ConnectionStatus::Active);
+    m.mirror
+        .upsert_connections(PROFILE, &[owned], &[])
+        .await
+        .unwrap();
+    let renamed = customer("cus_new", "Zenith Works", Some("Ola Nordmann"));
+    m.mirror.upsert_customer(PROFILE, &renamed).await.unwrap();
+    assert_eq!(ids(&m.mirror, &searched("zenith")).await, ["con_new"]);
+    assert!(ids(&m.mirror, &searched("acme")).await.is_empty());
+    let page = m.mirror.overview_page(&searched("zenith")).await.unwrap();
+    assert_eq!(page.rows[0].customer_name.as_deref(), Some("Zenith Works"));
+}
