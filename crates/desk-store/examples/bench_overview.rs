@@ -269,7 +269,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let customer_count: usize = args.next().map_or(Ok(10_000), |a| a.parse())?;
     let connection_count: usize = args.next().map_or(Ok(50_000), |a| a.parse())?;
     let dir = tempfile::tempdir()?;
-    let path = dir.path().join("mirror.db");
+    // BENCH_OVERVIEW_DB keeps the filled mirror there, to look at query plans afterwards.
+    let path = match std::env::var_os("BENCH_OVERVIEW_DB") {
+        Some(kept) => std::path::PathBuf::from(kept),
+        None => dir.path().join("mirror.db"),
+    };
     let mirror = Mirror::open(&path).await?;
     let epoch: DateTime<Utc> = "2025-01-01T00:00:00Z".parse()?;
     let customers = customers(customer_count, epoch);
@@ -492,8 +496,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let stats = "SELECT c.customer_id, COUNT(*) AS connections,
             SUM(c.health_rank IN (1, 2)) AS attention,
-            SUM(CASE WHEN c.status_rank IN (1, 2, 3) THEN c.credits ELSE 0 END) AS credits_in_use
-        FROM connections c";
+            SUM(CASE WHEN c.status_rank IN (1, 2, 3) THEN c.credits ELSE 0 END) AS credits_in_use";
     let q = CustomerQuery {
         profile: PROFILE.into(),
         ..Default::default()
@@ -501,8 +504,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let by_name_sql = format!(
         "WITH page AS (SELECT id, name, email, account_manager, metadata, created_at FROM customers
                        WHERE profile = ?1 ORDER BY name, id LIMIT 100 OFFSET 0),
-              s AS ({stats} JOIN page ON c.customer_id = page.id WHERE c.profile = ?1
-                    GROUP BY c.customer_id)
+              s AS ({stats} FROM page CROSS JOIN connections c
+                    ON c.profile = ?1 AND c.customer_id = page.id GROUP BY c.customer_id)
          SELECT page.*, s.connections, s.attention, s.credits_in_use
          FROM page LEFT JOIN s ON s.customer_id = page.id ORDER BY page.name, page.id"
     );
@@ -529,7 +532,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..Default::default()
     };
     let by_attention_sql = format!(
-        "WITH s AS ({stats} WHERE c.profile = ?1 GROUP BY c.customer_id)
+        "WITH s AS ({stats} FROM connections c WHERE c.profile = ?1 GROUP BY c.customer_id)
          SELECT cu.*, s.connections, s.attention, s.credits_in_use
          FROM customers cu LEFT JOIN s ON s.customer_id = cu.id WHERE cu.profile = ?1
          ORDER BY IFNULL(s.attention, 0) DESC, cu.name DESC, cu.id DESC LIMIT 100 OFFSET 0"
@@ -560,8 +563,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                        WHERE profile = ?1 AND seq IN
                          (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?2)
                        ORDER BY name, id LIMIT 100 OFFSET 0),
-              s AS ({stats} JOIN page ON c.customer_id = page.id WHERE c.profile = ?1
-                    GROUP BY c.customer_id)
+              s AS ({stats} FROM page CROSS JOIN connections c
+                    ON c.profile = ?1 AND c.customer_id = page.id GROUP BY c.customer_id)
          SELECT page.*, s.connections, s.attention, s.credits_in_use
          FROM page LEFT JOIN s ON s.customer_id = page.id ORDER BY page.name, page.id"
     );

@@ -35,7 +35,8 @@ CREATE INDEX customers_by_manager ON customers (profile, account_manager, name, 
 -- use no index.
 --
 -- `status_rank` and `health_rank` are computed by SQLite itself, so the filter, the sort, the
--- counts and the row read back can never disagree. `health_rank` is the one definition of a
+-- counts and the row read back can never disagree. STORED, so each is computed once per write
+-- rather than on every read of a row (the counts and the customers page read all of them). `health_rank` is the one definition of a
 -- connection's health: disconnected, pending and inactive by status; else needing
 -- reauthorization when the platform says so; else offline when the system does not answer;
 -- else healthy. The numbers are `Health`'s order in src/overview.rs.
@@ -65,14 +66,14 @@ CREATE TABLE connections_v2 (
     status_rank               INTEGER GENERATED ALWAYS AS (CASE status
         WHEN 'pending' THEN 0 WHEN 'synchronizing' THEN 1 WHEN 'in_progress' THEN 2
         WHEN 'active' THEN 3 WHEN 'inactive' THEN 4 WHEN 'overage' THEN 5
-        WHEN 'disconnected' THEN 6 END) VIRTUAL,
+        WHEN 'disconnected' THEN 6 END) STORED,
     health_rank               INTEGER GENERATED ALWAYS AS (CASE
         WHEN status = 'disconnected' THEN 5
         WHEN status = 'pending' THEN 4
         WHEN status = 'inactive' THEN 3
         WHEN reauthorization_required <> 0 THEN 1
         WHEN online = 0 THEN 2
-        ELSE 0 END) VIRTUAL,
+        ELSE 0 END) STORED,
     UNIQUE (profile, id)
 );
 INSERT INTO connections_v2 (profile, id, customer_id, system_id, tier, deployment, name, email,

@@ -8,7 +8,7 @@ use desk_platform::connection::{Connection, ConnectionStatus};
 use desk_platform::customer::Customer;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A mirrored connection: the wire object plus where it came from and its system's tier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -202,22 +202,19 @@ impl Mirror {
         catalog: &[System],
     ) -> Result<()> {
         let mut tx = self.begin().await?;
-        let existing: Vec<(i64, String)> =
-            sqlx::query_as("SELECT seq, id FROM connections WHERE profile = ?")
-                .bind(profile)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(|err| self.fail(err))?;
-        let mut gone: HashMap<String, i64> = existing.into_iter().map(|(s, id)| (id, s)).collect();
-        for connection in connections {
-            gone.remove(&connection.id);
-        }
-        let gone: Vec<i64> = gone.into_values().collect();
+        // All of the profile's rows in one pass (a tenth of the time of chunked lookups).
+        let mirrored = self.mirrored(&mut tx, profile, None).await?;
+        let listed: HashSet<&str> = connections.iter().map(|c| c.id.as_str()).collect();
+        let gone: Vec<i64> = mirrored
+            .iter()
+            .filter(|(id, _)| !listed.contains(id.as_str()))
+            .map(|(_, (seq, _, _))| *seq)
+            .collect();
         for chunk in gone.chunks(IN_CHUNK) {
             self.delete_rows(&mut tx, Indexed::Connections, chunk)
                 .await?;
         }
-        self.put_connections(&mut tx, profile, connections, catalog)
+        self.put_connections(&mut tx, profile, connections, catalog, Some(&mirrored))
             .await?;
         tx.commit().await.map_err(|err| self.fail(err))?;
         self.refresh_statistics().await;
@@ -238,7 +235,7 @@ impl Mirror {
         catalog: &[System],
     ) -> Result<()> {
         let mut tx = self.begin().await?;
-        self.put_connections(&mut tx, profile, connections, catalog)
+        self.put_connections(&mut tx, profile, connections, catalog, None)
             .await?;
         tx.commit().await.map_err(|err| self.fail(err))
     }
@@ -257,6 +254,7 @@ impl Mirror {
         profile: &str,
         connections: &[Connection],
         catalog: &[System],
+        known: Option<&Mirrored>,
     ) -> Result<()> {
         let last: HashMap<&str, usize> = connections
             .iter()
@@ -270,24 +268,48 @@ impl Mirror {
             .map(|(_, c)| Columns::of(c, catalog))
             .collect();
         for chunk in unique.chunks(CHUNK) {
-            let mirrored = self.mirrored(tx, profile, chunk).await?;
-            let (mut whole, mut state) = (Vec::new(), Vec::new());
+            let looked_up;
+            let mirrored = match known {
+                Some(all) => all,
+                None => {
+                    looked_up = self.mirrored(tx, profile, Some(chunk)).await?;
+                    &looked_up
+                }
+            };
+            let mut whole = Vec::new();
+            // By which DYNAMIC columns changed (a bit each): each group's UPDATE sets only
+            // those, so only their indexes are rewritten.
+            let mut moved: BTreeMap<u8, Vec<&Columns>> = BTreeMap::new();
             for new in chunk {
                 match mirrored.get(new.id.as_str()) {
                     Some((_, old, _)) if *old == *new => {}
-                    Some((_, old, _)) if old.same_but_dynamic(new) => state.push(new),
+                    Some((_, old, _)) if old.same_but_dynamic(new) => {
+                        moved.entry(old.dynamic_changes(new)).or_default().push(new);
+                    }
                     _ => whole.push(new),
                 }
             }
-            if !state.is_empty() {
-                self.update_dynamic(tx, profile, &state).await?;
+            for (changes, rows) in &moved {
+                self.update_dynamic(tx, profile, *changes, rows).await?;
             }
             if whole.is_empty() {
                 continue;
             }
-            let changed = self.upsert_whole(tx, profile, &whole).await?;
-            let before: HashMap<i64, &str> = mirrored
-                .values()
+            let written = self.upsert_whole(tx, profile, &whole).await?;
+            // New rows are indexed straight from the view; changed ones only when their text
+            // changed.
+            let (mut new, mut changed) = (Vec::new(), Vec::new());
+            for (seq, id) in written {
+                if mirrored.contains_key(&id) {
+                    changed.push(seq);
+                } else {
+                    new.push(seq);
+                }
+            }
+            self.reindex(tx, Indexed::Connections, &new).await?;
+            let before: HashMap<i64, &str> = whole
+                .iter()
+                .filter_map(|new| mirrored.get(new.id.as_str()))
                 .map(|(seq, _, text)| (*seq, text.as_str()))
                 .collect();
             let after = self.search_texts(tx, &changed).await?;
@@ -300,26 +322,28 @@ impl Mirror {
         Ok(())
     }
 
-    /// The chunk's connections as mirrored, by id: (seq, stored columns, searched text).
+    /// Connections as mirrored, by id: those of `chunk`, or all of the profile's.
     async fn mirrored(
         &self,
         tx: &mut Tx,
         profile: &str,
-        chunk: &[Columns],
-    ) -> Result<HashMap<String, (i64, Columns, String)>> {
+        chunk: Option<&[Columns]>,
+    ) -> Result<Mirrored> {
+        let columns = std::iter::once("id")
+            .chain(COLUMNS)
+            .map(|column| format!("c.{column}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let ids = chunk.map_or(String::new(), |chunk| {
+            format!(" AND c.id IN ({})", placeholders(chunk.len()))
+        });
         let sql = format!(
             "SELECT c.seq, {columns}, v.text FROM connections c
              JOIN connection_search_text v ON v.seq = c.seq
-             WHERE c.profile = ? AND c.id IN ({list})",
-            columns = std::iter::once("id")
-                .chain(COLUMNS)
-                .map(|column| format!("c.{column}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            list = placeholders(chunk.len()),
+             WHERE c.profile = ?{ids}"
         );
         let mut query = sqlx::query(&sql).bind(profile);
-        for c in chunk {
+        for c in chunk.unwrap_or_default() {
             query = query.bind(&c.id);
         }
         let rows = query
@@ -337,11 +361,23 @@ impl Mirror {
             .collect()
     }
 
-    /// Updates the [`DYNAMIC`] columns of mirrored connections.
-    async fn update_dynamic(&self, tx: &mut Tx, profile: &str, rows: &[&Columns]) -> Result<()> {
-        let row = format!("({})", placeholders(1 + DYNAMIC.len()));
+    /// Sets the [`DYNAMIC`] columns in `changes` (a bit each) of mirrored connections.
+    async fn update_dynamic(
+        &self,
+        tx: &mut Tx,
+        profile: &str,
+        changes: u8,
+        rows: &[&Columns],
+    ) -> Result<()> {
+        let columns: Vec<(usize, &str)> = DYNAMIC
+            .iter()
+            .enumerate()
+            .filter(|(bit, _)| changes & (1 << bit) != 0)
+            .map(|(bit, column)| (bit, *column))
+            .collect();
+        let row = format!("({})", placeholders(1 + columns.len()));
         let aliases: Vec<String> = std::iter::once("id")
-            .chain(DYNAMIC)
+            .chain(columns.iter().map(|(_, column)| *column))
             .enumerate()
             .map(|(n, column)| format!("column{} AS {column}", n + 1))
             .collect();
@@ -349,9 +385,9 @@ impl Mirror {
             "UPDATE connections SET {set}
              FROM (SELECT {aliases} FROM (VALUES {values})) AS v
              WHERE connections.profile = ? AND connections.id = v.id",
-            set = DYNAMIC
+            set = columns
                 .iter()
-                .map(|c| format!("{c} = v.{c}"))
+                .map(|(_, c)| format!("{c} = v.{c}"))
                 .collect::<Vec<_>>()
                 .join(", "),
             aliases = aliases.join(", "),
@@ -359,15 +395,18 @@ impl Mirror {
         );
         let mut query = sqlx::query(&sql);
         for c in rows {
-            // In the order of DYNAMIC.
-            query = query
-                .bind(&c.id)
-                .bind(c.status)
-                .bind(c.online)
-                .bind(c.reauthorization_required)
-                .bind(&c.token_issued_at)
-                .bind(&c.last_sync_at)
-                .bind(&c.next_sync_at);
+            query = query.bind(&c.id);
+            for (bit, _) in &columns {
+                // In the order of DYNAMIC.
+                query = match bit {
+                    0 => query.bind(c.status),
+                    1 => query.bind(c.online),
+                    2 => query.bind(c.reauthorization_required),
+                    3 => query.bind(&c.token_issued_at),
+                    4 => query.bind(&c.last_sync_at),
+                    _ => query.bind(&c.next_sync_at),
+                };
+            }
         }
         query
             .bind(profile)
@@ -377,14 +416,14 @@ impl Mirror {
         Ok(())
     }
 
-    /// Inserts or replaces every column of these connections; returns the seq of each row
+    /// Inserts or replaces every column of these connections; returns (seq, id) of each row
     /// written.
     async fn upsert_whole(
         &self,
         tx: &mut Tx,
         profile: &str,
         rows: &[&Columns],
-    ) -> Result<Vec<i64>> {
+    ) -> Result<Vec<(i64, String)>> {
         // Anonymous placeholders only (the customer's id is bound again for each subquery):
         // sqlx looks every numbered one up by name, which costs SQLite a scan of all names, so
         // binding a statement of N numbered values takes N² steps.
@@ -398,13 +437,13 @@ impl Mirror {
         let sql = format!(
             "INSERT INTO connections (profile, id, {columns}) VALUES {values}
              ON CONFLICT (profile, id) DO UPDATE SET {set} WHERE {changed}
-             RETURNING seq",
+             RETURNING seq, id",
             columns = updated.join(", "),
             values = vec![row.as_str(); rows.len()].join(", "),
             set = set_clause(&updated),
             changed = changed_clause("connections", &updated),
         );
-        let mut query = sqlx::query_scalar::<_, i64>(&sql);
+        let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
         for c in rows {
             // In the order of COLUMNS.
             query = query
@@ -689,6 +728,23 @@ impl Columns {
         })
     }
 
+    /// Which [`DYNAMIC`] columns differ, a bit each in their order.
+    fn dynamic_changes(&self, other: &Self) -> u8 {
+        let differs = [
+            self.status != other.status,
+            self.online != other.online,
+            self.reauthorization_required != other.reauthorization_required,
+            self.token_issued_at != other.token_issued_at,
+            self.last_sync_at != other.last_sync_at,
+            self.next_sync_at != other.next_sync_at,
+        ];
+        differs
+            .iter()
+            .enumerate()
+            .filter(|(_, differs)| **differs)
+            .fold(0, |mask, (bit, _)| mask | (1 << bit))
+    }
+
     /// Equal in every column but the [`DYNAMIC`] ones.
     fn same_but_dynamic(&self, other: &Self) -> bool {
         Self {
@@ -702,6 +758,9 @@ impl Columns {
         } == *other
     }
 }
+
+/// Mirrored connections by id: (seq, stored columns, searched text).
+type Mirrored = HashMap<String, (i64, Columns, String)>;
 
 /// Values per `IN (...)` list.
 const IN_CHUNK: usize = 500;
