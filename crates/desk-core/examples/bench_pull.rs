@@ -90,6 +90,7 @@ async fn main() -> Result<(), Error> {
             passphrase: None,
         },
         integrity: IntegrityCheck::Quick,
+        local_seed: desk_engine::seed::Seed::Demo,
     })
     .await?;
     profiles::add_profile(

@@ -15,22 +15,26 @@
 mod account;
 mod catalog;
 mod connections;
+mod credits;
 mod customers;
 mod health;
 mod lifecycle;
 mod profiles;
 mod records;
+mod settings;
 mod timeline;
 pub mod typescript;
 
 pub use account::*;
 pub use catalog::*;
 pub use connections::*;
+pub use credits::*;
 pub use customers::*;
 pub use health::Health;
 pub use lifecycle::*;
 pub use profiles::*;
 pub use records::*;
+pub use settings::*;
 pub use timeline::*;
 
 /// Calls `$callback! { name(Request) -> Response, ... }` with every action. The callback must
@@ -45,6 +49,12 @@ macro_rules! for_each_action {
             account_summary(AccountSummaryRequest) -> AccountSummary,
             credits_view(CreditsRequest) -> CreditsView,
             sync_run(SyncRunRequest) -> SyncReport,
+            ledger_list(LedgerListRequest) -> LedgerPage,
+            credit_statement(StatementRequest) -> Statement,
+            idle_connections(IdleConnectionsRequest) -> IdleConnections,
+            // The app's settings.
+            settings_show(SettingsShowRequest) -> Settings,
+            settings_update(Settings) -> Settings,
             // Customers.
             customers_list(CustomersListRequest) -> CustomersPage,
             customer_show(CustomerShowRequest) -> CustomerDetail,
@@ -76,9 +86,11 @@ macro_rules! for_each_action {
 
 // Types the list names that live in other crates, so every name resolves in this module.
 pub use crate::offline::{CreditsView, ExportReport};
+pub use crate::settings::Settings;
 pub use crate::sync::SyncReport;
 pub use desk_platform::connection::{MagicLink, TestResult};
 pub use desk_platform::customer::Customer;
+pub use desk_store::Statement;
 pub use desk_store::{Profile, RecordPage, RecordQuery};
 
 /// The names of every action, in list order.

@@ -5,6 +5,7 @@ use crate::events::{DeskEvent, EventBus};
 use crate::profiles::resolve_or_create_profile;
 use crate::session::Session;
 use crate::CoreError;
+use desk_engine::seed::Seed;
 use desk_inbox::Inbox;
 use desk_store::{IntegrityCheck, Mirror, Profile};
 use desk_vault::{MasterKeySource, SecretString, Vault};
@@ -39,6 +40,9 @@ pub struct DeskConfig {
     /// How thoroughly an existing mirror is checked at open ([`IntegrityCheck::HeaderOnly`]
     /// for short commands on a file a long-running process already checked).
     pub integrity: IntegrityCheck,
+    /// What a local engine created in this folder starts with (the demo account by default;
+    /// `scale` to try the app at 50,000 connections). Never applied to an existing store.
+    pub local_seed: Seed,
 }
 
 impl DeskConfig {
@@ -47,6 +51,7 @@ impl DeskConfig {
             data_dir: data_dir.into(),
             vault: VaultAccess::default(),
             integrity: IntegrityCheck::Quick,
+            local_seed: Seed::Demo,
         }
     }
 }
@@ -56,6 +61,7 @@ pub struct Desk {
     data_dir: PathBuf,
     mirror: Mirror,
     vault_access: VaultAccess,
+    local_seed: Seed,
     vault: OnceCell<Vault>,
     events: EventBus,
     /// Open sessions by profile name: a window or server that stays up keeps one per profile
@@ -64,6 +70,8 @@ pub struct Desk {
     /// The inbox a serving process attached (with its processor and appliers); read-only
     /// callers open one on demand.
     inbox: OnceCell<Inbox>,
+    /// Serializes writers of settings.json.
+    settings_lock: Mutex<()>,
 }
 
 /// The file that remembers which profile the app shows (`profiles switch`).
@@ -79,11 +87,17 @@ impl Desk {
             data_dir: config.data_dir,
             mirror,
             vault_access: config.vault,
+            local_seed: config.local_seed,
             vault: OnceCell::new(),
             events: EventBus::default(),
             sessions: Mutex::new(HashMap::new()),
             inbox: OnceCell::new(),
+            settings_lock: Mutex::new(()),
         })
+    }
+
+    pub(crate) fn settings_lock(&self) -> &Mutex<()> {
+        &self.settings_lock
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -92,6 +106,11 @@ impl Desk {
 
     pub fn mirror(&self) -> &Mirror {
         &self.mirror
+    }
+
+    /// The seed a local engine created now starts with.
+    pub fn local_seed(&self) -> Seed {
+        self.local_seed
     }
 
     /// Where the local engine of this data folder keeps `engine.db` (the same folder

@@ -21,6 +21,7 @@ mod periodic;
 pub mod poll;
 pub mod profiles;
 pub mod session;
+pub mod settings;
 pub mod sync;
 
 pub use desk::{Desk, DeskConfig, VaultAccess};

@@ -162,7 +162,7 @@ pub async fn credits(
     desk: &Desk,
     profile: Option<&str>,
     history: bool,
-    forecast: bool,
+    forecast_window_days: Option<i64>,
 ) -> Result<CreditsView, CoreError> {
     let profile = resolve_profile(desk, profile).await?.name;
     let mirror = desk.mirror();
@@ -172,9 +172,9 @@ pub async fn credits(
             true => Some(mirror.credit_history(&profile).await?),
             false => None,
         },
-        forecast: match forecast {
-            true => Some(mirror.credit_forecast(&profile, Utc::now()).await?),
-            false => None,
+        forecast: match forecast_window_days {
+            Some(days) => Some(mirror.credit_forecast(&profile, Utc::now(), days).await?),
+            None => None,
         },
         profile,
     })

@@ -7,7 +7,6 @@ use crate::profiles::secret_name;
 use crate::CoreError;
 use chrono::Utc;
 use desk_client::{ClientConfig, PlatformClient, Secret};
-use desk_engine::seed::Seed;
 use desk_engine::EngineConfig;
 use desk_store::{Profile, ProfileKind};
 use desk_vault::ACCOUNT_SCOPE;
@@ -58,7 +57,7 @@ impl Session {
                         let config = EngineConfig {
                             admin_client_id: client_id.clone(),
                             admin_client_secret: Some(secret.expose().to_owned()),
-                            seed: Some(Seed::Demo),
+                            seed: Some(desk.local_seed()),
                             ..EngineConfig::default()
                         };
                         let engine = InProcessEngine::start(&dir, config).await?;

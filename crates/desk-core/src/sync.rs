@@ -47,6 +47,9 @@ pub struct SyncRequest {
     pub issue_tokens: bool,
     /// How long to wait for a platform still pulling from a system before reading what it has.
     pub platform_wait: Duration,
+    /// Only the account, customers, connections and ledger: no records are pulled (what the
+    /// overview shows, refreshed in seconds even for a very large account).
+    pub directory_only: bool,
 }
 
 impl Default for SyncRequest {
@@ -57,6 +60,7 @@ impl Default for SyncRequest {
             full: false,
             issue_tokens: false,
             platform_wait: Duration::from_secs(120),
+            directory_only: false,
         }
     }
 }
@@ -252,6 +256,9 @@ impl Sync<'_> {
             skipped: Vec::new(),
         };
         connections.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        if self.request.directory_only {
+            connections.clear();
+        }
         for connection in &connections {
             self.pull_connection(connection, &mut report).await?;
         }

@@ -80,6 +80,11 @@ impl Engine {
     /// Creates the account on an empty store and registers the admin client.
     async fn bootstrap(&self) -> Result<StartupInfo, EngineError> {
         let now = self.clock.now();
+        // A seeded account was opened when its history begins, so the ledger runs forward.
+        let opened_at = self
+            .config
+            .seed
+            .map_or(now, |seed| seed.history_starts(now));
         let mut tx = self.store.begin().await?;
         let created = !accounts::exists(&mut tx).await?;
         if created {
@@ -90,10 +95,10 @@ impl Engine {
                 &self.config.account_name,
                 Plan::Trial,
                 &self.config.region,
-                now,
+                opened_at,
             )
             .await?;
-            crate::lifecycle::append_purchase(&mut tx, TRIAL_CREDITS, now).await?;
+            crate::lifecycle::append_purchase(&mut tx, TRIAL_CREDITS, opened_at).await?;
         }
         let client_id = &self.config.admin_client_id;
         let existing = tokens::client_secret_hash(&mut tx, client_id).await?;

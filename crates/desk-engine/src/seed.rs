@@ -14,11 +14,32 @@ use desk_platform::customer::CreateCustomer;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub mod scale;
+
 /// Which seed to apply to an empty store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Seed {
     Demo,
+    /// 10,000 customers and 50,000 connections (seed/scale.rs).
+    Scale,
 }
+
+impl Seed {
+    /// When the seeded account's history begins: the account is opened then, so its ledger
+    /// runs forward in time from its first entry (a statement per month adds up).
+    pub fn history_starts(
+        self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> chrono::DateTime<chrono::Utc> {
+        match self {
+            Self::Demo => now - chrono::Duration::days(DEMO_HISTORY_DAYS),
+            Self::Scale => now - chrono::Duration::days(scale::HISTORY_DAYS),
+        }
+    }
+}
+
+/// The demo's four months of history.
+const DEMO_HISTORY_DAYS: i64 = 120;
 
 impl std::str::FromStr for Seed {
     type Err = String;
@@ -26,7 +47,8 @@ impl std::str::FromStr for Seed {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "demo" => Ok(Self::Demo),
-            other => Err(format!("unknown seed {other:?} (known: demo)")),
+            "scale" => Ok(Self::Scale),
+            other => Err(format!("unknown seed {other:?} (known: demo, scale)")),
         }
     }
 }
@@ -159,12 +181,13 @@ fn demo_credentials(system: &System, customer: &str, instance: usize) -> BTreeMa
 pub async fn apply(engine: &Engine, seed: Seed) -> Result<(), EngineError> {
     match seed {
         Seed::Demo => demo(engine).await,
+        Seed::Scale => scale::apply(engine).await,
     }
 }
 
 async fn demo(engine: &Engine) -> Result<(), EngineError> {
     // Replay four months of history on a clock of its own, so the ledger has a past.
-    let clock = ManualClock::new(engine.clock.now() - chrono::Duration::days(120));
+    let clock = ManualClock::new(Seed::Demo.history_starts(engine.clock.now()));
     let seeded = Engine {
         clock: Arc::new(clock.clone()),
         ..engine.clone()

@@ -5,7 +5,7 @@ use crate::mirror::Mirror;
 use crate::time;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use desk_platform::account::{Account, CreditBalance};
-use desk_platform::ledger::{LedgerEntry, LedgerReason};
+use desk_platform::ledger::LedgerEntry;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
@@ -48,9 +48,12 @@ pub struct Credits {
     pub by_tier: Vec<CreditShare>,
     pub by_customer: Vec<CreditShare>,
     pub by_deployment: Vec<CreditShare>,
+    /// By system id (the catalog names them).
+    pub by_system: Vec<CreditShare>,
 }
 
-/// When the pool runs out if credits keep being consumed as in the last 30 days.
+/// When the pool runs out if credits keep being consumed as in the window's days (30 unless
+/// chosen).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CreditForecast {
     pub available: i64,
@@ -62,6 +65,7 @@ pub struct CreditForecast {
     pub runs_out_on: Option<NaiveDate>,
 }
 
+/// The forecast's window unless one is chosen.
 pub const FORECAST_WINDOW_DAYS: i64 = 30;
 
 impl Mirror {
@@ -154,27 +158,13 @@ impl Mirror {
     pub async fn ledger(&self, profile: &str) -> Result<Vec<LedgerEntry>> {
         let rows = sqlx::query(
             "SELECT id, at, connection_id, delta, overage_delta, reason, balance_after
-             FROM ledger_entries WHERE profile = ? ORDER BY at, id",
+             FROM ledger_entries WHERE profile = ? ORDER BY at, rowid",
         )
         .bind(profile)
         .fetch_all(self.reader())
         .await
         .map_err(|err| self.fail(err))?;
-        rows.iter()
-            .map(|row| {
-                let reason: String = row.try_get("reason")?;
-                Ok(LedgerEntry {
-                    id: row.try_get("id")?,
-                    at: time::parse(&row.try_get::<String, _>("at")?)?,
-                    connection_id: row.try_get("connection_id")?,
-                    delta: row.try_get("delta")?,
-                    overage_delta: row.try_get("overage_delta")?,
-                    reason: LedgerReason::parse(&reason)
-                        .ok_or_else(|| StoreError::bad_row(format!("ledger reason {reason:?}")))?,
-                    balance_after: row.try_get("balance_after")?,
-                })
-            })
-            .collect()
+        rows.iter().map(crate::statement::entry_from_row).collect()
     }
 
     /// The pool from the latest snapshot, and breakdowns from the mirrored connections: a
@@ -218,6 +208,7 @@ impl Mirror {
             by_tier: self.breakdown(profile, Group::Tier).await?,
             by_customer: self.breakdown(profile, Group::Customer).await?,
             by_deployment: self.breakdown(profile, Group::Deployment).await?,
+            by_system: self.breakdown(profile, Group::System).await?,
         })
     }
 
@@ -236,6 +227,11 @@ impl Mirror {
             Group::Deployment => (
                 "COALESCE(c.deployment, 'unknown')",
                 "COALESCE(c.deployment, 'unknown')",
+                "",
+            ),
+            Group::System => (
+                "COALESCE(c.system_id, 'unknown')",
+                "COALESCE(c.system_id, 'unknown')",
                 "",
             ),
         };
@@ -268,14 +264,20 @@ impl Mirror {
             .collect()
     }
 
-    /// Forecast from the ledger's net consumption over the 30 days before `now` (purchases left
-    /// out, returns subtracted) against `available` of the latest snapshot.
+    /// Forecast from the ledger's net consumption over the `window_days` before `now`
+    /// (purchases left out, returns subtracted) against `available` of the latest snapshot.
     pub async fn credit_forecast(
         &self,
         profile: &str,
         now: DateTime<Utc>,
+        window_days: i64,
     ) -> Result<CreditForecast> {
-        let since = time::format(now - Duration::days(FORECAST_WINDOW_DAYS));
+        if !(1..=3650).contains(&window_days) {
+            return Err(StoreError::InvalidInput(format!(
+                "a forecast window of {window_days} days: choose 1 to 3650"
+            )));
+        }
+        let since = time::format(now - Duration::days(window_days));
         let consumed: i64 = sqlx::query_scalar(
             "SELECT COALESCE(-SUM(delta), 0) FROM ledger_entries
              WHERE profile = ? AND reason <> 'purchase' AND at > ? AND at <= ?",
@@ -287,7 +289,7 @@ impl Mirror {
         .await
         .map_err(|err| self.fail(err))?;
         let available = self.credits(profile).await?.available;
-        Ok(forecast(available, consumed, now))
+        Ok(forecast(available, consumed, window_days, now))
     }
 }
 
@@ -295,19 +297,25 @@ enum Group {
     Tier,
     Customer,
     Deployment,
+    System,
 }
 
-/// The date `available` reaches 0 at `net_consumed` per 30 days; today when already empty.
-pub(crate) fn forecast(available: i64, net_consumed: i64, now: DateTime<Utc>) -> CreditForecast {
+/// The date `available` reaches 0 at `net_consumed` per `window_days`; today when already empty.
+pub(crate) fn forecast(
+    available: i64,
+    net_consumed: i64,
+    window_days: i64,
+    now: DateTime<Utc>,
+) -> CreditForecast {
     #[allow(clippy::cast_precision_loss)] // credit counts are far below 2^52
-    let per_day = net_consumed as f64 / FORECAST_WINDOW_DAYS as f64;
+    let per_day = net_consumed as f64 / window_days as f64;
     let runs_out_on = if net_consumed <= 0 {
         None
     } else if available <= 0 {
         Some(now.date_naive())
     } else {
         // Whole days left, rounded down: the day the last credit goes.
-        let days = available.saturating_mul(FORECAST_WINDOW_DAYS) / net_consumed;
+        let days = available.saturating_mul(window_days) / net_consumed;
         // Beyond chrono's range means "not in any foreseeable future".
         Duration::try_days(days)
             .and_then(|left| now.checked_add_signed(left))
@@ -316,7 +324,7 @@ pub(crate) fn forecast(available: i64, net_consumed: i64, now: DateTime<Utc>) ->
     CreditForecast {
         available,
         net_consumed,
-        window_days: FORECAST_WINDOW_DAYS,
+        window_days,
         per_day,
         runs_out_on,
     }

@@ -25,6 +25,7 @@ mod profiles;
 mod query;
 mod records;
 mod search;
+mod statement;
 mod time;
 
 pub use activity::{SyncRun, SyncRunState};
@@ -40,3 +41,7 @@ pub use profiles::{Profile, ProfileKind};
 pub use query::{RecordPage, RecordQuery, DEFAULT_LIMIT, MAX_LIMIT};
 pub use records::{SyncCursor, UpsertOutcome};
 pub use search::{fts_query, match_expression, prefix_query};
+pub use statement::{
+    month_bounds, month_of, IdleConnection, LedgerFilter, LedgerLine, Statement, StatementBalance,
+    StatementLine,
+};

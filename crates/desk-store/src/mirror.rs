@@ -123,10 +123,22 @@ impl Mirror {
     /// that reads first fails at once with SQLITE_BUSY_SNAPSHOT when another process wrote in
     /// between; IMMEDIATE instead waits for the lock (busy_timeout) and then reads fresh data.
     pub(crate) async fn begin(&self) -> Result<Tx> {
-        self.write
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(|err| self.fail(err))
+        match self.write.begin_with("BEGIN IMMEDIATE").await {
+            // sqlx 0.8 can leave the writer inside a transaction that no guard owns: a task
+            // cancelled after its BEGIN was acknowledged but before it read the answer (an
+            // aborted sync). Every later BEGIN is then refused. Closing that connection ends
+            // the orphan (SQLite rolls it back); the pool opens a fresh one.
+            Err(sqlx::Error::InvalidSavePointStatement) => {
+                tracing::warn!(path = %self.path.display(), "the mirror's writer was left in a transaction by a cancelled task; reopening it");
+                let stuck = self.write.acquire().await.map_err(|err| self.fail(err))?;
+                stuck.detach().close().await.map_err(|err| self.fail(err))?;
+                self.write
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await
+                    .map_err(|err| self.fail(err))
+            }
+            other => other.map_err(|err| self.fail(err)),
+        }
     }
 
     pub(crate) fn reader(&self) -> &SqlitePool {

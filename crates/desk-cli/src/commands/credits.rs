@@ -20,8 +20,13 @@ pub struct CreditsArgs {
 
 pub async fn run(context: &Context, args: CreditsArgs) -> anyhow::Result<()> {
     with_desk(context, async |desk| {
-        let view =
-            offline::credits(desk, args.profile.as_deref(), args.history, args.forecast).await?;
+        let view = offline::credits(
+            desk,
+            args.profile.as_deref(),
+            args.history,
+            args.forecast.then_some(desk_store::FORECAST_WINDOW_DAYS),
+        )
+        .await?;
         print(context.format, &view, || {
             let c = &view.credits;
             let mut text = format!(
@@ -39,6 +44,7 @@ pub async fn run(context: &Context, args: CreditsArgs) -> anyhow::Result<()> {
                 ("tier", &c.by_tier),
                 ("customer", &c.by_customer),
                 ("deployment", &c.by_deployment),
+                ("system", &c.by_system),
             ] {
                 text.push('\n');
                 text.push_str(&shares_table(title, shares));

@@ -12,6 +12,7 @@ pub async fn open(context: &Context) -> anyhow::Result<Desk> {
         data_dir: context.data_dir.clone(),
         vault: VaultAccess::from_env(context.vault_key_file.clone()),
         integrity: IntegrityCheck::HeaderOnly,
+        local_seed: desk_engine::seed::Seed::Demo,
     })
     .await
     .with_context(|| format!("cannot open the data folder {}", context.data_dir.display()))

@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use desk_core::jobs::JobIntervals;
 use desk_core::mirror_applier::MirrorApplier;
 use desk_core::{Desk, DeskConfig, VaultAccess};
+use desk_engine::seed::Seed;
 use desk_inbox::{EventApplier, Inbox, InboxConfig};
 use desk_server::{LaunchToken, ServerState};
 use desk_store::IntegrityCheck;
@@ -30,6 +31,11 @@ pub struct ServeArgs {
     /// Between background syncs of the profile's records.
     #[arg(long, default_value = "15m", value_parser = super::engine::parse_duration)]
     sync_interval: Duration,
+    /// What the local engine starts with when this data folder has none yet: `demo` (a dozen
+    /// customers) or `scale` (10,000 customers, 50,000 connections, to try the app at size).
+    /// Never applied to an existing engine.
+    #[arg(long, default_value = "demo")]
+    seed: Seed,
 }
 
 pub async fn run(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
@@ -37,6 +43,7 @@ pub async fn run(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
         data_dir: context.data_dir.clone(),
         vault: VaultAccess::from_env(context.vault_key_file.clone()),
         integrity: IntegrityCheck::Quick,
+        local_seed: args.seed,
     })
     .await
     .with_context(|| format!("cannot open the data folder {}", context.data_dir.display()))?;

@@ -30,6 +30,10 @@ pub struct SyncArgs {
     /// How long to wait for a platform still pulling from a system, in seconds.
     #[arg(long, default_value_t = 120)]
     wait: u64,
+    /// Only the account, customers, connections and credit ledger, not the records: seconds
+    /// even for a very large account.
+    #[arg(long, conflicts_with_all = ["connection", "full"])]
+    directory_only: bool,
 }
 
 pub async fn run(context: &Context, args: SyncArgs) -> anyhow::Result<()> {
@@ -62,6 +66,7 @@ pub async fn run(context: &Context, args: SyncArgs) -> anyhow::Result<()> {
                 full: args.full,
                 issue_tokens: args.issue_tokens,
                 platform_wait: Duration::from_secs(args.wait),
+                directory_only: args.directory_only,
             },
         )
         .await;

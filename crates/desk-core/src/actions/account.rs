@@ -157,10 +157,21 @@ pub async fn account_summary(
 pub struct CreditsRequest {
     pub history: bool,
     pub forecast: bool,
+    /// The days of ledger the forecast's rate is measured over (default 30).
+    pub forecast_window_days: Option<u32>,
 }
 
 pub async fn credits_view(desk: &Desk, request: CreditsRequest) -> Result<CreditsView, CoreError> {
-    offline::credits(desk, None, request.history, request.forecast).await
+    let window = request
+        .forecast_window_days
+        .map_or(desk_store::FORECAST_WINDOW_DAYS, i64::from);
+    offline::credits(
+        desk,
+        None,
+        request.history,
+        request.forecast.then_some(window),
+    )
+    .await
 }
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]

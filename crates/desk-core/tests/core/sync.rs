@@ -164,6 +164,7 @@ async fn desk(dir: &std::path::Path) -> Desk {
             passphrase: None,
         },
         integrity: desk_store::IntegrityCheck::Quick,
+        local_seed: desk_engine::seed::Seed::Demo,
     })
     .await
     .unwrap()
@@ -420,7 +421,7 @@ async fn the_local_profile_is_created_on_first_sync_runs_the_engine_in_process_a
         .unwrap();
     assert_eq!(connections.len(), 28);
     assert!(connections.iter().all(|c| c.customer_name.is_some()));
-    let credits = offline::credits(&desk, None, true, true).await.unwrap();
+    let credits = offline::credits(&desk, None, true, Some(30)).await.unwrap();
     assert_eq!(credits.credits.purchased, 64);
     assert_eq!(
         credits.credits.available,

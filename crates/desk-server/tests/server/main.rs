@@ -2,6 +2,7 @@
 //! demo seed, the server on a loopback port, reqwest as the browser.
 
 mod actions;
+mod credits;
 mod security;
 
 use desk_core::{Desk, DeskConfig, VaultAccess};

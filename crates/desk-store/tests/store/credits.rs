@@ -178,6 +178,14 @@ async fn credits_come_from_the_latest_snapshot_with_breakdowns_by_tier_customer_
             share("cloud", "cloud", 2, 1, 2, 0),
         ]
     );
+    assert_eq!(
+        credits.by_system,
+        [
+            share("sap_ecc", "sap_ecc", 1, 8, 0, 0),
+            share("upkeep", "upkeep", 1, 1, 0, 0),
+            share("odoo", "odoo", 2, 0, 2, 4),
+        ]
+    );
     let json = serde_json::to_value(&credits).unwrap();
     for field in [
         "purchased",
@@ -187,6 +195,7 @@ async fn credits_come_from_the_latest_snapshot_with_breakdowns_by_tier_customer_
         "by_tier",
         "by_customer",
         "by_deployment",
+        "by_system",
     ] {
         assert!(json.get(field).is_some(), "{field}");
     }
@@ -225,7 +234,7 @@ async fn the_forecast_divides_what_is_left_by_the_last_30_days_net_consumption()
     // In the window: -8, -4, +2 (purchases left out): 10 credits per 30 days, 11 left.
     let forecast = m
         .mirror
-        .credit_forecast(PROFILE, at("2026-11-24T12:00:00Z"))
+        .credit_forecast(PROFILE, at("2026-11-24T12:00:00Z"), 30)
         .await
         .unwrap();
     assert_eq!(forecast.net_consumed, 10);
@@ -238,10 +247,26 @@ async fn the_forecast_divides_what_is_left_by_the_last_30_days_net_consumption()
     // Two months later nothing was consumed in the window: no date.
     let later = m
         .mirror
-        .credit_forecast(PROFILE, at("2027-02-01T00:00:00Z"))
+        .credit_forecast(PROFILE, at("2027-02-01T00:00:00Z"), 30)
         .await
         .unwrap();
     assert_eq!((later.net_consumed, later.runs_out_on), (0, None));
+    // A 15-day window sees only -4 and +2: 2 credits per 15 days, 11 left: 82 days.
+    let short = m
+        .mirror
+        .credit_forecast(PROFILE, at("2026-11-24T12:00:00Z"), 15)
+        .await
+        .unwrap();
+    assert_eq!((short.net_consumed, short.window_days), (2, 15));
+    assert_eq!(
+        short.runs_out_on,
+        Some(NaiveDate::from_ymd_opt(2027, 2, 14).unwrap())
+    );
+    assert!(m
+        .mirror
+        .credit_forecast(PROFILE, at("2026-11-24T12:00:00Z"), 0)
+        .await
+        .is_err());
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ mod files;
 mod overview;
 mod records;
 mod search;
+mod statement;
 
 use desk_store::Mirror;
 use serde_json::{json, Value};

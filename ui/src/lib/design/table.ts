@@ -15,3 +15,16 @@ export interface Sort {
   id: string;
   desc: boolean;
 }
+
+/** A column of SortTable: its rows are all in hand and sorted, and exported, by `value`. */
+export interface SortColumn<R> {
+  id: string;
+  header: string;
+  /** What the column sorts on and exports. */
+  value: (row: R) => string | number | null;
+  /** How the cell shows (the value as text when absent). */
+  cell?: Snippet<[R]>;
+  align?: 'right';
+  /** A CSS width for the column ('30%', '120px'). */
+  width?: string;
+}

@@ -8,4 +8,8 @@ export type Credits = { purchased: number, in_use: number, available: number, ov
 /**
  * When the account was last synced; `None` before the first sync (all numbers 0).
  */
-as_of: string | null, by_tier: Array<CreditShare>, by_customer: Array<CreditShare>, by_deployment: Array<CreditShare>, };
+as_of: string | null, by_tier: Array<CreditShare>, by_customer: Array<CreditShare>, by_deployment: Array<CreditShare>, 
+/**
+ * By system id (the catalog names them).
+ */
+by_system: Array<CreditShare>, };

@@ -29,6 +29,10 @@ import type { CustomerShowRequest } from './CustomerShowRequest';
 import type { CustomersListRequest } from './CustomersListRequest';
 import type { CustomersPage } from './CustomersPage';
 import type { ExportReport } from './ExportReport';
+import type { IdleConnections } from './IdleConnections';
+import type { IdleConnectionsRequest } from './IdleConnectionsRequest';
+import type { LedgerListRequest } from './LedgerListRequest';
+import type { LedgerPage } from './LedgerPage';
 import type { MagicLink } from './MagicLink';
 import type { MagicLinkCreateRequest } from './MagicLinkCreateRequest';
 import type { Profile } from './Profile';
@@ -39,6 +43,10 @@ import type { ProfilesView } from './ProfilesView';
 import type { RecordPage } from './RecordPage';
 import type { RecordQuery } from './RecordQuery';
 import type { RecordsExportRequest } from './RecordsExportRequest';
+import type { Settings } from './Settings';
+import type { SettingsShowRequest } from './SettingsShowRequest';
+import type { Statement } from './Statement';
+import type { StatementRequest } from './StatementRequest';
 import type { SyncReport } from './SyncReport';
 import type { SyncRunRequest } from './SyncRunRequest';
 import type { SystemsListRequest } from './SystemsListRequest';
@@ -50,6 +58,11 @@ export type Actions = {
   account_summary: { request: AccountSummaryRequest; response: AccountSummary };
   credits_view: { request: CreditsRequest; response: CreditsView };
   sync_run: { request: SyncRunRequest; response: SyncReport };
+  ledger_list: { request: LedgerListRequest; response: LedgerPage };
+  credit_statement: { request: StatementRequest; response: Statement };
+  idle_connections: { request: IdleConnectionsRequest; response: IdleConnections };
+  settings_show: { request: SettingsShowRequest; response: Settings };
+  settings_update: { request: Settings; response: Settings };
   customers_list: { request: CustomersListRequest; response: CustomersPage };
   customer_show: { request: CustomerShowRequest; response: CustomerDetail };
   customer_create: { request: CustomerCreateRequest; response: Customer };
@@ -79,6 +92,11 @@ export const ACTION_NAMES = [
   'account_summary',
   'credits_view',
   'sync_run',
+  'ledger_list',
+  'credit_statement',
+  'idle_connections',
+  'settings_show',
+  'settings_update',
   'customers_list',
   'customer_show',
   'customer_create',

@@ -2,11 +2,11 @@
 export const SCREENS = [
   { id: 'overview', path: '/', label: 'Overview', keys: 'g o', built: true },
   { id: 'connect', path: '/connect', label: 'Connect', keys: 'g n', built: false },
-  { id: 'credits', path: '/credits', label: 'Credits', keys: 'g c', built: false },
+  { id: 'credits', path: '/credits', label: 'Credits', keys: 'g c', built: true },
   { id: 'alerts', path: '/alerts', label: 'Alerts', keys: 'g a', built: false },
   { id: 'webhooks', path: '/webhooks', label: 'Webhooks', keys: 'g w', built: false },
   { id: 'data', path: '/data', label: 'Data', keys: 'g d', built: false },
-  { id: 'settings', path: '/settings', label: 'Settings', keys: 'g s', built: false },
+  { id: 'settings', path: '/settings', label: 'Settings', keys: 'g s', built: true },
 ] as const;
 
 export type ScreenId = (typeof SCREENS)[number]['id'];

@@ -1,0 +1,103 @@
+//! The app's own settings (`settings.json` in the data folder): thresholds the dashboard and
+//! the alerts read. Written whole, through a temp file and a rename, so a crash never leaves
+//! half a file.
+
+use crate::desk::Desk;
+use crate::CoreError;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+const FILE: &str = "settings.json";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(optional_fields = nullable)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Warn (banner, and an alert once alerts land) when available credits fall below this;
+    /// none: never.
+    pub low_credit_threshold: Option<i64>,
+    /// A connection holding credits with no sync, or no changed record, for this many days is
+    /// idle.
+    pub idle_days: u32,
+    /// The days of ledger the forecast's rate is measured over.
+    pub forecast_window_days: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            low_credit_threshold: Some(5),
+            idle_days: 14,
+            forecast_window_days: 30,
+        }
+    }
+}
+
+impl Settings {
+    pub fn validate(&self) -> Result<(), CoreError> {
+        if let Some(threshold) = self.low_credit_threshold {
+            if !(0..=1_000_000).contains(&threshold) {
+                return Err(CoreError::InvalidInput(format!(
+                    "low_credit_threshold {threshold}: choose 0 to 1000000, or none"
+                )));
+            }
+        }
+        if !(1..=365).contains(&self.idle_days) {
+            return Err(CoreError::InvalidInput(format!(
+                "idle_days {}: choose 1 to 365",
+                self.idle_days
+            )));
+        }
+        if !(1..=3650).contains(&self.forecast_window_days) {
+            return Err(CoreError::InvalidInput(format!(
+                "forecast_window_days {}: choose 1 to 3650",
+                self.forecast_window_days
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn path(data_dir: &Path) -> PathBuf {
+    data_dir.join(FILE)
+}
+
+/// The saved settings, or the defaults when none were saved.
+pub(crate) fn load(data_dir: &Path) -> Result<Settings, CoreError> {
+    let file = path(data_dir);
+    let text = match std::fs::read_to_string(&file) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
+        Err(err) => return Err(CoreError::io(&file, err)),
+    };
+    serde_json::from_str(&text).map_err(|err| {
+        CoreError::Corrupt(format!(
+            "{} is not valid settings ({err}); fix it or delete it to return to the defaults",
+            file.display()
+        ))
+    })
+}
+
+pub(crate) fn save(data_dir: &Path, settings: &Settings) -> Result<(), CoreError> {
+    let file = path(data_dir);
+    let temp = data_dir.join(format!(".{FILE}.tmp"));
+    let text = serde_json::to_vec_pretty(settings)
+        .map_err(|err| CoreError::Internal(format!("settings do not serialize: {err}")))?;
+    std::fs::write(&temp, text).map_err(|err| CoreError::io(&temp, err))?;
+    std::fs::rename(&temp, &file).map_err(|err| CoreError::io(&file, err))
+}
+
+impl Desk {
+    pub async fn settings(&self) -> Result<Settings, CoreError> {
+        load(self.data_dir())
+    }
+
+    /// Replaces the settings after checking them.
+    pub async fn save_settings(&self, settings: Settings) -> Result<Settings, CoreError> {
+        settings.validate()?;
+        let _writing = self.settings_lock().lock().await;
+        save(self.data_dir(), &settings)?;
+        Ok(settings)
+    }
+}
