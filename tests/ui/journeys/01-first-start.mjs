@@ -50,14 +50,18 @@ export async function run({ page, server, shot, requests }) {
   await page.keyboard.press('Escape');
   await palette.waitFor({ state: 'hidden' });
 
-  // g c goes to Credits, which says plainly that it is coming next.
+  // g c goes to Credits; g a to Alerts, which says plainly that it is coming next.
   await page.evaluate(() =>
     document.activeElement instanceof HTMLElement ? document.activeElement.blur() : null,
   );
   await page.keyboard.press('g');
   await page.keyboard.press('c');
-  await page.getByRole('heading', { name: 'This screen is not built yet' }).waitFor();
+  await page.getByRole('heading', { name: 'Credits', level: 1 }).waitFor();
   assert(page.url().endsWith('/credits'), `g c went to ${page.url()}`);
+  await page.keyboard.press('g');
+  await page.keyboard.press('a');
+  await page.getByRole('heading', { name: 'This screen is not built yet' }).waitFor();
+  assert(page.url().endsWith('/alerts'), `g a went to ${page.url()}`);
   await shot('coming-next');
 
   await page.getByRole('link', { name: 'Overview' }).first().click();

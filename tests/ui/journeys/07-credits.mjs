@@ -28,7 +28,7 @@ export async function run({ page, server, shot }) {
 
   // What-if: three SAP ECC on-premises connections, 8 credits each.
   const whatIf = page.getByRole('region', { name: 'What if we connect…' });
-  await whatIf.getByRole('combobox', { name: 'System' }).selectOption({ label: 'SAP ECC' });
+  await whatIf.getByRole('combobox', { name: 'System' }).selectOption('sap-ecc');
   await whatIf.getByRole('combobox', { name: 'Deployment' }).selectOption('on_premises');
   await whatIf.getByRole('spinbutton', { name: 'How many connections' }).fill('3');
   await whatIf.getByText('= 24 credits').waitFor();
@@ -53,7 +53,7 @@ export async function run({ page, server, shot }) {
     .getByRole('region', { name: 'Idle connections' })
     .getByRole('table', { name: 'Idle connections' })
     .waitFor();
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate(() => document.querySelector('main')?.scrollTo(0, 0));
   await shot('dashboard');
 
   // A disconnect on a connection's page is the ledger's newest entry when we come back.
