@@ -9,7 +9,14 @@ use tracing_subscriber::{fmt, EnvFilter};
 /// The target of the log event that records how a command ended.
 pub const OUTCOME_TARGET: &str = "mdesk_outcome";
 
-pub fn init(data_dir: &Path, verbose: u8, quiet: bool) -> anyhow::Result<WorkerGuard> {
+/// Console logging, and the log file in `data_dir` when `to_file` (a folder a command does not
+/// start or that holds no data gets no `logs/`: a mistyped --data-dir creates nothing).
+pub fn init(
+    data_dir: &Path,
+    verbose: u8,
+    quiet: bool,
+    to_file: bool,
+) -> anyhow::Result<Option<WorkerGuard>> {
     let level = match (quiet, verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
@@ -21,6 +28,16 @@ pub fn init(data_dir: &Path, verbose: u8, quiet: bool) -> anyhow::Result<WorkerG
     // OUTCOME_TARGET) goes to the file only.
     let console_filter = EnvFilter::try_from_env("MDESK_LOG")
         .unwrap_or_else(|_| EnvFilter::new(format!("{level},{OUTCOME_TARGET}=off")));
+    let console = fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(console_filter);
+    if !to_file {
+        tracing_subscriber::registry()
+            .with(console)
+            .try_init()
+            .map_err(|err| anyhow::anyhow!("cannot set up logging: {err}"))?;
+        return Ok(None);
+    }
     let log_dir = data_dir.join("logs");
     std::fs::create_dir_all(&log_dir).map_err(|err| {
         anyhow::anyhow!("cannot create the log folder {}: {err}", log_dir.display())
@@ -28,11 +45,7 @@ pub fn init(data_dir: &Path, verbose: u8, quiet: bool) -> anyhow::Result<WorkerG
     let (file_writer, guard) =
         tracing_appender::non_blocking(tracing_appender::rolling::daily(&log_dir, "mdesk.log"));
     tracing_subscriber::registry()
-        .with(
-            fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_filter(console_filter),
-        )
+        .with(console)
         .with(
             fmt::layer()
                 .with_ansi(false)
@@ -41,5 +54,5 @@ pub fn init(data_dir: &Path, verbose: u8, quiet: bool) -> anyhow::Result<WorkerG
         )
         .try_init()
         .map_err(|err| anyhow::anyhow!("cannot set up logging: {err}"))?;
-    Ok(guard)
+    Ok(Some(guard))
 }

@@ -78,6 +78,29 @@ enum Command {
     Export(commands::records::ExportArgs),
 }
 
+impl Command {
+    /// The commands that may start a new data folder (the servers, sync, `profiles add`, and
+    /// the lifecycle commands, which start the local engine as sync does); every other one
+    /// reads and refuses a folder that holds no data (a mistyped --data-dir) instead of
+    /// creating it.
+    fn starts_a_folder(&self) -> bool {
+        matches!(
+            self,
+            Self::Engine(_)
+                | Self::Serve(_)
+                | Self::Inbox(_)
+                | Self::Sync(_)
+                | Self::Profiles(commands::profiles::ProfilesCommand::Add(_))
+                | Self::Customers(commands::customers::CustomersCommand::Add(_))
+                | Self::Connect(_)
+                | Self::Reauthorize(_)
+                | Self::Disconnect(_)
+                | Self::Activate(_)
+                | Self::MagicLink(_)
+        )
+    }
+}
+
 /// Bad usage found after parsing (a flag given twice, say): exits 2 like clap's own errors.
 #[derive(Debug)]
 pub struct UsageError(pub String);
@@ -118,7 +141,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let _log_guard = match logging::init(&data_dir, cli.verbose, cli.quiet) {
+    let to_file = cli.command.starts_a_folder() || desk_core::Desk::holds_data(&data_dir);
+    let _log_guard = match logging::init(&data_dir, cli.verbose, cli.quiet, to_file) {
         Ok(guard) => guard,
         Err(err) => {
             eprintln!("error: {err:#}");

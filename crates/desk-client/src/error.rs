@@ -55,14 +55,23 @@ pub enum ClientError {
         connection_id: String,
         retry_at: DateTime<Utc>,
     },
-    #[error("{method} {path} timed out")]
-    Timeout { method: String, path: String },
-    #[error("{method} {path} could not reach the platform: {source}")]
+    #[error("no answer from {url} in time ({method} {path}); the platform or the network is slow or down, try again")]
+    Timeout {
+        method: String,
+        path: String,
+        /// The platform's base URL.
+        url: String,
+    },
+    /// No answer at all: one line with the address and why (the underlying error's chain of
+    /// wrappers, "error sending request: client error (Connect): ...", is read into `reason`).
+    #[error("cannot reach {url} ({reason}); is the platform's server running there, and is the address right? ({method} {path})")]
     Transport {
         method: String,
         path: String,
-        #[source]
-        source: reqwest::Error,
+        /// The platform's base URL.
+        url: String,
+        /// `connection refused`, `host name not found`, `TLS handshake failed: ...`.
+        reason: String,
     },
     /// A 2xx answer whose body is not what the contract says.
     #[error("unexpected answer to {path}: {message}")]
@@ -318,4 +327,39 @@ mod tests {
             }
         ));
     }
+}
+
+/// Why a request got no answer, in a few words, from the innermost error that says it: the
+/// I/O error's kind, a DNS or TLS failure, else the innermost message.
+pub(crate) fn transport_reason(err: &reqwest::Error) -> String {
+    let mut innermost: &dyn std::error::Error = err;
+    let mut messages = vec![err.to_string()];
+    while let Some(next) = innermost.source() {
+        innermost = next;
+        messages.push(next.to_string());
+        if let Some(io) = next.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind as K;
+            let known = match io.kind() {
+                K::ConnectionRefused => Some("connection refused"),
+                K::ConnectionReset => Some("connection reset"),
+                K::ConnectionAborted => Some("connection aborted"),
+                K::TimedOut => Some("timed out"),
+                K::AddrNotAvailable => Some("address not available"),
+                K::HostUnreachable => Some("host unreachable"),
+                K::NetworkUnreachable => Some("network unreachable"),
+                _ => None,
+            };
+            if let Some(known) = known {
+                return known.to_owned();
+            }
+        }
+    }
+    let all = messages.join(": ").to_ascii_lowercase();
+    if all.contains("dns error") || all.contains("failed to lookup address") {
+        return "host name not found".to_owned();
+    }
+    if all.contains("certificate") || all.contains("tls") || all.contains("handshake") {
+        return format!("TLS handshake failed: {innermost}");
+    }
+    innermost.to_string()
 }

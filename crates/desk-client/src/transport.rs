@@ -303,16 +303,19 @@ impl Transport {
         // POST. A timeout or a reset after sending may have been processed: only idempotent
         // methods are retried (decided by the caller).
         let unprocessed = err.is_connect();
+        let url = self.base.as_str().trim_end_matches('/').to_owned();
         let error = if err.is_timeout() {
             ClientError::Timeout {
                 method,
                 path: path.to_owned(),
+                url,
             }
         } else {
             ClientError::Transport {
                 method,
                 path: path.to_owned(),
-                source: err.without_url(),
+                url,
+                reason: crate::error::transport_reason(&err),
             }
         };
         Failure {

@@ -3,6 +3,7 @@
 
 use crate::events::{DeskEvent, EventBus};
 use crate::profiles::resolve_or_create_profile;
+use crate::serving::{Role, ServingLock};
 use crate::session::Session;
 use crate::CoreError;
 use desk_engine::seed::Seed;
@@ -72,6 +73,8 @@ pub struct Desk {
     inbox: OnceCell<Inbox>,
     /// Serializes writers of settings.json.
     settings_lock: Mutex<()>,
+    /// Held while this process serves the folder's inbox (one per data folder).
+    inbox_lock: std::sync::Mutex<Option<ServingLock>>,
 }
 
 /// The file that remembers which profile the app shows (`profiles switch`).
@@ -93,11 +96,33 @@ impl Desk {
             sessions: Mutex::new(HashMap::new()),
             inbox: OnceCell::new(),
             settings_lock: Mutex::new(()),
+            inbox_lock: std::sync::Mutex::new(None),
         })
     }
 
     pub(crate) fn settings_lock(&self) -> &Mutex<()> {
         &self.settings_lock
+    }
+
+    /// Opens a data folder that already holds Makini Desk data (a mirror, an inbox or an
+    /// engine store), and refuses any other with [`CoreError::NoData`]: a read with a mistyped
+    /// folder says so instead of creating an empty one and answering nothing.
+    pub async fn open_existing(config: DeskConfig) -> Result<Self, CoreError> {
+        if !Self::holds_data(&config.data_dir) {
+            return Err(CoreError::NoData(config.data_dir));
+        }
+        Self::open(config).await
+    }
+
+    /// True when `dir` holds a mirror, an inbox or an engine store.
+    pub fn holds_data(dir: &Path) -> bool {
+        [
+            dir.join(desk_store::DB_FILE),
+            dir.join("inbox").join(desk_inbox::DB_FILE),
+            dir.join("engine").join(crate::local_engine::ENGINE_DB),
+        ]
+        .iter()
+        .any(|file| file.is_file())
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -169,9 +194,38 @@ impl Desk {
         }
     }
 
+    /// Takes the data folder's inbox for this process: one process serves (processes) a
+    /// folder's inbox at a time, and a second is refused with [`CoreError::AlreadyServing`],
+    /// naming the first. Call it before opening the inbox; claiming twice is harmless.
+    pub fn claim_inbox(&self) -> Result<(), CoreError> {
+        let mut held = self
+            .inbox_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if held.is_none() {
+            *held = Some(ServingLock::claim(&self.inbox_dir(), Role::Inbox)?);
+        }
+        Ok(())
+    }
+
+    /// Names this process in `inbox/serving.json` as receiving webhooks at `url`.
+    pub fn announce_inbox(&self, url: &str) -> Result<(), CoreError> {
+        self.claim_inbox()?;
+        let mut held = self
+            .inbox_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match held.as_mut() {
+            Some(lock) => lock.announce(url),
+            None => Err(CoreError::Internal("the inbox lock is not held".into())),
+        }
+    }
+
     /// Hands the core the inbox a serving process opened (processing, appliers), so the
-    /// inspector's actions use it. Only the first one counts.
+    /// inspector's actions use it. Only the first one counts. Claims the folder's inbox
+    /// ([`Desk::claim_inbox`]) if the caller did not.
     pub fn attach_inbox(&self, inbox: Inbox) -> Result<(), CoreError> {
+        self.claim_inbox()?;
         self.inbox
             .set(inbox)
             .map_err(|_| CoreError::Internal("an inbox is attached already".into()))
@@ -250,6 +304,12 @@ impl Desk {
         if let Some(inbox) = self.inbox.get() {
             inbox.close().await;
         }
+        drop(
+            self.inbox_lock
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take(),
+        );
         self.mirror.close().await;
         if let Some(vault) = self.vault.into_inner() {
             vault.close().await;

@@ -20,8 +20,19 @@ pub enum CoreError {
     Vault(#[from] desk_vault::VaultError),
     #[error("the local engine: {0}")]
     Engine(#[from] desk_engine::EngineError),
-    #[error("no profile named {0:?}; `mdesk profiles list` shows the profiles")]
-    UnknownProfile(String),
+    #[error("no profile named {name:?}; {known}")]
+    UnknownProfile {
+        name: String,
+        /// What exists, as a phrase ("the profiles are: a, b" or "there is no profile yet").
+        known: String,
+    },
+    /// A folder opened for reading holds no Makini Desk data.
+    #[error("{} holds no Makini Desk data (no mirror, inbox or engine store); check the data folder given (--data-dir), or start one with `mdesk sync`, `mdesk serve` or `mdesk profiles add`", .0.display())]
+    NoData(std::path::PathBuf),
+    /// A connection, customer or entity named in a request that the mirror does not hold; the
+    /// message names what exists.
+    #[error("{0}")]
+    Unknown(String),
     #[error("no profile yet: `mdesk sync` creates the local engine's profile, `mdesk profiles add` any other")]
     NoProfile,
     #[error("several profiles exist ({0}); choose one with --profile")]
@@ -40,6 +51,14 @@ pub enum CoreError {
     /// The user must confirm first (a reauthorization that points at another account).
     #[error("{0}")]
     ConfirmationRequired(String),
+    /// Another process serves the data folder's engine or inbox already.
+    #[error("{}", crate::serving::already_serving_message(role, dir, url.as_deref(), *pid))]
+    AlreadyServing {
+        role: &'static str,
+        dir: std::path::PathBuf,
+        url: Option<String>,
+        pid: Option<u32>,
+    },
     #[error("internal error: {0}")]
     Internal(String),
     #[error("{path}: {source}")]
@@ -390,7 +409,8 @@ impl CoreError {
                 _ => Code::VaultLocked,
             },
             Self::Engine(err) => Code::from_platform(err.code()),
-            Self::UnknownProfile(_) => Code::UnknownProfile,
+            Self::UnknownProfile { .. } => Code::UnknownProfile,
+            Self::Unknown(_) | Self::NoData(_) => Code::NotFound,
             Self::NoProfile => Code::NoProfile,
             Self::ProfileRequired(_) => Code::ProfileRequired,
             Self::InvalidInput(_) => Code::InvalidInput,
@@ -398,6 +418,7 @@ impl CoreError {
             Self::SecretMissing(_) => Code::SecretMissing,
             Self::NotSupported(_) => Code::NotSupported,
             Self::ConfirmationRequired(_) => Code::ConfirmationRequired,
+            Self::AlreadyServing { .. } => Code::Conflict,
             Self::Internal(_) => Code::InternalError,
             Self::Io { .. } => Code::Io,
         }

@@ -20,9 +20,11 @@ pub mod offline;
 mod periodic;
 pub mod poll;
 pub mod profiles;
+pub mod serving;
 pub mod session;
 pub mod settings;
 pub mod sync;
+pub mod time_input;
 
 pub use desk::{Desk, DeskConfig, VaultAccess};
 pub use error::{ActionError, Code, CoreError, NextStep};

@@ -177,10 +177,28 @@ pub async fn profiles(desk: &Desk) -> Result<Vec<Profile>, CoreError> {
 /// the only one there is.
 pub async fn resolve_profile(desk: &Desk, name: Option<&str>) -> Result<Profile, CoreError> {
     if let Some(name) = name {
-        return desk.mirror().profile(name).await.map_err(|err| match err {
-            StoreError::NotFound { .. } => CoreError::UnknownProfile(name.to_owned()),
-            other => other.into(),
-        });
+        return match desk.mirror().profile(name).await {
+            Ok(profile) => Ok(profile),
+            Err(StoreError::NotFound { .. }) => {
+                let all = desk.mirror().profiles().await?;
+                let known = if all.is_empty() {
+                    "there is no profile yet (`mdesk profiles add` adds one)".to_owned()
+                } else {
+                    format!(
+                        "the profiles are: {}",
+                        all.iter()
+                            .map(|p| p.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                Err(CoreError::UnknownProfile {
+                    name: name.to_owned(),
+                    known,
+                })
+            }
+            Err(other) => Err(other.into()),
+        };
     }
     let mut all = desk.mirror().profiles().await?;
     if let Some(active) = desk.active_profile_name()? {

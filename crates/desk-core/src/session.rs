@@ -10,12 +10,31 @@ use desk_client::{ClientConfig, PlatformClient, Secret};
 use desk_engine::EngineConfig;
 use desk_store::{Profile, ProfileKind};
 use desk_vault::ACCOUNT_SCOPE;
+use std::time::Duration;
 
 pub struct Session {
     pub profile: Profile,
     pub client: PlatformClient,
     /// Taken out by [`Session::close`]; a session stays usable through shared references.
     engine: tokio::sync::Mutex<Option<InProcessEngine>>,
+}
+
+/// How long a session waits for an engine that holds the folder's lock but does not answer
+/// yet (it is opening its store).
+const STARTING_ENGINE_WAIT: Duration = Duration::from_secs(10);
+
+/// The URL of the engine serving `dir`, once it answers within [`STARTING_ENGINE_WAIT`].
+async fn wait_for_serving(dir: &std::path::Path) -> Option<String> {
+    let deadline = tokio::time::Instant::now() + STARTING_ENGINE_WAIT;
+    loop {
+        if let Some(url) = find_serving(dir).await {
+            return Some(url);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 impl Session {
@@ -39,20 +58,8 @@ impl Session {
         let (base_url, engine) = match profile.kind {
             ProfileKind::Local => {
                 let dir = desk.engine_dir();
-                match find_serving(&dir).await {
-                    Some(url) => {
-                        // The serving engine may have been started on a store created after
-                        // the profile was added: make sure it knows the profile's client.
-                        desk_engine::Engine::register_admin_client(
-                            &dir.join(ENGINE_DB),
-                            &client_id,
-                            secret.expose(),
-                            Utc::now(),
-                        )
-                        .await?;
-                        tracing::info!(%url, "attached to the local engine served by another process");
-                        (url, None)
-                    }
+                let (url, engine) = match find_serving(&dir).await {
+                    Some(url) => (url, None),
                     None => {
                         let config = EngineConfig {
                             admin_client_id: client_id.clone(),
@@ -60,10 +67,30 @@ impl Session {
                             seed: Some(desk.local_seed()),
                             ..EngineConfig::default()
                         };
-                        let engine = InProcessEngine::start(&dir, config).await?;
-                        (engine.base_url().to_owned(), Some(engine))
+                        match InProcessEngine::start(&dir, config).await {
+                            Ok(engine) => (engine.base_url().to_owned(), Some(engine)),
+                            // Another process holds the folder and is starting (or has just
+                            // announced itself): attach once it answers.
+                            Err(busy @ CoreError::AlreadyServing { .. }) => {
+                                (wait_for_serving(&dir).await.ok_or(busy)?, None)
+                            }
+                            Err(err) => return Err(err),
+                        }
                     }
+                };
+                if engine.is_none() {
+                    // The serving engine may have been started on a store created after the
+                    // profile was added: make sure it knows the profile's client.
+                    desk_engine::Engine::register_admin_client(
+                        &dir.join(ENGINE_DB),
+                        &client_id,
+                        secret.expose(),
+                        Utc::now(),
+                    )
+                    .await?;
+                    tracing::info!(%url, "attached to the local engine served by another process");
                 }
+                (url, engine)
             }
             ProfileKind::SelfHosted => (
                 profile.base_url.clone().ok_or_else(|| {

@@ -231,8 +231,9 @@ async fn demo(engine: &Engine) -> Result<(), EngineError> {
         .await?;
         created.push(connection.connection);
     }
-    // The initial syncs, so the demo has data before its systems start to misbehave.
-    clock.set(engine.clock.now());
+    // The initial syncs two days ago, so the demo has data before its systems start to
+    // misbehave (a day ago); every seeded time is in the past.
+    clock.set(engine.clock.now() - chrono::Duration::days(2));
     seeded.tick().await?;
     let id_of = |system: &str, customer: usize| {
         created
@@ -263,7 +264,17 @@ async fn demo(engine: &Engine) -> Result<(), EngineError> {
     ] {
         lifecycle::require_reauthorization(&seeded, &id_of(system, customer)?, reason).await?;
     }
-    lifecycle::set_online(&seeded, &id_of("infor-eam", 3)?, false).await?;
+    // Offline as its system is, not just flagged: the health monitor keeps it offline until
+    // a `come_online` fault.
+    crate::sandbox::system::inject(
+        &seeded,
+        &id_of("infor-eam", 3)?,
+        crate::sandbox::system::Fault {
+            kind: crate::sandbox::system::FaultKind::GoOffline,
+            duration_seconds: None,
+        },
+    )
+    .await?;
     lifecycle::create_magic_link(
         &seeded,
         CreateMagicLink {

@@ -135,6 +135,7 @@ pub fn insert(
         source: webhook.source,
         profile: webhook.profile.clone(),
         note,
+        test: crate::model::TestMark::of(&webhook.headers).is_some(),
     };
     Ok((
         Stored {

@@ -11,7 +11,8 @@ use base64::Engine as _;
 use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
 
 const DEFAULT_PAGE: u32 = 100;
-const MAX_PAGE: u32 = 1000;
+/// The most webhooks one page holds.
+pub const MAX_PAGE: u32 = 1000;
 
 /// How a user names a stored webhook: `#12` or `12` is an arrival number (seq), anything else
 /// an event id (meaning its first accepted copy, or else its latest request).
@@ -40,7 +41,12 @@ pub(crate) async fn resolve(
 impl Inbox {
     /// One page of stored webhooks, newest first unless `oldest_first`.
     pub async fn list(&self, filter: &ListFilter) -> Result<WebhookPage, InboxError> {
-        let limit = filter.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+        let limit = filter.limit.unwrap_or(DEFAULT_PAGE);
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(InboxError::Invalid(format!(
+                "a page holds 1 to {MAX_PAGE} webhooks, not {limit}; page on with the cursor"
+            )));
+        }
         let cursor = match filter.cursor.as_deref() {
             None => None,
             Some(text) => Some(
@@ -48,6 +54,9 @@ impl Inbox {
                     .map_err(|_| InboxError::Invalid(format!("cursor {text:?} is not valid")))?,
             ),
         };
+        if let Some(kind) = &filter.event_type {
+            self.check_event_type(kind).await?;
+        }
         let mut query: QueryBuilder<'_, Sqlite> = QueryBuilder::new(format!(
             "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE 1 = 1"
         ));
@@ -117,6 +126,28 @@ impl Inbox {
             None
         };
         Ok(WebhookPage { data, next_cursor })
+    }
+
+    /// A type filter must name a type the platform sends or one stored here (a newer
+    /// platform's): a typo is an error that lists the types, not an empty list.
+    async fn check_event_type(&self, kind: &str) -> Result<(), InboxError> {
+        if desk_platform::event::EventType::parse(kind).is_some() {
+            return Ok(());
+        }
+        let stored: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM webhooks WHERE event_type = ? LIMIT 1")
+                .bind(kind)
+                .fetch_optional(self.pool())
+                .await?;
+        if stored.is_some() {
+            return Ok(());
+        }
+        Err(InboxError::Invalid(format!(
+            "no event type {kind:?}; the types are: {}",
+            desk_platform::event::EventType::ALL
+                .map(desk_platform::event::EventType::as_str)
+                .join(", ")
+        )))
     }
 
     /// How many webhooks are in each state.

@@ -27,11 +27,15 @@ mod writer;
 pub use config::{Durability, InboxConfig, MAX_BODY_BYTES};
 pub use connection_state::{status_of as event_status, version as event_version};
 pub use error::{ApplyError, InboxError};
-pub use forward::{http_client, send_event, send_signed, ForwardResult, SendResult};
+pub use forward::{
+    check_url, http_client, send_event, send_signed, send_test_event, ForwardResult, HeldBack,
+    SendResult, WatchOutcome, WatchPass, Watched,
+};
 pub use inbox::Inbox;
+pub use inspector::MAX_PAGE;
 pub use model::{
     CatchUpReport, ConnectionState, InboxEvent, InboxStats, ListFilter, Processing, Sibling,
-    SignatureCheck, Source, WebhookDetail, WebhookPage, WebhookSummary,
+    SignatureCheck, Source, TestMark, WebhookDetail, WebhookPage, WebhookSummary, TEST_HEADER,
 };
 pub use processor::EventApplier;
 pub use samples::{test_event, test_events};

@@ -106,6 +106,50 @@ pub struct WebhookSummary {
     pub profile: Option<String>,
     /// Why it was skipped, or what processing did, in words.
     pub note: Option<String>,
+    /// Sent as a test (the app's `webhooks test`, header [`TEST_HEADER`]): shown, and applied
+    /// to nothing unless it was sent to be applied.
+    pub test: bool,
+}
+
+/// The header the app's own test sends carry: `show` (stored and shown, never applied to the
+/// connection state, the mirror or alerts) or `apply` (applied, and marked as a test there).
+pub const TEST_HEADER: &str = "x-mdesk-test";
+
+/// How a request was marked as a test, from its stored headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestMark {
+    Show,
+    Apply,
+}
+
+impl TestMark {
+    pub fn header_value(self) -> &'static str {
+        match self {
+            Self::Show => "show",
+            Self::Apply => "apply",
+        }
+    }
+
+    /// The mark in `headers` (names compared case aside); any value but `apply` means show.
+    pub fn of(headers: &[(String, String)]) -> Option<Self> {
+        headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(TEST_HEADER))
+            .map(|(_, value)| match value.trim() {
+                "apply" => Self::Apply,
+                _ => Self::Show,
+            })
+    }
+
+    /// The mark in headers stored as JSON (`[[name, value], ...]`).
+    pub(crate) fn of_stored(headers: &str) -> Option<Self> {
+        if !headers.contains(TEST_HEADER) {
+            return None;
+        }
+        serde_json::from_str::<Vec<(String, String)>>(headers)
+            .ok()
+            .and_then(|headers| Self::of(&headers))
+    }
 }
 
 /// One other request that carried the same event id.

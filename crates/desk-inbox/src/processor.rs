@@ -9,7 +9,7 @@
 
 use crate::connection_state::{self, Application};
 use crate::error::{ApplyError, InboxError};
-use crate::model::{InboxEvent, Processing, WebhookSummary};
+use crate::model::{InboxEvent, Processing, TestMark, WebhookSummary};
 use crate::store::{format_time, WebhookRow, WEBHOOK_COLUMNS};
 use desk_platform::clock::Clock;
 use desk_platform::event::{Event, EventType};
@@ -254,8 +254,22 @@ fn process_one(
         // Legacy Makini record events (assets.updated...) and types newer than this build.
         return Ok(skipped(format!("no applier for event type {kind:?}")));
     }
-    let event: Event = serde_json::from_slice(&row.body)
+    let test = TestMark::of_stored(&row.headers);
+    if test == Some(TestMark::Show) {
+        return Ok(skipped(
+            "a test event: shown here, applied to no connection, mirror or alert (send it with \
+             --apply to apply it)"
+                .to_owned(),
+        ));
+    }
+    let mut event: Event = serde_json::from_slice(&row.body)
         .map_err(|err| ApplyError::new(format!("body is not a valid event: {err}")))?;
+    if test == Some(TestMark::Apply) {
+        // The timeline and alerts the appliers write then say it was a test.
+        if let Some(data) = event.data.as_object_mut() {
+            data.insert("test".to_owned(), serde_json::Value::Bool(true));
+        }
+    }
     let note = match connection_state::apply(db, &event)? {
         Application::OutOfOrder(note) => {
             return Ok(Outcome {
@@ -272,6 +286,10 @@ fn process_one(
             .block_on(applier.apply(&event))
             .map_err(|err| ApplyError::new(format!("{}: {err}", applier.name())))?;
     }
+    let note = match test {
+        Some(_) => format!("a test event, applied as asked: {note}"),
+        None => note,
+    };
     Ok(Outcome {
         processing: Processing::Processed,
         out_of_order: false,

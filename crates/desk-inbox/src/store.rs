@@ -212,6 +212,7 @@ impl WebhookRow {
             source: Source::parse(&self.source).ok_or_else(|| corrupt("source", &self.source))?,
             profile: self.profile.clone(),
             note: self.note.clone(),
+            test: crate::model::TestMark::of_stored(&self.headers).is_some(),
         })
     }
 }

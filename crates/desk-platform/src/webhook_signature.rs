@@ -30,7 +30,16 @@ pub enum KeyError {
     Malformed,
     #[error("webhook secret is empty")]
     Empty,
+    #[error(
+        "a webhook secret is whsec_ followed by the base64 of its key, as the platform shows it"
+    )]
+    NoPrefix,
+    #[error("the webhook secret's key is {bytes} bytes; at least {MIN_CONFIGURED_KEY_BYTES} are needed (the platform's are 32)")]
+    TooShort { bytes: usize },
 }
+
+/// The shortest key a secret given by a person may hold (Svix issues 24 bytes, the platform 32).
+pub const MIN_CONFIGURED_KEY_BYTES: usize = 24;
 
 impl WebhookKey {
     /// Parses `whsec_<base64>`. A secret without the prefix is taken as raw bytes, as the
@@ -42,6 +51,21 @@ impl WebhookKey {
         };
         if bytes.is_empty() {
             return Err(KeyError::Empty);
+        }
+        Ok(Self(bytes))
+    }
+
+    /// Parses a secret a person configured (a flag, a setting): `whsec_` and the base64 of a key
+    /// of at least [`MIN_CONFIGURED_KEY_BYTES`] bytes, so a typo or a placeholder is refused at
+    /// start instead of failing every signature later.
+    pub fn from_configured_secret(secret: &str) -> Result<Self, KeyError> {
+        let encoded = secret
+            .trim()
+            .strip_prefix("whsec_")
+            .ok_or(KeyError::NoPrefix)?;
+        let bytes = BASE64.decode(encoded).map_err(|_| KeyError::Malformed)?;
+        if bytes.len() < MIN_CONFIGURED_KEY_BYTES {
+            return Err(KeyError::TooShort { bytes: bytes.len() });
         }
         Ok(Self(bytes))
     }
@@ -224,6 +248,25 @@ mod tests {
             timestamp: Some(ts),
             signature: Some(sig),
         }
+    }
+
+    #[test]
+    fn a_configured_secret_must_be_whsec_and_base64_of_24_bytes_or_more() {
+        assert!(
+            WebhookKey::from_configured_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").is_ok()
+        );
+        assert_eq!(
+            WebhookKey::from_configured_secret("notwhsec").err(),
+            Some(KeyError::NoPrefix)
+        );
+        assert_eq!(
+            WebhookKey::from_configured_secret("whsec_c2hvcnQ=").err(),
+            Some(KeyError::TooShort { bytes: 5 })
+        );
+        assert_eq!(
+            WebhookKey::from_configured_secret("whsec_!!!").err(),
+            Some(KeyError::Malformed)
+        );
     }
 
     #[test]

@@ -351,6 +351,14 @@ impl Mirror {
         tx.commit().await.map_err(|err| self.fail(err))
     }
 
+    /// The entities anything was mirrored of (any profile, any connection), by name.
+    pub async fn entities(&self) -> Result<Vec<String>> {
+        sqlx::query_scalar("SELECT DISTINCT entity FROM sync_cursors ORDER BY entity")
+            .fetch_all(self.reader())
+            .await
+            .map_err(|err| self.fail(err))
+    }
+
     /// Every entity cursor of a connection, by entity name.
     pub async fn cursors(
         &self,

@@ -1,8 +1,9 @@
 //! `mdesk connections list/show`: from the local mirror, with no network.
 
-use super::desk::{or_dash, with_desk};
+use super::desk::{failed, or_dash, with_desk};
 use crate::output::{print, table};
 use crate::Context;
+use desk_core::actions::Health;
 use desk_core::offline::{self, ConnectionsQuery};
 use desk_platform::connection::ConnectionStatus;
 
@@ -16,13 +17,39 @@ pub enum ConnectionsCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
+    /// Only this profile's connections (default: every profile's, with a profile column when
+    /// there are several).
     #[arg(long)]
     profile: Option<String>,
+    /// Only this customer's connections: its cus_ id or its name.
     #[arg(long)]
     customer: Option<String>,
     /// pending, synchronizing, in_progress, active, inactive, overage or disconnected
     #[arg(long, value_parser = parse_status)]
     status: Option<ConnectionStatus>,
+    /// Only connections whose customer must reconnect them.
+    #[arg(long)]
+    needs_reauthorization: bool,
+    /// Only connections whose system does not answer the platform.
+    #[arg(long)]
+    offline: bool,
+    /// Only connections that need someone to act: needing reauthorization or offline.
+    #[arg(long)]
+    failing: bool,
+}
+
+impl ListArgs {
+    /// The health filters given, as the core's health words (any of them matches).
+    fn health(&self) -> Vec<Health> {
+        let mut wanted = Vec::new();
+        if self.needs_reauthorization || self.failing {
+            wanted.push(Health::NeedsReauthorization);
+        }
+        if self.offline || self.failing {
+            wanted.push(Health::Offline);
+        }
+        wanted
+    }
 }
 
 fn parse_status(text: &str) -> Result<ConnectionStatus, String> {
@@ -34,44 +61,58 @@ fn parse_status(text: &str) -> Result<ConnectionStatus, String> {
 pub async fn run(context: &Context, command: ConnectionsCommand) -> anyhow::Result<()> {
     with_desk(context, async |desk| match command {
         ConnectionsCommand::List(args) => {
+            let health = args.health();
             let rows = offline::list_connections(
                 desk,
                 &ConnectionsQuery {
                     profile: args.profile,
-                    customer_id: args.customer,
+                    customer: args.customer,
                     status: args.status,
+                    health,
                 },
             )
-            .await?;
+            .await
+            .map_err(failed)?;
+            let several_profiles = rows
+                .iter()
+                .any(|row| row.connection.profile != rows[0].connection.profile);
             print(context.format, &rows, || {
                 let lines: Vec<Vec<String>> = rows
                     .iter()
                     .map(|row| {
                         let c = &row.connection.connection;
-                        vec![
+                        let mut line = vec![
                             c.id.clone(),
                             or_dash(row.customer_name.as_deref()),
                             or_dash(c.system_id.as_deref()),
                             or_dash(c.deployment.map(|d| d.as_str())),
                             c.credits.to_string(),
                             c.status.as_str().to_owned(),
-                            health(c.online, c.reauthorization_required).to_owned(),
+                            health_word(c).to_owned(),
                             or_dash(c.last_sync_at.map(|at| at.format("%Y-%m-%d %H:%M"))),
-                        ]
+                        ];
+                        if several_profiles {
+                            line.insert(0, row.connection.profile.clone());
+                        }
+                        line
                     })
                     .collect();
-                table(
-                    &["id", "customer", "system", "deployment", "credits", "status", "health", "last sync"],
-                    &lines,
-                )
+                let mut headers = vec![
+                    "id", "customer", "system", "deployment", "credits", "status", "health",
+                    "last sync",
+                ];
+                if several_profiles {
+                    headers.insert(0, "profile");
+                }
+                table(&headers, &lines)
             })
         }
         ConnectionsCommand::Show { id } => {
-            let detail = offline::show_connection(desk, &id).await?;
+            let detail = offline::show_connection(desk, &id).await.map_err(failed)?;
             print(context.format, &detail, || {
                 let c = &detail.connection.connection;
                 let mut text = format!(
-                    "{} {}\ncustomer    {}\nsystem      {} ({}, tier {})\nstatus      {} ({})\ncredits     {}\nauthorized  {} by {}\nlast sync   {}\nnext sync   {}\n\n",
+                    "{} {}\ncustomer    {}\nsystem      {} ({}, tier {})\nstatus      {} ({})\ncredits     {}\nconnected   {}\nauthorized  {} by {}\nlast sync   {}\nnext sync   {}\n\n",
                     c.id,
                     c.name,
                     detail
@@ -82,9 +123,11 @@ pub async fn run(context: &Context, command: ConnectionsCommand) -> anyhow::Resu
                     or_dash(c.deployment.map(|d| d.as_str())),
                     or_dash(detail.connection.tier),
                     c.status.as_str(),
-                    health(c.online, c.reauthorization_required),
+                    health_word(c),
                     c.credits,
                     or_dash(c.connected_at.map(|at| at.to_rfc3339())),
+                    // The latest authorization: its token's issue time, with who gave it.
+                    or_dash(c.token_issued_at.or(c.connected_at).map(|at| at.to_rfc3339())),
                     or_dash(c.authorized_by.as_deref()),
                     or_dash(c.last_sync_at.map(|at| at.to_rfc3339())),
                     or_dash(c.next_sync_at.map(|at| at.to_rfc3339())),
@@ -139,10 +182,13 @@ pub async fn run(context: &Context, command: ConnectionsCommand) -> anyhow::Resu
     .await
 }
 
-fn health(online: bool, reauthorization_required: bool) -> &'static str {
-    match (online, reauthorization_required) {
-        (_, true) => "reauthorization required",
-        (true, false) => "online",
-        (false, false) => "offline",
+/// The core's health of a connection, as the table shows it: a connection that is not live
+/// (disconnected, pending, inactive) has no health to show.
+fn health_word(connection: &desk_platform::connection::Connection) -> &'static str {
+    match Health::of(connection) {
+        Health::Healthy => "online",
+        Health::NeedsReauthorization => "reauthorization required",
+        Health::Offline => "offline",
+        Health::Inactive | Health::Pending | Health::Disconnected => "-",
     }
 }

@@ -1,7 +1,7 @@
 //! `mdesk customers list/add`: the companies whose systems are connected. The list reads the
 //! mirror; adding goes to the platform and into the mirror at once.
 
-use super::desk::{failed, or_dash, with_desk};
+use super::desk::{failed, or_dash, with_desk, with_new_desk};
 use crate::output::{print, table};
 use crate::Context;
 use desk_core::actions::{self, CustomerCreateRequest, CustomersListRequest};
@@ -39,7 +39,9 @@ pub struct AddArgs {
 }
 
 pub async fn run(context: &Context, command: CustomersCommand) -> anyhow::Result<()> {
-    with_desk(context, async |desk| match command {
+    // Listing reads an existing folder; adding talks to the platform, like `connect`.
+    let adding = matches!(command, CustomersCommand::Add(_));
+    let work = async |desk: &desk_core::Desk| match command {
         CustomersCommand::List(args) => {
             let page = actions::customers_list(
                 desk,
@@ -109,6 +111,10 @@ pub async fn run(context: &Context, command: CustomersCommand) -> anyhow::Result
                 )
             })
         }
-    })
-    .await
+    };
+    if adding {
+        with_new_desk(context, work).await
+    } else {
+        with_desk(context, work).await
+    }
 }

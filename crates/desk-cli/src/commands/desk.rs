@@ -5,21 +5,38 @@ use anyhow::Context as _;
 use desk_core::{Desk, DeskConfig, VaultAccess};
 use desk_store::IntegrityCheck;
 
-/// The data folder's mirror (and its vault, on demand). Short commands check the mirror's
-/// header only: a full `quick_check` reads every page, seconds on a big mirror.
-pub async fn open(context: &Context) -> anyhow::Result<Desk> {
-    Desk::open(DeskConfig {
+fn config(context: &Context) -> DeskConfig {
+    DeskConfig {
         data_dir: context.data_dir.clone(),
         vault: VaultAccess::from_env(context.vault_key_file.clone()),
         integrity: IntegrityCheck::HeaderOnly,
         local_seed: desk_engine::seed::Seed::Demo,
-    })
-    .await
-    .with_context(|| format!("cannot open the data folder {}", context.data_dir.display()))
+    }
 }
 
-/// Runs `work` with an open desk and closes it either way.
+/// The data folder's mirror (and its vault, on demand), created when new: for the commands
+/// that start a folder (sync, the servers, `profiles add`). Short commands check the mirror's
+/// header only: a full `quick_check` reads every page, seconds on a big mirror.
+pub async fn open(context: &Context) -> anyhow::Result<Desk> {
+    Desk::open(config(context))
+        .await
+        .with_context(|| format!("cannot open the data folder {}", context.data_dir.display()))
+}
+
+/// Runs `work` with the desk of a folder that holds data already (refused otherwise, as a
+/// mistyped --data-dir) and closes it either way.
 pub async fn with_desk<T>(
+    context: &Context,
+    work: impl AsyncFnOnce(&Desk) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let desk = Desk::open_existing(config(context)).await.map_err(failed)?;
+    let result = work(&desk).await;
+    desk.close().await;
+    result
+}
+
+/// [`with_desk`] for the commands that may start a new folder.
+pub async fn with_new_desk<T>(
     context: &Context,
     work: impl AsyncFnOnce(&Desk) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {

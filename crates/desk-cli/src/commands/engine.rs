@@ -40,7 +40,10 @@ pub async fn run(context: &Context, command: EngineCommand) -> anyhow::Result<()
 
 async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
     let dir = context.data_dir.join("engine");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // One engine per data folder: refused here, before the store is opened, when another
+    // process serves it (the message names its address and pid).
+    let mut lock = desk_core::serving::ServingLock::claim(&dir, desk_core::serving::Role::Engine)
+        .map_err(super::desk::failed)?;
     let db_path = dir.join("engine.db");
     let config = EngineConfig {
         admin_client_id: args.client_id,
@@ -56,6 +59,9 @@ async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
+    // Announced before it says it listens, so whoever reads that line can attach at once.
+    lock.announce(&format!("http://{addr}"))
+        .map_err(super::desk::failed)?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "listening on http://{addr}")?;
     match &info.generated_client_secret {
@@ -71,10 +77,9 @@ async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(%addr, seeded = info.created && args.seed.is_some(), "engine serving");
     // Other commands on this data folder (`mdesk sync` with the local profile) attach to this
     // engine instead of opening a second one on the same store.
-    let url = format!("http://{addr}");
-    desk_core::local_engine::announce(&dir, &url)?;
     let served = desk_engine::serve(listener, engine, super::shutdown_signal()).await;
-    desk_core::local_engine::withdraw(&dir, &url);
+    // Withdraws serving.json and releases the folder once the store is closed.
+    drop(lock);
     served?;
     Ok(())
 }

@@ -48,8 +48,14 @@ pub async fn run(context: &Context, command: InboxCommand) -> anyhow::Result<()>
 }
 
 async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
-    let key = WebhookKey::from_secret(&args.secret).context("--secret")?;
+    let key = WebhookKey::from_configured_secret(&args.secret).context("--secret")?;
     let desk = super::desk::open(context).await?;
+    // One inbox per data folder: refused before anything is opened when another process
+    // serves it (the message names its address and pid).
+    if let Err(err) = desk.claim_inbox() {
+        desk.close().await;
+        return Err(super::desk::failed(err));
+    }
     let appliers: Vec<Arc<dyn EventApplier>> =
         match resolve_profile(&desk, args.profile.as_deref()).await {
             Ok(profile) => {
@@ -78,6 +84,8 @@ async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
+    desk.announce_inbox(&format!("http://{addr}/webhooks"))
+        .map_err(super::desk::failed)?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "listening on http://{addr}")?;
     stdout.flush()?;

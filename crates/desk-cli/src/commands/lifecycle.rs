@@ -2,7 +2,7 @@
 //! connections on the platform, each one desk-core action (which also updates the mirror, the
 //! pool and the vault's copy of the token).
 
-use super::desk::{failed, or_dash, with_desk};
+use super::desk::{failed, or_dash, with_new_desk};
 use crate::output::print;
 use crate::{Context, UsageError};
 use desk_core::actions::{
@@ -195,7 +195,7 @@ pub async fn connect(context: &Context, args: ConnectArgs) -> anyhow::Result<()>
         sync,
         webhook: None,
     };
-    with_desk(context, async |desk| {
+    with_new_desk(context, async |desk| {
         let created = actions::connection_create(desk, request)
             .await
             .map_err(failed)?;
@@ -236,7 +236,7 @@ pub async fn reauthorize(context: &Context, args: ReauthorizeArgs) -> anyhow::Re
         credentials: credentials(args.credentials)?,
         authorized_by: args.authorized_by,
     };
-    with_desk(context, async |desk| {
+    with_new_desk(context, async |desk| {
         let answer = actions::connection_reauthorize(desk, request)
             .await
             .map_err(failed)?;
@@ -265,7 +265,7 @@ pub async fn disconnect(context: &Context, args: DisconnectArgs) -> anyhow::Resu
         id: args.id,
         delete_data: args.delete_data,
     };
-    with_desk(context, async |desk| {
+    with_new_desk(context, async |desk| {
         let outcome = actions::connection_disconnect(desk, request)
             .await
             .map_err(failed)?;
@@ -296,7 +296,7 @@ pub async fn activate(context: &Context, args: ActivateArgs) -> anyhow::Result<(
         id: args.id,
         overage: args.overage,
     };
-    with_desk(context, async |desk| {
+    with_new_desk(context, async |desk| {
         let outcome = actions::connection_activate(desk, request)
             .await
             .map_err(failed)?;
@@ -331,7 +331,7 @@ pub async fn magic_link(context: &Context, args: MagicLinkArgs) -> anyhow::Resul
         name: args.name,
         expires_in_days: args.expires_in_days,
     };
-    with_desk(context, async |desk| {
+    with_new_desk(context, async |desk| {
         let link = actions::magic_link_create(desk, request)
             .await
             .map_err(failed)?;

@@ -82,7 +82,7 @@ fn target(args: AddArgs) -> anyhow::Result<ProfileTarget> {
 async fn add(context: &Context, args: AddArgs) -> anyhow::Result<()> {
     let name = args.name.clone();
     let target = target(args)?;
-    with_desk(context, async |desk| {
+    super::desk::with_new_desk(context, async |desk| {
         let profile = profiles::add_profile(desk, AddProfile { name, target }).await?;
         print(context.format, &profile, || {
             format!(

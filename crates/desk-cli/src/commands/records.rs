@@ -43,7 +43,8 @@ impl RecordFilter {
 pub struct RecordsArgs {
     #[command(flatten)]
     filter: RecordFilter,
-    #[arg(long, default_value_t = 50)]
+    /// How many records to list, 1 to 10000.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=i64::from(desk_store::MAX_LIMIT)))]
     limit: u32,
     /// The next page: the cursor a previous page printed.
     #[arg(long)]

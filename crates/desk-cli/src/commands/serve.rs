@@ -73,6 +73,8 @@ async fn serve(desk: &Arc<Desk>, args: ServeArgs) -> anyhow::Result<()> {
         desk.mirror().clone(),
         profile.name.clone(),
     ))];
+    // One inbox per data folder: refused before it is opened when another process serves it.
+    desk.claim_inbox().map_err(super::desk::failed)?;
     let inbox_dir = desk.inbox_dir();
     std::fs::create_dir_all(&inbox_dir)
         .with_context(|| format!("cannot create {}", inbox_dir.display()))?;
@@ -91,6 +93,8 @@ async fn serve(desk: &Arc<Desk>, args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
+    desk.announce_inbox(&format!("http://{addr}/webhooks"))
+        .map_err(super::desk::failed)?;
     let token = LaunchToken::random();
     let state = Arc::new(ServerState::new(Arc::clone(desk), token.clone(), addr));
 

@@ -1,6 +1,6 @@
 //! `mdesk sync`: the platform into the local mirror, with progress on stderr.
 
-use super::desk::with_desk;
+use super::desk::with_new_desk;
 use crate::output::{print, table};
 use crate::Context;
 use desk_core::events::DeskEvent;
@@ -37,7 +37,7 @@ pub struct SyncArgs {
 }
 
 pub async fn run(context: &Context, args: SyncArgs) -> anyhow::Result<()> {
-    with_desk(context, async |desk| {
+    with_new_desk(context, async |desk| {
         let mut events = desk.subscribe();
         let progress = tokio::spawn(async move {
             // Page counts at most once a second, so a million-record pull is a few lines.

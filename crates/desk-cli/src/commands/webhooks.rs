@@ -5,12 +5,12 @@ use crate::Context;
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use desk_inbox::{
-    send_event, test_event, test_events, Inbox, InboxConfig, ListFilter, Processing, SignatureCheck,
+    send_test_event, test_event, test_events, Inbox, InboxConfig, ListFilter, Processing,
+    SignatureCheck, TestMark, WatchOutcome,
 };
 use desk_platform::event::EventType;
 use desk_platform::webhook_signature::WebhookKey;
 use desk_vault::{SecretString, ACCOUNT_SCOPE};
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -52,10 +52,11 @@ pub struct FilterArgs {
     /// Text in the body.
     #[arg(long)]
     search: Option<String>,
-    /// Received at or after this time (RFC 3339, e.g. 2026-12-01T08:00:00Z).
+    /// Received at or after this time: a date (2026-12-01), a date and time
+    /// (2026-12-01T08:00:00Z; UTC without a zone) or a span back from now (30m, 2h, 7d).
     #[arg(long, value_parser = parse_time)]
     since: Option<DateTime<Utc>>,
-    /// Received before this time (RFC 3339).
+    /// Received before this time (spelled as for --since).
     #[arg(long, value_parser = parse_time)]
     until: Option<DateTime<Utc>>,
     /// Leave out requests stored as duplicates.
@@ -84,15 +85,19 @@ impl FilterArgs {
 pub struct ListArgs {
     #[command(flatten)]
     filter: FilterArgs,
-    #[arg(long, default_value_t = 100)]
+    /// How many to list, 1 to 1000; when more match, the command says how to list the next page.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=i64::from(desk_inbox::MAX_PAGE)))]
     limit: u32,
+    /// The next page: the cursor the previous page ended with.
+    #[arg(long)]
+    after: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     #[command(flatten)]
     filter: FilterArgs,
-    /// The JSON file to write.
+    /// The file to write: a .json file (other names are refused).
     #[arg(long)]
     out: PathBuf,
 }
@@ -108,16 +113,20 @@ pub struct TestArgs {
     /// Signing secret (whsec_...); by default the stable forwarding secret from the vault.
     #[arg(long, env = "MDESK_FORWARD_SECRET", hide_env_values = true)]
     secret: Option<String>,
+    /// The connection the events name.
     #[arg(long, default_value = "conn_test")]
     connection: String,
+    /// The customer the events name.
     #[arg(long, default_value = "cus_test")]
     customer: String,
+    /// Apply the events as if the platform had sent them (the connection's state, the mirror,
+    /// alerts; the timeline marks them as tests). Without it they are only stored and shown.
+    #[arg(long)]
+    apply: bool,
 }
 
 fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|at| at.with_timezone(&Utc))
-        .map_err(|err| format!("{text:?} is not an RFC 3339 time like 2026-12-01T08:00:00Z: {err}"))
+    desk_core::time_input::parse_instant(text, Utc::now()).map_err(|err| err.to_string())
 }
 
 #[derive(Debug, clap::Args)]
@@ -155,6 +164,15 @@ async fn open(context: &Context) -> anyhow::Result<Inbox> {
 }
 
 pub async fn run(context: &Context, command: WebhooksCommand) -> anyhow::Result<()> {
+    if let WebhooksCommand::Test(args) = command {
+        return send_tests(context, args).await;
+    }
+    // The inspector reads: a folder without data is a mistyped --data-dir, not a new inbox.
+    if !desk_core::Desk::holds_data(&context.data_dir) {
+        return Err(super::desk::failed(desk_core::CoreError::NoData(
+            context.data_dir.clone(),
+        )));
+    }
     let inbox = open(context).await?;
     let result = match command {
         WebhooksCommand::List(args) => list(context, &inbox, args).await,
@@ -165,7 +183,7 @@ pub async fn run(context: &Context, command: WebhooksCommand) -> anyhow::Result<
             crate::output::print(context.format, &detail, || {
                 let s = &detail.summary;
                 let mut text = format!(
-                    "{} {} {}\nreceived  {}\nsignature {} ({})\nprocessing {}{}\n\n",
+                    "{} {} {}\nreceived  {}\nsignature {}{}\nanswered  {}\nprocessing {}{}\n\n",
                     s.id.as_deref().unwrap_or("-"),
                     s.event_type.as_deref().unwrap_or("-"),
                     s.connection_id.as_deref().unwrap_or("-"),
@@ -174,12 +192,15 @@ pub async fn run(context: &Context, command: WebhooksCommand) -> anyhow::Result<
                     detail
                         .signature_reason
                         .as_deref()
-                        .unwrap_or("no reason recorded"),
-                    s.processing.as_str(),
-                    s.error
-                        .as_deref()
-                        .map(|e| format!(": {e}"))
+                        .map(|why| format!(" ({why})"))
                         .unwrap_or_default(),
+                    match (s.status, detail.answer_reason.as_deref()) {
+                        (Some(status), Some(why)) => format!("{status} ({why})"),
+                        (Some(status), None) => status.to_string(),
+                        (None, _) => "- (fetched by catch-up)".to_owned(),
+                    },
+                    s.processing.as_str(),
+                    reason_suffix(s),
                 );
                 for (name, value) in &detail.headers {
                     text.push_str(&format!("{name}: {value}\n"));
@@ -196,10 +217,11 @@ pub async fn run(context: &Context, command: WebhooksCommand) -> anyhow::Result<
                     .iter()
                     .map(|w| {
                         format!(
-                            "#{} {} {}\n",
+                            "#{} {} {}{}\n",
                             w.seq,
                             w.id.as_deref().unwrap_or("-"),
-                            w.processing.as_str()
+                            w.processing.as_str(),
+                            reason_suffix(w)
                         )
                     })
                     .collect()
@@ -211,12 +233,42 @@ pub async fn run(context: &Context, command: WebhooksCommand) -> anyhow::Result<
     result
 }
 
+/// Why a webhook ended as it did, where the inbox recorded it: its error, else the
+/// processor's note (out of order, nothing to apply, replayed...).
+fn reason_of(w: &desk_inbox::WebhookSummary) -> Option<&str> {
+    w.error.as_deref().or(w.note.as_deref())
+}
+
+/// `: <reason>` after a processing state, or nothing.
+fn reason_suffix(w: &desk_inbox::WebhookSummary) -> String {
+    reason_of(w)
+        .map(|why| format!(": {why}"))
+        .unwrap_or_default()
+}
+
+/// The list's note column: the reason, with the duplicate / out-of-order marker.
+fn note_of(w: &desk_inbox::WebhookSummary, marker: &str) -> String {
+    match (reason_of(w), marker.is_empty()) {
+        (Some(why), true) => why.to_owned(),
+        (Some(why), false) => format!("{marker}; {why}"),
+        (None, _) => marker.to_owned(),
+    }
+}
+
 async fn list(context: &Context, inbox: &Inbox, args: ListArgs) -> anyhow::Result<()> {
     let filter = ListFilter {
         limit: Some(args.limit),
+        cursor: args.after,
         ..args.filter.filter()
     };
     let page = inbox.list(&filter).await?;
+    if let Some(cursor) = &page.next_cursor {
+        // On stderr, so `--format json` keeps its array on stdout.
+        eprintln!(
+            "listed {} webhooks, the most --limit asked for; more match: add --after {cursor}",
+            page.data.len()
+        );
+    }
     crate::output::print(context.format, &page.data, || {
         let mut text = format!(
             "{:<6} {:<20} {:<36} {:<30} {:<9} {:<10} {}\n",
@@ -224,9 +276,9 @@ async fn list(context: &Context, inbox: &Inbox, args: ListArgs) -> anyhow::Resul
         );
         for w in &page.data {
             let marker = match (&w.duplicate_of, w.out_of_order) {
-                (Some(_), _) => "duplicate",
-                (None, true) => "out of order",
-                _ => "",
+                (Some(first), _) => format!("duplicate of {first}"),
+                (None, true) => "out of order".to_owned(),
+                _ => String::new(),
             };
             text.push_str(&format!(
                 "{:<6} {:<20} {:<36} {:<30} {:<9} {:<10} {}\n",
@@ -236,7 +288,7 @@ async fn list(context: &Context, inbox: &Inbox, args: ListArgs) -> anyhow::Resul
                 w.connection_id.as_deref().unwrap_or("-"),
                 w.signature.as_str(),
                 w.processing.as_str(),
-                w.error.as_deref().unwrap_or(marker),
+                note_of(w, &marker),
             ));
         }
         text
@@ -244,22 +296,18 @@ async fn list(context: &Context, inbox: &Inbox, args: ListArgs) -> anyhow::Resul
 }
 
 async fn export(context: &Context, inbox: &Inbox, args: ExportArgs) -> anyhow::Result<()> {
-    let webhooks = inbox.export(&args.filter.filter()).await?;
-    let text = serde_json::to_vec_pretty(&webhooks)?;
-    std::fs::write(&args.out, text)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
-    let report = serde_json::json!({"path": args.out, "webhooks": webhooks.len()});
+    let written = desk_core::offline::export_webhooks(inbox, &args.filter.filter(), &args.out)
+        .await
+        .map_err(super::desk::failed)?;
+    let report = serde_json::json!({"path": args.out, "webhooks": written});
     crate::output::print(context.format, &report, || {
-        format!(
-            "{} webhooks written to {}\n",
-            webhooks.len(),
-            args.out.display()
-        )
+        format!("{written} webhooks written to {}\n", args.out.display())
     })
 }
 
 /// Signed test events, one per type (or the one asked for), as the platform would send them.
 async fn send_tests(context: &Context, args: TestArgs) -> anyhow::Result<()> {
+    desk_inbox::check_url(&args.to).context("--to")?;
     let key = forward_key(context, args.secret).await?;
     let now = chrono::Utc::now();
     let events: Vec<_> = match &args.event_type {
@@ -277,7 +325,12 @@ async fn send_tests(context: &Context, args: TestArgs) -> anyhow::Result<()> {
     let client = desk_inbox::http_client()?;
     let mut results = Vec::with_capacity(events.len());
     for event in &events {
-        results.push(send_event(&client, &args.to, &key, event, now.timestamp()).await?);
+        let mark = if args.apply {
+            TestMark::Apply
+        } else {
+            TestMark::Show
+        };
+        results.push(send_test_event(&client, &args.to, &key, event, now.timestamp(), mark).await?);
     }
     let refused = results
         .iter()
@@ -301,9 +354,9 @@ async fn send_tests(context: &Context, args: TestArgs) -> anyhow::Result<()> {
 /// The stable forwarding secret: given, or kept in the vault under the account scope.
 async fn forward_key(context: &Context, given: Option<String>) -> anyhow::Result<WebhookKey> {
     if let Some(secret) = given {
-        return WebhookKey::from_secret(&secret).context("--secret");
+        return WebhookKey::from_configured_secret(&secret).context("--secret");
     }
-    let secret = super::desk::with_desk(context, async |desk| {
+    let secret = super::desk::with_new_desk(context, async |desk| {
         let vault = desk
             .vault()
             .await
@@ -324,6 +377,7 @@ async fn forward_key(context: &Context, given: Option<String>) -> anyhow::Result
 }
 
 async fn forward(context: &Context, inbox: &Inbox, args: ForwardArgs) -> anyhow::Result<()> {
+    desk_inbox::check_url(&args.to).context("--to")?;
     let key = forward_key(context, args.secret).await?;
     if !args.ids.is_empty() {
         let results = inbox.forward(&args.ids, &args.to, &key).await?;
@@ -352,45 +406,44 @@ async fn forward(context: &Context, inbox: &Inbox, args: ForwardArgs) -> anyhow:
         args.to,
         key.to_secret()
     );
-    let mut seen: HashSet<i64> = HashSet::new();
-    let mut since = chrono::Utc::now();
     let stop = super::shutdown_signal();
     tokio::pin!(stop);
+    let mut holding: Option<i64> = None;
     loop {
-        let filter = ListFilter {
-            signature: Some(SignatureCheck::Valid),
-            hide_duplicates: true,
-            oldest_first: true,
-            received_after: Some(since - chrono::Duration::seconds(1)),
-            limit: Some(200),
-            ..ListFilter::default()
-        };
-        let fresh: Vec<String> = inbox
-            .list(&filter)
-            .await?
-            .data
-            .into_iter()
-            .filter(|w| seen.insert(w.seq))
-            .map(|w| {
-                since = since.max(w.received_at);
-                format!("#{}", w.seq)
-            })
-            .collect();
-        if !fresh.is_empty() {
-            for result in inbox.forward(&fresh, &args.to, &key).await? {
-                let outcome = result
-                    .status
-                    .map_or_else(|| result.error.unwrap_or_default(), |s| s.to_string());
-                eprintln!(
-                    "#{} {} -> {outcome}",
-                    result.seq,
-                    result.id.as_deref().unwrap_or("-")
-                );
+        let pass = inbox.forward_watch_pass(&args.to, &key).await?;
+        for watched in &pass.handled {
+            let id = watched.id.as_deref().unwrap_or("-");
+            match &watched.outcome {
+                WatchOutcome::Forwarded { status } => {
+                    eprintln!("#{} {id} -> {status}", watched.seq);
+                }
+                WatchOutcome::Skipped { reason } => {
+                    eprintln!("#{} {id} skipped: {reason}", watched.seq);
+                }
             }
         }
+        match &pass.held_back {
+            // Said once per webhook held back, not on every retry.
+            Some(held) if holding != Some(held.seq) => {
+                holding = Some(held.seq);
+                eprintln!(
+                    "#{} {} not sent yet ({}); retrying",
+                    held.seq,
+                    held.id.as_deref().unwrap_or("-"),
+                    held.error
+                );
+            }
+            Some(_) => {}
+            None => holding = None,
+        }
+        let pause = if pass.held_back.is_some() {
+            Duration::from_secs(2)
+        } else {
+            Duration::from_millis(300)
+        };
         tokio::select! {
             () = &mut stop => return Ok(()),
-            () = tokio::time::sleep(Duration::from_millis(300)) => {}
+            () = tokio::time::sleep(pause) => {}
         }
     }
 }

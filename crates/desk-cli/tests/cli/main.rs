@@ -1,8 +1,10 @@
 //! The `mdesk` binary, run as a user runs it.
 #![allow(clippy::unwrap_used)] // a failed step is a failed test
 
+mod bad_input;
 mod lifecycle;
 mod offline;
+mod serving;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};

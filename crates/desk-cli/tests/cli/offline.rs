@@ -277,9 +277,30 @@ async fn a_sync_killed_half_way_runs_again_to_exactly_the_engines_record_counts(
 fn offline_commands_on_an_empty_data_folder_say_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let credits = mdesk(&data, &["credits"]);
-    assert_eq!(credits.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&credits.stderr).contains("profile"));
+    // A read on a folder that holds nothing (a mistyped --data-dir) refuses and creates nothing.
+    for read in [
+        &["credits"][..],
+        &["connections", "list"][..],
+        &["records", "vendors"][..],
+        &["webhooks", "list"][..],
+        &["profiles", "list"][..],
+    ] {
+        let refused = mdesk(&data, read);
+        assert_eq!(refused.status.code(), Some(1), "{read:?}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(stderr.trim().lines().count(), 1, "{read:?}: {stderr}");
+        assert!(
+            stderr.contains("holds no Makini Desk data") && stderr.contains("--data-dir"),
+            "{read:?}: {stderr}"
+        );
+        assert!(!data.exists(), "{read:?} created the folder");
+    }
+    let added = mdesk(&data, &["profiles", "add", "local", "--local"]);
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
     let listed = json(&data, &["connections", "list"]);
     assert_eq!(listed, serde_json::json!([]));
     let bad = mdesk(

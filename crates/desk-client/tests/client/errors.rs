@@ -317,3 +317,34 @@ async fn a_base_url_with_a_path_keeps_it_and_ids_cannot_escape_their_segment() {
         "/platform/api/v1/work-orders/..%2F..%2Faccount"
     );
 }
+
+/// No server at the address: one line naming it and why, without the HTTP stack's wrappers
+/// ("error sending request: client error (Connect)").
+#[tokio::test]
+async fn a_refused_connection_names_the_address_and_the_reason_once() {
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = free.local_addr().unwrap().port();
+    drop(free);
+    let clock = clock();
+    let client = PlatformClient::new(
+        &format!("http://127.0.0.1:{port}"),
+        "id",
+        Secret::new("s"),
+        crate::harness::client_config(&clock).0.with_retry(retry(1)),
+    )
+    .unwrap();
+    let err = client.account().await.unwrap_err();
+    assert_eq!(err.code(), "TRANSPORT_ERROR");
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&format!(
+            "cannot reach http://127.0.0.1:{port} (connection refused)"
+        )),
+        "{message}"
+    );
+    assert!(!message.contains("error sending request"), "{message}");
+    assert!(
+        std::error::Error::source(&err).is_none(),
+        "no chain of wrappers to print after it"
+    );
+}

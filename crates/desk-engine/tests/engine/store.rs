@@ -124,3 +124,57 @@ async fn the_demo_seed_is_a_believable_account_and_is_applied_only_once() {
         "the seed is never re-applied"
     );
 }
+
+/// Every time the demo seed wrote is in the past, and its offline connection stays offline
+/// under the health monitor (it came back online a second after start before).
+#[tokio::test]
+async fn the_demo_seed_dates_everything_in_the_past_and_its_offline_connection_stays_offline() {
+    let t = TestEngine::start_with(EngineConfig {
+        seed: Some(Seed::Demo),
+        ..config()
+    })
+    .await;
+    use desk_platform::clock::Clock as _;
+    let now = t.clock.now();
+    let events = t.walk("/api/v1/events", 500).await;
+    assert!(!events.is_empty());
+    for event in &events {
+        let at: chrono::DateTime<chrono::Utc> =
+            event["created_at"].as_str().unwrap().parse().unwrap();
+        assert!(at <= now, "an event dated {at}, after now ({now}): {event}");
+    }
+    let offline = |connections: &[serde_json::Value]| -> Vec<String> {
+        connections
+            .iter()
+            .filter(|c| {
+                c["online"] == false && c["status"] != "pending" && c["status"] != "disconnected"
+            })
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let before = offline(&t.walk("/api/v1/connections", 100).await);
+    assert_eq!(before.len(), 1, "one offline connection: {before:?}");
+    for _ in 0..3 {
+        t.clock.advance(chrono::Duration::minutes(5));
+        t.engine.tick().await.unwrap();
+    }
+    assert_eq!(offline(&t.walk("/api/v1/connections", 100).await), before);
+    let connections = t.walk("/api/v1/connections", 100).await;
+    let states = [
+        connections.iter().any(|c| {
+            c["status"] == "active" && c["online"] == true && c["reauthorization_required"] == false
+        }),
+        connections
+            .iter()
+            .any(|c| c["reauthorization_required"] == true),
+        connections.iter().any(|c| c["status"] == "inactive"),
+        connections.iter().any(|c| c["status"] == "overage"),
+        connections.iter().any(|c| c["status"] == "pending"),
+        connections.iter().any(|c| c["status"] == "disconnected"),
+    ];
+    assert!(
+        states.iter().all(|s| *s),
+        "every state the README promises: {states:?}"
+    );
+    t.engine.close().await;
+}

@@ -1,6 +1,7 @@
 use crate::support::*;
 use desk_inbox::{
     send_event, test_events, Inbox, InboxConfig, ListFilter, Processing, SignatureCheck,
+    WatchOutcome,
 };
 use desk_platform::event::EventType;
 use desk_platform::webhook_signature::WebhookKey;
@@ -344,4 +345,277 @@ async fn stats_count_webhooks_by_state() {
     assert_eq!(stats.rejected, 1);
     assert_eq!(stats.duplicates, 1);
     assert_eq!(stats.pending + stats.failed + stats.out_of_order, 0);
+}
+
+/// A forward watcher skips what it must not forward (a signed body that is not an event, a bad
+/// signature), says why, and goes on; the verified webhooks around them all arrive, and a
+/// restarted watcher resumes after the last one it handled.
+#[tokio::test]
+async fn a_forward_watcher_skips_unverified_webhooks_keeps_going_and_resumes_after_a_restart() {
+    let harness = Harness::new().await;
+    harness.clock.set(chrono::Utc::now());
+    let forward_secret =
+        WebhookKey::from_bytes(b"stable local forwarding secret".to_vec()).unwrap();
+    let (target, addr, _dir, stop) = serve_inbox(forward_secret.clone()).await;
+    let url = format!("http://{addr}/webhooks");
+    // Delivered before the watcher first starts: not forwarded.
+    harness
+        .deliver(&status_changed("evt_old", "conn_1", 0, "active"))
+        .await;
+    let first = harness
+        .inbox
+        .forward_watch_pass(&url, &forward_secret)
+        .await
+        .unwrap();
+    assert!(first.handled.is_empty(), "{first:?}");
+
+    harness
+        .deliver(&status_changed("evt_good_1", "conn_1", 1, "active"))
+        .await;
+    let (status, _) = harness
+        .post(signed_raw(
+            "evt_no_type",
+            br#"{"id":"evt_no_type"}"#.to_vec(),
+            harness.now(),
+        ))
+        .await;
+    assert_eq!(status, 400, "signed, but not an event");
+    let mut forged = signed(
+        &status_changed("evt_forged", "conn_1", 2, "active"),
+        harness.now(),
+    );
+    forged
+        .headers_mut()
+        .insert("webhook-signature", "v1,bm9wZQ==".parse().unwrap());
+    harness.post(forged).await;
+    harness
+        .deliver(&status_changed("evt_good_2", "conn_1", 3, "inactive"))
+        .await;
+    harness
+        .deliver(&status_changed("evt_good_2", "conn_1", 3, "inactive"))
+        .await;
+
+    let pass = harness
+        .inbox
+        .forward_watch_pass(&url, &forward_secret)
+        .await
+        .unwrap();
+    assert!(pass.held_back.is_none(), "{pass:?}");
+    let outcomes: Vec<(String, bool)> = pass
+        .handled
+        .iter()
+        .map(|w| {
+            (
+                w.id.clone().unwrap_or_default(),
+                matches!(w.outcome, WatchOutcome::Forwarded { status: 200 }),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            ("evt_good_1".to_owned(), true),
+            ("evt_no_type".to_owned(), false),
+            ("evt_forged".to_owned(), false),
+            ("evt_good_2".to_owned(), true),
+            ("evt_good_2".to_owned(), false),
+        ]
+    );
+    for skipped in &pass.handled[1..3] {
+        let WatchOutcome::Skipped { reason } = &skipped.outcome else {
+            panic!("{skipped:?}");
+        };
+        assert!(reason.starts_with("not verified (answered"), "{reason}");
+    }
+    let WatchOutcome::Skipped { reason } = &pass.handled[4].outcome else {
+        panic!("{:?}", pass.handled[4]);
+    };
+    assert!(reason.contains("duplicate"), "{reason}");
+
+    // A restart: the same inbox opened again, the watcher resumes after evt_good_2.
+    harness.inbox.close().await;
+    let reopened = Inbox::open(
+        harness.dir.path(),
+        InboxConfig {
+            clock: std::sync::Arc::new(harness.clock.clone()),
+            background_processing: false,
+            ..InboxConfig::with_secret(key())
+        },
+    )
+    .await
+    .unwrap();
+    let again = reopened
+        .forward_watch_pass(&url, &forward_secret)
+        .await
+        .unwrap();
+    assert!(again.handled.is_empty(), "nothing is sent twice: {again:?}");
+    let router = reopened.router();
+    let late = signed(
+        &status_changed("evt_good_3", "conn_1", 4, "active"),
+        harness.now(),
+    );
+    use tower::ServiceExt as _;
+    assert_eq!(router.oneshot(late).await.unwrap().status(), 200);
+    let resumed = reopened
+        .forward_watch_pass(&url, &forward_secret)
+        .await
+        .unwrap();
+    assert_eq!(resumed.handled.len(), 1, "{resumed:?}");
+    assert_eq!(resumed.handled[0].id.as_deref(), Some("evt_good_3"));
+
+    let received = target
+        .list(&ListFilter {
+            oldest_first: true,
+            ..ListFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&received),
+        vec!["evt_good_1", "evt_good_2", "evt_good_3"]
+    );
+    assert!(received
+        .data
+        .iter()
+        .all(|row| row.signature == SignatureCheck::Valid));
+    reopened.close().await;
+    let _ = stop.send(());
+}
+
+/// A receiver that does not answer holds the next verified webhook back; it is sent, in order,
+/// once the receiver is there.
+#[tokio::test]
+async fn a_forward_watcher_holds_a_verified_webhook_back_until_the_receiver_answers() {
+    let harness = Harness::new().await;
+    harness.clock.set(chrono::Utc::now());
+    let forward_secret =
+        WebhookKey::from_bytes(b"stable local forwarding secret".to_vec()).unwrap();
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = free.local_addr().unwrap();
+    drop(free);
+    let url = format!("http://{addr}/webhooks");
+    harness
+        .inbox
+        .forward_watch_pass(&url, &forward_secret)
+        .await
+        .unwrap();
+    harness
+        .deliver(&status_changed("evt_a", "conn_1", 1, "active"))
+        .await;
+    harness
+        .deliver(&status_changed("evt_b", "conn_1", 2, "inactive"))
+        .await;
+    let refused = harness
+        .inbox
+        .forward_watch_pass(&url, &forward_secret)
+        .await
+        .unwrap();
+    assert!(refused.handled.is_empty(), "{refused:?}");
+    assert_eq!(
+        refused.held_back.as_ref().and_then(|h| h.id.as_deref()),
+        Some("evt_a")
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let target = Inbox::open(
+        dir.path(),
+        InboxConfig {
+            background_processing: false,
+            ..InboxConfig::with_secret(forward_secret.clone())
+        },
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = target.clone();
+    tokio::spawn(async move {
+        server
+            .serve(listener, async move {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+    });
+    let sent = harness
+        .inbox
+        .forward_watch_pass(&url, &forward_secret)
+        .await
+        .unwrap();
+    assert!(sent.held_back.is_none(), "{sent:?}");
+    let received = target
+        .list(&ListFilter {
+            oldest_first: true,
+            ..ListFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(ids(&received), vec!["evt_a", "evt_b"]);
+    let _ = stop.send(());
+}
+
+/// A test event is stored, shown as a test and applied to nothing; sent to be applied, it is
+/// applied with its data marked as a test.
+#[tokio::test]
+async fn test_events_are_marked_and_applied_only_when_sent_to_be_applied() {
+    let secret = key();
+    let (target, addr, _dir, stop) = serve_inbox(secret.clone()).await;
+    let client = desk_inbox::http_client().unwrap();
+    let url = format!("http://{addr}/webhooks");
+    let now = chrono::Utc::now();
+    let shown = desk_inbox::test_event(
+        EventType::ConnectionReauthorizationRequired,
+        "conn_real",
+        "cus_real",
+        now,
+    );
+    let sent = desk_inbox::send_test_event(
+        &client,
+        &url,
+        &secret,
+        &shown,
+        now.timestamp(),
+        desk_inbox::TestMark::Show,
+    )
+    .await
+    .unwrap();
+    assert_eq!(sent.status, 200, "{}", sent.answer);
+    target.process_pending().await.unwrap();
+    let row = target.show(&shown.id).await.unwrap().summary;
+    assert!(row.test);
+    assert_eq!(row.processing, Processing::Skipped);
+    assert!(row.note.unwrap().contains("--apply"));
+    assert!(
+        target
+            .connection_state("conn_real")
+            .await
+            .unwrap()
+            .is_none(),
+        "a test changes no connection"
+    );
+
+    let applied = desk_inbox::test_event(
+        EventType::ConnectionReauthorizationRequired,
+        "conn_real",
+        "cus_real",
+        now,
+    );
+    desk_inbox::send_test_event(
+        &client,
+        &url,
+        &secret,
+        &applied,
+        now.timestamp(),
+        desk_inbox::TestMark::Apply,
+    )
+    .await
+    .unwrap();
+    target.process_pending().await.unwrap();
+    let row = target.show(&applied.id).await.unwrap().summary;
+    assert!(row.test);
+    assert_eq!(row.processing, Processing::Processed);
+    assert!(row.note.unwrap().starts_with("a test event, applied"));
+    let state = target.connection_state("conn_real").await.unwrap().unwrap();
+    assert!(state.reauthorization_required, "{state:?}");
+    let _ = stop.send(());
 }
