@@ -6,8 +6,8 @@ use crate::streams::ListOptions;
 use crate::transport::Call;
 use desk_platform::connection::{
     Activate, Connection, ConnectionCreated, ConnectionStatus, ConnectionToken, CreateConnection,
-    CreateMagicLink, MagicLink, Reauthorize, TestConnection, TestCredentials, TestResult, WebhookSecret,
-    WebhookSettings,
+    CreateMagicLink, MagicLink, Reauthorize, TestConnection, TestCredentials, TestResult,
+    WebhookSecret, WebhookSettings,
 };
 use futures::Stream;
 use reqwest::Method;
