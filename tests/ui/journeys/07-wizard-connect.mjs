@@ -127,7 +127,7 @@ export async function run({ page, server, shot }) {
   const token = page.getByRole('region', { name: 'Connection token' });
   await token.waitFor({ timeout: 30000 });
   await token.getByText('it is shown this once').waitFor();
-  const value = await token.getByLabel('Token').innerText();
+  const value = await token.getByLabel('Token', { exact: true }).innerText();
   assert(value.length > 20, 'the token is shown');
   await token.getByRole('button', { name: 'Copy token' }).waitFor();
   await shot('token');

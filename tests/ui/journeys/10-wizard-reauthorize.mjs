@@ -19,7 +19,7 @@ export async function run({ page, server, shot }) {
   await page.getByLabel('Fiix subdomain').fill('another-plant');
   await page.getByLabel('Application key').fill('app-2');
   await page.getByLabel('Access key').fill('access-2');
-  await page.getByLabel('Secret key').fill('secret-2');
+  await page.getByLabel('Secret key', { exact: true }).fill('secret-2');
   await shot('credentials');
   await page.getByRole('button', { name: 'Next' }).click();
 
