@@ -21,6 +21,10 @@ export async function run({ page, server, shot }) {
   await failed.waitFor();
   const text = await failed.innerText();
   assert(/UpKeep refused the credentials/.test(text), `the platform's message: ${text}`);
+  assert(
+    !(await page.getByText('The credentials changed since this test').isVisible()),
+    'a failed test of these very credentials is not called stale',
+  );
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByText('Test the credentials before going on.').waitFor();
   await shot('test-failed');

@@ -45,6 +45,8 @@ export class ConnectWizard {
   loadError = $state<unknown>(null);
   account = $state<AccountSummary | null>(null);
   test = $state<TestResult | null>(null);
+  /** The credentials the last test ran with (passed or not). */
+  lastTestKey = $state<string | null>(null);
   testing = $state(false);
   testError = $state<unknown>(null);
   /** Show field errors from the first attempt at Next on (not while typing the first time). */
@@ -170,6 +172,7 @@ export class ConnectWizard {
     const credentials = credentialsToSend(formFor(system), this.draft.credentials);
     const key = credentialsKey(this.draft.credentials);
     this.testing = true;
+    this.lastTestKey = key;
     this.testError = null;
     this.test = null;
     this.draft.testedKey = null;
