@@ -6,8 +6,8 @@ use crate::streams::ListOptions;
 use crate::transport::Call;
 use desk_platform::connection::{
     Activate, Connection, ConnectionCreated, ConnectionStatus, ConnectionToken, CreateConnection,
-    CreateMagicLink, MagicLink, Reauthorize, TestConnection, TestResult, WebhookSecret,
-    WebhookSettings,
+    CreateMagicLink, MagicLink, Reauthorize, TestConnection, TestCredentials, TestResult,
+    WebhookSecret, WebhookSettings,
 };
 use futures::Stream;
 use reqwest::Method;
@@ -56,6 +56,17 @@ impl PlatformClient {
         request: &TestConnection,
     ) -> Result<TestResult, ClientError> {
         let call = Call::post(vec!["api", "v1", "connections", id, "test"]).about(id);
+        self.send(call.with_json(request)?).await
+    }
+
+    /// Checks candidate credentials against a system before any connection exists (the
+    /// wizard's test step); creates nothing.
+    pub async fn test_credentials(
+        &self,
+        system_id: &str,
+        request: &TestCredentials,
+    ) -> Result<TestResult, ClientError> {
+        let call = Call::post(vec!["api", "v1", "systems", system_id, "test"]);
         self.send(call.with_json(request)?).await
     }
 

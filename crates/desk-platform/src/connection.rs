@@ -177,6 +177,16 @@ pub struct TestConnection {
     pub credentials: Option<BTreeMap<String, String>>,
 }
 
+/// `POST /api/v1/systems/{id}/test`: candidate credentials checked against a system before
+/// any connection exists (the wizard's test step); nothing is created or changed.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct TestCredentials {
+    pub deployment: Deployment,
+    #[serde(default)]
+    pub credentials: BTreeMap<String, String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, ts_rs::TS)]
 pub struct TestCheck {
     pub name: String,

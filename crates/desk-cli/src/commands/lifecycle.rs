@@ -235,6 +235,9 @@ pub async fn reauthorize(context: &Context, args: ReauthorizeArgs) -> anyhow::Re
         id: args.id,
         credentials: credentials(args.credentials)?,
         authorized_by: args.authorized_by,
+        // The command line reauthorizes as asked and warns after the fact (below); the
+        // window stops first and asks.
+        confirm_identity_change: true,
     };
     with_new_desk(context, async |desk| {
         let answer = actions::connection_reauthorize(desk, request)

@@ -13,7 +13,7 @@ use desk_platform::account::CreditBalance;
 use desk_platform::catalog::Deployment;
 use desk_platform::connection::{
     Activate, Connection, CreateConnection, CreateMagicLink, MagicLink, Reauthorize, SyncSettings,
-    TestConnection, TestResult, WebhookSettings,
+    TestConnection, TestCredentials, TestResult, WebhookSettings,
 };
 use desk_vault::SecretString;
 use serde::{Deserialize, Serialize};
@@ -55,7 +55,15 @@ pub struct ConnectionCreated {
 #[ts(optional_fields = nullable)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectionTestRequest {
-    pub id: String,
+    /// The connection whose credentials to check; `None` with `system_id` to test candidate
+    /// credentials before any connection exists (the wizard's test step).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The system to test against when there is no connection yet (with `deployment`).
+    #[serde(default)]
+    pub system_id: Option<String>,
+    #[serde(default)]
+    pub deployment: Option<Deployment>,
     /// Credentials to check instead of the stored ones; nothing is changed either way.
     #[serde(default)]
     pub credentials: Option<BTreeMap<String, String>>,
@@ -71,6 +79,11 @@ pub struct ConnectionReauthorizeRequest {
     /// Who authorized (a name or email); the platform defaults to the admin client.
     #[serde(default)]
     pub authorized_by: Option<String>,
+    /// Reauthorize even when the credentials identify another account or instance than the
+    /// connection's. Without it such a request fails with `CONFIRMATION_REQUIRED` and changes
+    /// nothing (a known source of silent data mix-ups).
+    #[serde(default)]
+    pub confirm_identity_change: bool,
 }
 
 /// Same connection id, a new token (shown once), the old token dead.
@@ -252,23 +265,78 @@ pub async fn connection_test(
     desk: &Desk,
     request: ConnectionTestRequest,
 ) -> Result<TestResult, CoreError> {
-    let session = desk.session(None).await?;
-    Ok(session
-        .client
-        .test_connection(
-            &request.id,
-            &TestConnection {
-                credentials: request.credentials,
-            },
-        )
-        .await?)
+    match (request.id, request.system_id) {
+        (Some(id), None) => {
+            require("id", &id)?;
+            let session = desk.session(None).await?;
+            Ok(session
+                .client
+                .test_connection(
+                    &id,
+                    &TestConnection {
+                        credentials: request.credentials,
+                    },
+                )
+                .await?)
+        }
+        (None, Some(system_id)) => {
+            require("system_id", &system_id)?;
+            let deployment = request.deployment.ok_or_else(|| {
+                CoreError::InvalidInput("deployment is required with system_id".to_owned())
+            })?;
+            let session = desk.session(None).await?;
+            Ok(session
+                .client
+                .test_credentials(
+                    &system_id,
+                    &TestCredentials {
+                        deployment,
+                        credentials: request.credentials.unwrap_or_default(),
+                    },
+                )
+                .await?)
+        }
+        _ => Err(CoreError::InvalidInput(
+            "give either id (a connection) or system_id and deployment (before connecting)"
+                .to_owned(),
+        )),
+    }
 }
+
+/// The check a platform's test adds when candidate credentials identify another account or
+/// instance than the connection's.
+const SAME_ACCOUNT_CHECK: &str = "same_account";
 
 pub async fn connection_reauthorize(
     desk: &Desk,
     request: ConnectionReauthorizeRequest,
 ) -> Result<ConnectionReauthorized, CoreError> {
+    require("id", &request.id)?;
     let session = desk.session(None).await?;
+    if !request.confirm_identity_change {
+        // Ask the platform first, changing nothing: do these credentials name the same
+        // account or instance as the connection's?
+        let test = session
+            .client
+            .test_connection(
+                &request.id,
+                &TestConnection {
+                    credentials: Some(request.credentials.clone()),
+                },
+            )
+            .await?;
+        if let Some(check) = test
+            .checks
+            .iter()
+            .find(|check| check.name == SAME_ACCOUNT_CHECK && !check.ok)
+        {
+            return Err(CoreError::ConfirmationRequired(format!(
+                "{}: confirm that the data about to sync belongs to this customer, then \
+                 reauthorize again with the confirmation",
+                check.message
+            )));
+        }
+    }
     let answer = session
         .client
         .reauthorize(

@@ -26,15 +26,15 @@ const CLIENT_ID: &str = "team-engine";
 const CLIENT_SECRET: &str = "cs_team_engine_secret";
 
 /// An engine served without its background jobs: the test moves its clock and runs `tick`.
-struct ManualEngine {
-    url: String,
-    engine: Engine,
-    clock: Arc<ManualClock>,
+pub(crate) struct ManualEngine {
+    pub(crate) url: String,
+    pub(crate) engine: Engine,
+    pub(crate) clock: Arc<ManualClock>,
     _stop: tokio::sync::oneshot::Sender<()>,
     _dir: tempfile::TempDir,
 }
 
-async fn manual_engine() -> ManualEngine {
+pub(crate) async fn manual_engine() -> ManualEngine {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 11, 2, 8, 0, 0).unwrap(),
@@ -69,7 +69,7 @@ async fn manual_engine() -> ManualEngine {
 }
 
 impl ManualEngine {
-    fn client(&self) -> PlatformClient {
+    pub(crate) fn client(&self) -> PlatformClient {
         PlatformClient::new(
             &self.url,
             CLIENT_ID,
@@ -156,7 +156,7 @@ impl ManualEngine {
     }
 }
 
-async fn desk(dir: &std::path::Path) -> Desk {
+pub(crate) async fn desk(dir: &std::path::Path) -> Desk {
     Desk::open(DeskConfig {
         data_dir: dir.join("data"),
         vault: VaultAccess {
@@ -234,7 +234,7 @@ async fn vault_token(desk: &Desk, id: &str) -> String {
         .to_owned()
 }
 
-async fn add_team_profile(desk: &Desk, engine: &ManualEngine) {
+pub(crate) async fn add_team_profile(desk: &Desk, engine: &ManualEngine) {
     profiles::add_profile(
         desk,
         AddProfile {

@@ -1,14 +1,15 @@
 //! The account, the catalog, the credit ledger and the event log.
 
-use super::extract::{AdminAuth, ApiQuery};
+use super::extract::{AdminAuth, ApiJson, ApiQuery};
 use super::ApiError;
 use crate::cursor;
 use crate::engine::Engine;
 use crate::store::{accounts, events, ledger};
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::Json;
 use desk_platform::account::Account;
 use desk_platform::catalog::System;
+use desk_platform::connection::{TestCredentials, TestResult};
 use desk_platform::event::Event;
 use desk_platform::ledger::LedgerEntry;
 use desk_platform::ErrorCode;
@@ -21,6 +22,7 @@ pub fn routes() -> OpenApiRouter<Engine> {
     OpenApiRouter::new()
         .routes(routes!(get_account))
         .routes(routes!(list_systems))
+        .routes(routes!(test_credentials))
         .routes(routes!(list_ledger))
         .routes(routes!(list_events))
 }
@@ -144,4 +146,18 @@ async fn list_events(
     };
     let rows = events::list(&mut db, after, limit, query.connection_id.as_deref()).await?;
     Ok(Json(cursor::page(rows, limit)))
+}
+
+/// Checks candidate credentials against a system before connecting; creates nothing.
+#[utoipa::path(post, path = "/api/v1/systems/{id}/test", tag = "account", security(("admin" = [])), request_body = TestCredentials,
+    responses((status = 200, body = TestResult), (status = 400, body = desk_platform::ErrorEnvelope), (status = 404, body = desk_platform::ErrorEnvelope)))]
+async fn test_credentials(
+    State(engine): State<Engine>,
+    _: AdminAuth,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<TestCredentials>,
+) -> Result<Json<TestResult>, ApiError> {
+    Ok(Json(crate::lifecycle::test_credentials(
+        &engine, &id, &request,
+    )?))
 }

@@ -10,7 +10,7 @@ use crate::token;
 use desk_platform::account::Plan;
 use desk_platform::connection::{
     Activate, Connection, ConnectionCreated, ConnectionStatus, ConnectionToken, CreateConnection,
-    Reauthorize, TestCheck, TestConnection, TestResult, WebhookSettings,
+    Reauthorize, TestCheck, TestConnection, TestCredentials, TestResult, WebhookSettings,
 };
 use desk_platform::event::EventType;
 use desk_platform::ids::prefix;
@@ -498,6 +498,40 @@ pub async fn test_connection(
             },
         }),
     }
+    Ok(TestResult {
+        ok: checks.iter().all(|check| check.ok),
+        checks,
+    })
+}
+
+/// Checks candidate credentials against a system before any connection exists (the wizard's
+/// test step): the deployment is offered, the form is complete, the system answers and accepts
+/// the login. Changes nothing.
+pub fn test_credentials(
+    engine: &Engine,
+    system_id: &str,
+    request: &TestCredentials,
+) -> Result<TestResult, EngineError> {
+    let system = engine.catalog.require(system_id)?;
+    credentials::validate_form(system, &request.credentials)?;
+    let offered = system.supports(request.deployment);
+    let deployment = request.deployment.as_str().replace('_', "-");
+    let mut checks = vec![TestCheck {
+        name: "deployment".to_owned(),
+        ok: offered,
+        message: if offered {
+            format!("{} is offered {deployment}", system.name)
+        } else {
+            format!("{} is not offered {deployment}", system.name)
+        },
+    }];
+    // A new sandbox system answers; faults exist only for connections.
+    checks.push(TestCheck {
+        name: "reachability".to_owned(),
+        ok: true,
+        message: format!("{} answers", system.name),
+    });
+    checks.push(credentials::authenticate(system, &request.credentials));
     Ok(TestResult {
         ok: checks.iter().all(|check| check.ok),
         checks,

@@ -109,6 +109,7 @@ async fn the_openapi_document_describes_every_route() {
         "/oauth/token",
         "/api/v1/account",
         "/api/v1/systems",
+        "/api/v1/systems/{id}/test",
         "/api/v1/customers",
         "/api/v1/customers/{id}",
         "/api/v1/connections",

@@ -4,4 +4,10 @@ export type ConnectionReauthorizeRequest = { id: string, credentials: { [key in 
 /**
  * Who authorized (a name or email); the platform defaults to the admin client.
  */
-authorized_by?: string | null, };
+authorized_by?: string | null, 
+/**
+ * Reauthorize even when the credentials identify another account or instance than the
+ * connection's. Without it such a request fails with `CONFIRMATION_REQUIRED` and changes
+ * nothing (a known source of silent data mix-ups).
+ */
+confirm_identity_change: boolean, };

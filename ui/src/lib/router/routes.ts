@@ -1,7 +1,7 @@
 // The app's routes as data: matched by a pure function (tested), rendered by App.svelte.
 export const SCREENS = [
   { id: 'overview', path: '/', label: 'Overview', keys: 'g o', built: true },
-  { id: 'connect', path: '/connect', label: 'Connect', keys: 'g n', built: false },
+  { id: 'connect', path: '/connect', label: 'Connect', keys: 'g n', built: true },
   { id: 'credits', path: '/credits', label: 'Credits', keys: 'g c', built: true },
   { id: 'alerts', path: '/alerts', label: 'Alerts', keys: 'g a', built: false },
   { id: 'webhooks', path: '/webhooks', label: 'Webhooks', keys: 'g w', built: false },
