@@ -6,6 +6,7 @@ pub mod engine;
 pub mod inbox;
 pub mod lifecycle;
 pub mod profiles;
+pub mod raw;
 pub mod records;
 pub mod serve;
 pub mod sync;

@@ -76,6 +76,9 @@ enum Command {
     Records(commands::records::RecordsArgs),
     /// Write an entity's synced records to a .csv or .json file.
     Export(commands::records::ExportArgs),
+    /// Makini's raw tables and passthrough, for support staff (Makini profiles).
+    #[command(subcommand)]
+    Raw(commands::raw::RawCommand),
 }
 
 impl Command {
@@ -179,6 +182,7 @@ fn main() -> ExitCode {
             Command::Credits(args) => commands::credits::run(&context, args).await,
             Command::Records(args) => commands::records::records(&context, args).await,
             Command::Export(args) => commands::records::export(&context, args).await,
+            Command::Raw(command) => commands::raw::run(&context, command).await,
         }
     });
     match result {

@@ -2,6 +2,7 @@
 //! rotates the pair), and a fresh login when a refresh fails. One lock around the token makes
 //! concurrent callers share a single in-flight login or refresh instead of racing to rotate it.
 
+use crate::config::Expiry;
 use crate::error::ClientError;
 use crate::secret::Secret;
 use crate::transport::{Answer, Body, Call, Transport};
@@ -97,14 +98,14 @@ impl AdminAuth {
     }
 
     async fn login(&self, transport: &Transport) -> Result<Tokens, ClientError> {
-        let form = Secret::new(
-            serde_urlencoded::to_string([
+        let form = grant_body(
+            transport,
+            &[
                 ("grant_type", "client_credentials"),
                 ("client_id", self.client_id.as_str()),
                 ("client_secret", self.client_secret.expose()),
-            ])
-            .map_err(|err| encode_error(&err))?,
-        );
+            ],
+        )?;
         let tokens = self.grant(transport, form).await?;
         self.logins.fetch_add(1, Ordering::Relaxed);
         tracing::info!(client_id = %self.client_id, "logged in to the platform");
@@ -116,22 +117,26 @@ impl AdminAuth {
         transport: &Transport,
         refresh: &Secret,
     ) -> Result<Tokens, ClientError> {
-        let form = Secret::new(
-            serde_urlencoded::to_string([
+        let form = grant_body(
+            transport,
+            &[
                 ("grant_type", "refresh_token"),
                 ("refresh_token", refresh.expose()),
-            ])
-            .map_err(|err| encode_error(&err))?,
-        );
+            ],
+        )?;
         let tokens = self.grant(transport, form).await?;
         self.refreshes.fetch_add(1, Ordering::Relaxed);
         tracing::debug!("admin token refreshed");
         Ok(tokens)
     }
 
-    async fn grant(&self, transport: &Transport, form: Secret) -> Result<Tokens, ClientError> {
-        let mut call = Call::new(Method::POST, vec!["oauth", "token"]);
-        call.body = Some(Body::Form(form));
+    async fn grant(&self, transport: &Transport, body: Body) -> Result<Tokens, ClientError> {
+        let endpoint = &transport.config().token_endpoint;
+        let mut call = Call::new(
+            Method::POST,
+            endpoint.path.iter().map(String::as_str).collect(),
+        );
+        call.body = Some(body);
         let Answer {
             path,
             request_id,
@@ -149,7 +154,7 @@ impl AdminAuth {
             // serde's message names the missing field, never the values.
             message: format!("not a token answer: {err}"),
         })?;
-        let lifetime = Duration::from_secs(u64::try_from(response.expires_in.max(1)).unwrap_or(1));
+        let lifetime = lifetime(endpoint.expiry, response.expires_in, issued);
         let margin = transport.config().refresh_margin.min(lifetime / 2);
         let refresh_at = issued
             + chrono::Duration::from_std(lifetime.saturating_sub(margin))
@@ -162,10 +167,66 @@ impl AdminAuth {
     }
 }
 
-fn encode_error(err: &serde_urlencoded::ser::Error) -> ClientError {
-    ClientError::Decode {
-        path: "/oauth/token".to_owned(),
-        request_id: None,
-        message: format!("the token request could not be encoded: {err}"),
+/// A year of seconds: an `expires_in` below this cannot be a Unix timestamp of any date this
+/// code will meet, so it is a duration whatever the dialect says.
+const TIMESTAMP_FLOOR: i64 = 365 * 24 * 3600;
+
+/// How long a token answered at `issued` lives.
+fn lifetime(expiry: Expiry, expires_in: i64, issued: DateTime<Utc>) -> Duration {
+    let seconds = match expiry {
+        Expiry::UnixTimestamp if expires_in >= TIMESTAMP_FLOOR => expires_in - issued.timestamp(),
+        _ => expires_in,
+    };
+    Duration::from_secs(u64::try_from(seconds.max(1)).unwrap_or(1))
+}
+
+/// The grant's fields as the endpoint wants them: a form, or a JSON object. Held as a secret
+/// either way: it carries the client secret or the refresh token.
+fn grant_body(transport: &Transport, fields: &[(&str, &str)]) -> Result<Body, ClientError> {
+    if transport.config().token_endpoint.json_body {
+        let object: serde_json::Map<String, serde_json::Value> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String((*v).to_owned())))
+            .collect();
+        let text = serde_json::Value::Object(object).to_string();
+        return Ok(Body::SecretJson(Secret::new(text)));
+    }
+    serde_urlencoded::to_string(fields)
+        .map(|form| Body::Form(Secret::new(form)))
+        .map_err(|err| ClientError::Decode {
+            path: "(token request)".to_owned(),
+            request_id: None,
+            message: format!("the token request could not be encoded: {err}"),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_makini_expiry_timestamp_is_read_as_the_time_left() {
+        let issued = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single();
+        let issued = issued.unwrap_or_default();
+        let thirty_days = issued.timestamp() + 30 * 86_400;
+        assert_eq!(
+            lifetime(Expiry::UnixTimestamp, thirty_days, issued),
+            Duration::from_secs(30 * 86_400)
+        );
+        // A duration spelled where a timestamp is documented is still a duration.
+        assert_eq!(
+            lifetime(Expiry::UnixTimestamp, 3600, issued),
+            Duration::from_secs(3600)
+        );
+        assert_eq!(
+            lifetime(Expiry::Seconds, 3600, issued),
+            Duration::from_secs(3600)
+        );
+        // Already expired: the shortest lifetime, so the next call refreshes.
+        assert_eq!(
+            lifetime(Expiry::UnixTimestamp, issued.timestamp() - 10, issued),
+            Duration::from_secs(1)
+        );
     }
 }

@@ -22,6 +22,51 @@ pub struct ClientConfig {
     pub sleeper: Arc<dyn Sleeper>,
     /// Seed of the jitter RNG; `None` seeds from the OS.
     pub rng_seed: Option<u64>,
+    /// Where and how the admin token is obtained: our platform's `/oauth/token`, or Makini's
+    /// `/link/token`.
+    pub token_endpoint: TokenEndpoint,
+}
+
+/// The admin token endpoint's dialect. Our platform follows OAuth 2.0 to the letter; Makini's
+/// documented endpoint takes JSON and answers `expires_in` as a Unix timestamp of expiry
+/// (makini-api.md), which read as seconds would mean a token valid for decades.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenEndpoint {
+    /// Path segments under the base URL.
+    pub path: Vec<String>,
+    /// The grant is sent as JSON instead of a form.
+    pub json_body: bool,
+    pub expiry: Expiry,
+}
+
+/// How the token answer's `expires_in` is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// Seconds from now (OAuth 2.0).
+    Seconds,
+    /// A Unix timestamp (Makini). A value that looks like a duration (smaller than a year of
+    /// seconds) is read as one, so a platform that fixes its spelling keeps working.
+    UnixTimestamp,
+}
+
+impl TokenEndpoint {
+    /// `POST /oauth/token`, form-encoded, `expires_in` in seconds.
+    pub fn platform() -> Self {
+        Self {
+            path: vec!["oauth".to_owned(), "token".to_owned()],
+            json_body: false,
+            expiry: Expiry::Seconds,
+        }
+    }
+
+    /// Makini's `POST /link/token`, JSON, `expires_in` as an expiry timestamp.
+    pub fn makini() -> Self {
+        Self {
+            path: vec!["link".to_owned(), "token".to_owned()],
+            json_body: true,
+            expiry: Expiry::UnixTimestamp,
+        }
+    }
 }
 
 impl Default for ClientConfig {
@@ -35,6 +80,7 @@ impl Default for ClientConfig {
             clock: Arc::new(SystemClock),
             sleeper: Arc::new(TokioSleeper),
             rng_seed: None,
+            token_endpoint: TokenEndpoint::platform(),
         }
     }
 }
@@ -62,6 +108,11 @@ impl ClientConfig {
 
     pub fn with_breaker(mut self, breaker: BreakerPolicy) -> Self {
         self.breaker = breaker;
+        self
+    }
+
+    pub fn with_token_endpoint(mut self, endpoint: TokenEndpoint) -> Self {
+        self.token_endpoint = endpoint;
         self
     }
 

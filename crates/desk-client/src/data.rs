@@ -6,7 +6,7 @@ use crate::config::ClientConfig;
 use crate::error::ClientError;
 use crate::secret::Secret;
 use crate::streams::{walk, ListOptions};
-use crate::transport::{Call, Transport};
+use crate::transport::{Answer, Call, Transport};
 use chrono::{DateTime, SecondsFormat, Utc};
 use desk_platform::connection::Connection;
 use desk_platform::Page;
@@ -65,14 +65,23 @@ impl ConnectionClient {
     }
 
     fn call<'a>(&'a self, method: Method, segments: Vec<&'a str>) -> Call<'a> {
-        let mut call = Call::new(method, segments).about(&self.connection_id);
+        self.guarded(Call::new(method, segments))
+    }
+
+    /// `call` with this connection's token, behind its breaker.
+    pub(crate) fn guarded<'a>(&'a self, call: Call<'a>) -> Call<'a> {
+        let mut call = call.about(&self.connection_id);
         call.bearer = Some(self.token.clone());
         call.guarded = true;
         call
     }
 
+    pub(crate) async fn execute(&self, call: &Call<'_>) -> Result<Answer, ClientError> {
+        self.transport.execute(call).await
+    }
+
     async fn send<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, ClientError> {
-        self.transport.execute(&call).await?.decode()
+        self.execute(&call).await?.decode()
     }
 
     /// The connection this token belongs to.

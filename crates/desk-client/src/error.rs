@@ -153,15 +153,20 @@ impl ClientError {
         connection_id: Option<&str>,
     ) -> Self {
         let parsed = ParsedEnvelope::parse(body);
-        let code = parsed
-            .code
-            .as_deref()
-            .map(parse_code)
-            .unwrap_or_else(|| code_for_status(status));
-        let message = parsed
+        let known = parsed.code.as_deref().map(parse_code);
+        // A code we do not know (another platform's spelling) says less than the status does;
+        // it is kept in the message so it is still shown.
+        let code = match known {
+            Some(code) if code != ErrorCode::Other => code,
+            _ => code_for_status(status),
+        };
+        let mut message = parsed
             .message
             .filter(|m| !m.trim().is_empty())
             .unwrap_or_else(|| raw_message(status, body));
+        if let (Some(raw), Some(ErrorCode::Other)) = (parsed.code.as_deref(), known) {
+            message = format!("{raw}: {message}");
+        }
         let request_id = parsed.request_id.or(header_request_id);
         let connection_id = connection_id.map(str::to_owned);
         match code {
@@ -193,7 +198,10 @@ impl ClientError {
     }
 }
 
-/// The fields of `{"error": {...}}` that were present; `{"error": "text"}` gives a message only.
+/// The fields of an error body that were present. Our platform's envelope is `{"error":
+/// {...}}`; Makini's shape is not documented (makini-api.md), so flat objects (`{"code",
+/// "message", "request_id"}`), Laravel's `{"message", "errors"}`, `{"error": "text"}`, camelCase
+/// and numeric codes are read too. Anything else gives nothing and the status speaks.
 #[derive(Default)]
 struct ParsedEnvelope {
     code: Option<String>,
@@ -207,22 +215,56 @@ impl ParsedEnvelope {
         let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
             return Self::default();
         };
-        let text = |v: &serde_json::Value, key: &str| v.get(key)?.as_str().map(str::to_owned);
         match value.get("error") {
-            Some(serde_json::Value::Object(_)) => {
-                let error = &value["error"];
-                Self {
-                    code: text(error, "code"),
-                    error_type: text(error, "type"),
-                    message: text(error, "message"),
-                    request_id: text(error, "request_id"),
+            Some(error @ serde_json::Value::Object(_)) => {
+                let mut parsed = Self::fields(error);
+                // A request id beside the envelope rather than in it.
+                parsed.request_id = parsed
+                    .request_id
+                    .or_else(|| Self::fields(&value).request_id);
+                parsed
+            }
+            Some(serde_json::Value::String(text)) => {
+                let flat = Self::fields(&value);
+                match flat.message {
+                    // `{"error": "invalid_client", "message": "..."}`: the short one is a code.
+                    Some(message) => Self {
+                        code: Some(text.clone()),
+                        message: Some(message),
+                        ..flat
+                    },
+                    None => Self {
+                        message: Some(text.clone()),
+                        ..flat
+                    },
                 }
             }
-            Some(serde_json::Value::String(message)) => Self {
-                message: Some(message.clone()),
-                ..Self::default()
-            },
-            _ => Self::default(),
+            _ => Self::fields(&value),
+        }
+    }
+
+    fn fields(object: &serde_json::Value) -> Self {
+        let text = |keys: &[&str]| {
+            keys.iter().find_map(|key| match object.get(*key)? {
+                serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+        };
+        let mut message = text(&["message", "error_description", "detail", "title"]);
+        if let Some(errors) = object.get("errors").filter(|e| !e.is_null()) {
+            // Validation details (Laravel's `errors: {field: [..]}`), kept with the message.
+            let details = errors.to_string();
+            message = Some(match message {
+                Some(m) => format!("{m} {details}"),
+                None => details,
+            });
+        }
+        Self {
+            code: text(&["code", "error_code", "errorCode"]),
+            error_type: text(&["type", "error_type"]),
+            message,
+            request_id: text(&["request_id", "requestId", "request-id", "trace_id"]),
         }
     }
 }
@@ -311,6 +353,46 @@ mod tests {
                 // Random bytes are never an envelope: the message is the raw text, cut short.
                 proptest::prop_assert!(!message.is_empty() && message.len() <= RAW_BODY_LIMIT);
             }
+        }
+    }
+
+    #[test]
+    fn makini_shaped_bodies_give_code_message_and_request_id() {
+        let flat = br#"{"code":"unauthenticated","message":"Token expired","request_id":"r1"}"#;
+        let err = ClientError::from_answer(401, None, None, flat, None);
+        assert!(
+            matches!(&err, ClientError::Unauthorized { message, request_id: Some(r) }
+                if message == "unauthenticated: Token expired" && r == "r1"),
+            "{err:?}"
+        );
+        let laravel =
+            br#"{"message":"The given data was invalid.","errors":{"email":["required"]}}"#;
+        let err = ClientError::from_answer(422, Some("h".into()), None, laravel, None);
+        match err {
+            ClientError::Api {
+                message,
+                request_id,
+                ..
+            } => {
+                assert!(message.contains("invalid") && message.contains("required"));
+                assert_eq!(request_id.as_deref(), Some("h"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let numeric = br#"{"error":{"code":429,"message":"slow down"},"requestId":"r2"}"#;
+        let err = ClientError::from_answer(429, None, None, numeric, None);
+        assert_eq!(err.code(), "RATE_LIMIT_EXCEEDED");
+        assert_eq!(err.request_id(), Some("r2"));
+        for odd in [
+            &b"[1,2]"[..],
+            b"\"x\"",
+            b"null",
+            br#"{"error":[]}"#,
+            br#"{"message":7}"#,
+        ] {
+            let err = ClientError::from_answer(500, None, None, odd, None);
+            assert_eq!(err.code(), "INTERNAL_ERROR");
+            assert!(!err.to_string().is_empty());
         }
     }
 

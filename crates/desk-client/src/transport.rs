@@ -12,6 +12,7 @@ use rand::SeedableRng;
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,6 +24,8 @@ pub(crate) enum Body {
     Json(Bytes),
     /// A form carrying credentials: held as a secret, never logged.
     Form(Secret),
+    /// A JSON body carrying credentials (Makini's token endpoint), held like a form.
+    SecretJson(Secret),
 }
 
 impl Body {
@@ -43,7 +46,7 @@ pub(crate) struct Call<'a> {
     /// Path segments under the base URL, each percent-encoded on its own, so an id can never
     /// reach another route.
     pub segments: Vec<&'a str>,
-    pub query: Vec<(&'static str, String)>,
+    pub query: Vec<(Cow<'static, str>, String)>,
     pub body: Option<Body>,
     pub bearer: Option<Secret>,
     /// Names the connection in errors; with `guarded`, its circuit breaker is consulted.
@@ -78,7 +81,8 @@ impl<'a> Call<'a> {
     }
 
     pub(crate) fn with_query(mut self, query: Vec<(&'static str, String)>) -> Self {
-        self.query.extend(query);
+        self.query
+            .extend(query.into_iter().map(|(k, v)| (Cow::Borrowed(k), v)));
         self
     }
 
@@ -181,7 +185,7 @@ impl Transport {
             .extend(call.segments.iter());
         if !call.query.is_empty() {
             url.query_pairs_mut()
-                .extend_pairs(call.query.iter().map(|(k, v)| (*k, v.as_str())));
+                .extend_pairs(call.query.iter().map(|(k, v)| (k.as_ref(), v.as_str())));
         }
         Ok(url)
     }
@@ -253,6 +257,9 @@ impl Transport {
             Some(Body::Form(form)) => request
                 .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(form.expose().to_owned()),
+            Some(Body::SecretJson(json)) => request
+                .header(CONTENT_TYPE, "application/json")
+                .body(json.expose().to_owned()),
             None => request,
         };
         let response = request

@@ -3,8 +3,9 @@
 //! event id against what arrived by webhook. Run on an interval, it is also the polling fallback
 //! for webhooks that never arrive.
 
+use crate::platform::Platform;
 use crate::CoreError;
-use desk_client::{ClientError, EventFilter, ListOptions, PlatformClient};
+use desk_client::{ClientError, EventFilter, ListOptions};
 use desk_inbox::Inbox;
 use desk_platform::ErrorCode;
 use futures::StreamExt;
@@ -27,13 +28,16 @@ pub struct CatchUpSummary {
 }
 
 pub struct EventCatchUp {
-    client: PlatformClient,
+    client: Platform,
     inbox: Inbox,
 }
 
 impl EventCatchUp {
-    pub fn new(client: PlatformClient, inbox: Inbox) -> Self {
-        Self { client, inbox }
+    pub fn new(client: impl Into<Platform>, inbox: Inbox) -> Self {
+        Self {
+            client: client.into(),
+            inbox,
+        }
     }
 
     /// Pulls and stores every event after the inbox's cursor; the inbox processes them.
@@ -65,7 +69,7 @@ impl EventCatchUp {
             },
             ListOptions::page_size(500),
         );
-        let mut events = Box::pin(events.chunks(PAGE));
+        let mut events = events.chunks(PAGE);
         while let Some(page) = events.next().await {
             let page = page.into_iter().collect::<Result<Vec<_>, _>>()?;
             summary.fetched += page.len();

@@ -56,6 +56,12 @@ pub async fn run(desk: &Desk, intervals: JobIntervals, shutdown: impl Future<Out
             );
         }
         let inbox = desk.inbox().await?.clone();
+        if session.client.is_makini() {
+            let events = crate::poll::derived_events(&changes, chrono::Utc::now());
+            if !events.is_empty() {
+                inbox.catch_up(events).await?;
+            }
+        }
         let summary = EventCatchUp::new(session.client.clone(), inbox)
             .run_once()
             .await?;

@@ -5,6 +5,7 @@
 //! - [`Desk`]: one open data folder (mirror, vault on demand, the event stream for the UI).
 //! - [`profiles`]: which platform to talk to; [`session::Session`] connects to it (a local
 //!   profile attaches to or starts the data folder's engine in-process).
+//! - [`platform::Platform`]: the seam to our platform API or Makini's (desk-makini).
 //! - [`sync`]: the platform into the mirror, resumable; [`offline`]: what is read back with no
 //!   network; [`catch_up`]: missed events into the webhook inbox.
 
@@ -18,8 +19,10 @@ pub mod local_engine;
 pub mod mirror_applier;
 pub mod offline;
 mod periodic;
+pub mod platform;
 pub mod poll;
 pub mod profiles;
+pub mod raw;
 pub mod serving;
 pub mod session;
 pub mod settings;

@@ -7,10 +7,13 @@ use crate::desk::Desk;
 use crate::events::{ConnectionHealth, DeskEvent, StatusChange};
 use crate::session::Session;
 use crate::CoreError;
+use chrono::{DateTime, Utc};
 use desk_client::{ConnectionFilter, ListOptions};
 use desk_platform::connection::Connection;
+use desk_platform::event::{Event, EventType};
 use desk_store::ConnectionFilter as MirrorFilter;
 use futures::TryStreamExt;
+use serde_json::json;
 use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
@@ -71,6 +74,49 @@ pub async fn poll_connection_status(
     Ok(changes)
 }
 
+/// Makini documents no event log: the status changes polling sees become the events our
+/// platform would have sent, with `"derived": true` in their data, so the timeline and the
+/// alerts show them like any other and say where they came from. A connection seen for the
+/// first time gives none (nothing is known of what it was before).
+pub fn derived_events(changes: &[StatusChange], at: DateTime<Utc>) -> Vec<Event> {
+    let mut events = Vec::new();
+    for change in changes {
+        let Some(before) = change.before else {
+            continue;
+        };
+        let after = change.after;
+        let mut push = |kind: EventType, data: serde_json::Value| {
+            events.push(Event {
+                id: format!(
+                    "evt_derived_{}_{}_{}",
+                    change.connection_id,
+                    kind.as_str(),
+                    at.timestamp_micros()
+                ),
+                event_type: kind,
+                created_at: at,
+                connection_id: Some(change.connection_id.clone()),
+                customer_id: Some(change.customer_id.clone()),
+                data,
+            });
+        };
+        if before.status != after.status {
+            push(
+                EventType::ConnectionStatusChanged,
+                json!({"previous": before.status, "current": after.status,
+                    "online": after.online, "derived": true}),
+            );
+        }
+        if after.reauthorization_required && !before.reauthorization_required {
+            push(
+                EventType::ConnectionReauthorizationRequired,
+                json!({"reason": "seen by status polling", "derived": true}),
+            );
+        }
+    }
+    events
+}
+
 /// Polls every `interval` until `shutdown` resolves; a failed pass is logged and retried at
 /// the next one (the platform may be unreachable for a while).
 pub async fn run_status_poll(
@@ -90,4 +136,50 @@ pub async fn run_status_poll(
         Ok(())
     })
     .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use desk_platform::connection::ConnectionStatus;
+
+    fn health(status: ConnectionStatus, reauth: bool) -> ConnectionHealth {
+        ConnectionHealth {
+            status,
+            online: true,
+            reauthorization_required: reauth,
+        }
+    }
+
+    #[test]
+    fn polled_changes_become_events_marked_derived() {
+        let at = Utc::now();
+        let change = |before, after| StatusChange {
+            connection_id: "c1".into(),
+            customer_id: "cus_1".into(),
+            before,
+            after,
+        };
+        let events = derived_events(
+            &[
+                change(None, health(ConnectionStatus::Active, false)),
+                change(
+                    Some(health(ConnectionStatus::Active, false)),
+                    health(ConnectionStatus::Inactive, true),
+                ),
+            ],
+            at,
+        );
+        let kinds: Vec<_> = events.iter().map(|e| e.event_type).collect();
+        assert_eq!(
+            kinds,
+            [
+                EventType::ConnectionStatusChanged,
+                EventType::ConnectionReauthorizationRequired
+            ]
+        );
+        assert!(events.iter().all(|e| e.data["derived"] == true));
+        assert_eq!(events[0].data["current"], "inactive");
+        assert_ne!(events[0].id, events[1].id);
+    }
 }

@@ -70,7 +70,7 @@ fn check_name(name: &str) -> Result<(), CoreError> {
 }
 
 /// Adds a profile, or replaces the settings and secret of one with the same name. A
-/// self-hosted profile's credentials are checked by logging in first: a profile that cannot
+/// self-hosted or Makini profile's credentials are checked by logging in first: a profile that cannot
 /// log in is refused, not saved.
 pub async fn add_profile(desk: &Desk, request: AddProfile) -> Result<Profile, CoreError> {
     check_name(&request.name)?;
@@ -125,6 +125,13 @@ pub async fn add_profile(desk: &Desk, request: AddProfile) -> Result<Profile, Co
             client_secret,
         } => {
             let base = parse_base_url(url.as_deref().unwrap_or(MAKINI_DEFAULT_URL))?;
+            let client = crate::session::makini_client(
+                base.as_str(),
+                &client_id,
+                Secret::new(client_secret.expose()),
+                login_check_config(),
+            )?;
+            client.login().await?;
             let profile = Profile {
                 name: name.clone(),
                 kind: ProfileKind::Makini,
@@ -146,24 +153,28 @@ pub async fn add_profile(desk: &Desk, request: AddProfile) -> Result<Profile, Co
     desk.mirror().profile(&name).await.map_err(CoreError::from)
 }
 
-/// Logs in once, with few retries, so a wrong URL or secret is reported while the user waits.
-async fn check_login(
-    base_url: &str,
-    client_id: &str,
-    client_secret: &SecretString,
-) -> Result<(), CoreError> {
-    let config = ClientConfig::default()
+/// Few retries and short timeouts: a wrong URL or secret is reported while the user waits.
+fn login_check_config() -> ClientConfig {
+    ClientConfig::default()
         .with_retry(RetryPolicy {
             max_attempts: 2,
             max_total: Duration::from_secs(10),
             ..RetryPolicy::default()
         })
-        .with_timeouts(Duration::from_secs(5), Duration::from_secs(15));
+        .with_timeouts(Duration::from_secs(5), Duration::from_secs(15))
+}
+
+/// Logs in once, so a profile that cannot log in is refused, not saved.
+async fn check_login(
+    base_url: &str,
+    client_id: &str,
+    client_secret: &SecretString,
+) -> Result<(), CoreError> {
     let client = PlatformClient::new(
         base_url,
         client_id,
         Secret::new(client_secret.expose()),
-        config,
+        login_check_config(),
     )?;
     client.login().await?;
     Ok(())

@@ -3,6 +3,7 @@
 
 use crate::desk::Desk;
 use crate::local_engine::{find_serving, InProcessEngine, ENGINE_DB};
+use crate::platform::Platform;
 use crate::profiles::secret_name;
 use crate::CoreError;
 use chrono::Utc;
@@ -14,7 +15,7 @@ use std::time::Duration;
 
 pub struct Session {
     pub profile: Profile,
-    pub client: PlatformClient,
+    pub client: Platform,
     /// Taken out by [`Session::close`]; a session stays usable through shared references.
     engine: tokio::sync::Mutex<Option<InProcessEngine>>,
 }
@@ -99,11 +100,20 @@ impl Session {
                 None,
             ),
             ProfileKind::Makini => {
-                return Err(CoreError::NotSupported(format!(
-                    "profile {:?} is Makini's cloud API, whose adapter is not built yet; \
-                     local and self-hosted profiles sync today",
-                    profile.name
-                )))
+                let url = profile.base_url.clone().ok_or_else(|| {
+                    CoreError::InvalidInput(format!("profile {:?} has no URL", profile.name))
+                })?;
+                let client = makini_client(
+                    &url,
+                    &client_id,
+                    Secret::new(secret.expose()),
+                    ClientConfig::default(),
+                )?;
+                return Ok(Self {
+                    profile,
+                    client: client.into(),
+                    engine: tokio::sync::Mutex::new(None),
+                });
             }
         };
         let client = PlatformClient::new(
@@ -111,7 +121,8 @@ impl Session {
             client_id,
             Secret::new(secret.expose()),
             ClientConfig::default(),
-        );
+        )
+        .map(Platform::from);
         let client = match client {
             Ok(client) => client,
             Err(err) => {
@@ -135,7 +146,7 @@ impl Session {
 
     /// The platform's base URL this session talks to.
     pub fn base_url(&self) -> String {
-        self.client.base_url().to_string()
+        self.client.base_url()
     }
 
     /// Ends the session; an engine started for it stops after in-flight requests. Closing
@@ -146,4 +157,18 @@ impl Session {
             None => Ok(()),
         }
     }
+}
+
+/// A client of Makini's API whose derived credits use our catalog's tiers.
+pub(crate) fn makini_client(
+    url: &str,
+    client_id: &str,
+    secret: Secret,
+    config: ClientConfig,
+) -> Result<desk_makini::MakiniClient, CoreError> {
+    let catalog = desk_engine::catalog::Catalog::builtin()?;
+    let settings = desk_makini::MakiniSettings::with_catalog_tiers(catalog.systems());
+    Ok(desk_makini::MakiniClient::new(
+        url, client_id, secret, config, settings,
+    )?)
 }

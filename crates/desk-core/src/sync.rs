@@ -11,12 +11,12 @@
 
 use crate::desk::Desk;
 use crate::events::DeskEvent;
+use crate::platform::DataClient;
 use crate::session::Session;
 use crate::CoreError;
 use chrono::{DateTime, Duration as Age, Utc};
 use desk_client::{
-    ClientError, ConnectionClient, ConnectionFilter, LedgerFilter, ListOptions, RecordQuery,
-    Secret, SystemFilter,
+    ClientError, ConnectionFilter, LedgerFilter, ListOptions, RecordQuery, Secret, SystemFilter,
 };
 use desk_platform::connection::{Connection, ConnectionStatus};
 use desk_platform::sync::SyncStatus;
@@ -32,6 +32,8 @@ const PAGE_SIZE: u32 = 500;
 /// that land while a walk runs, or that a platform commits in several transactions, may carry
 /// an `updated_at` below that mark. Re-pulled records are matched by id and count as unchanged.
 pub const OVERLAP: Age = Age::minutes(10);
+/// Why a connection's records are not pulled when the vault has no token for it.
+const NO_TOKEN: &str = "no connection token in the vault; `mdesk sync --issue-tokens` issues one (the previous token stops working)";
 /// How often the platform's sync status is read while waiting for it.
 const PLATFORM_POLL: Duration = Duration::from_millis(250);
 
@@ -296,7 +298,32 @@ impl Sync<'_> {
             self.skip(report, id, reason.to_owned());
             return Ok(());
         }
-        let status = self.wait_for_platform(connection).await?;
+        let platform = &self.session.client;
+        // Makini's sync status is read with the connection's token; ours without one, so a
+        // connection with nothing synced yet is reported as such before any token is asked for.
+        let mut data = match platform.sync_status_needs_token() {
+            true => match self.token(connection).await? {
+                Some(token) => Some(platform.connection_client(id, token)),
+                None => {
+                    self.skip(report, id, NO_TOKEN.into());
+                    return Ok(());
+                }
+            },
+            false => None,
+        };
+        let status = match self.wait_for_platform(connection, data.as_ref()).await {
+            Ok(status) => status,
+            Err(CoreError::Client(ClientError::ReauthorizationRequired { message, .. })) => {
+                self.flag_reauthorization(connection).await?;
+                self.skip(
+                    report,
+                    id,
+                    format!("needs reauthorization: {message}; what was mirrored is kept"),
+                );
+                return Ok(());
+            }
+            Err(other) => return Err(other),
+        };
         if status.entities.is_empty() {
             self.skip(
                 report,
@@ -308,11 +335,16 @@ impl Sync<'_> {
             );
             return Ok(());
         }
-        let Some(token) = self.token(connection).await? else {
-            self.skip(report, id, "no connection token in the vault; `mdesk sync --issue-tokens` issues one (the previous token stops working)".into());
-            return Ok(());
+        let mut data = match data.take() {
+            Some(data) => data,
+            None => match self.token(connection).await? {
+                Some(token) => platform.connection_client(id, token),
+                None => {
+                    self.skip(report, id, NO_TOKEN.into());
+                    return Ok(());
+                }
+            },
         };
-        let mut data = self.session.client.connection_client(id, token);
         for entity in &status.entities {
             let mut entity_report = self.pull_entity(&data, entity).await?;
             // A token rotated elsewhere: the local engine is the app's own, so it issues a
@@ -320,10 +352,7 @@ impl Sync<'_> {
             if entity_report.error_code.as_deref() == Some(ErrorCode::AuthenticationFailed.as_str())
                 && self.may_issue_tokens()
             {
-                data = self
-                    .session
-                    .client
-                    .connection_client(id, self.issue_token(connection).await?);
+                data = platform.connection_client(id, self.issue_token(connection).await?);
                 entity_report = self.pull_entity(&data, entity).await?;
             }
             let connection_level = [
@@ -342,14 +371,34 @@ impl Sync<'_> {
         Ok(())
     }
 
+    /// Makini answers the reauthorization signal in its sync status, not on the connection:
+    /// the mirrored connection is flagged, as a webhook would have.
+    async fn flag_reauthorization(&self, connection: &Connection) -> Result<(), CoreError> {
+        let mut flagged = connection.clone();
+        flagged.reauthorization_required = true;
+        self.desk
+            .mirror()
+            .upsert_connections(self.profile(), &[flagged], &[])
+            .await?;
+        Ok(())
+    }
+
     /// The platform's sync status, once it is no longer pulling from the system (or the wait
     /// ran out: then what it has is read, and the next sync gets the rest). A connection that
     /// takes credits and never synced yet is about to: that is waited for too.
-    async fn wait_for_platform(&self, connection: &Connection) -> Result<SyncStatus, CoreError> {
+    async fn wait_for_platform(
+        &self,
+        connection: &Connection,
+        data: Option<&DataClient>,
+    ) -> Result<SyncStatus, CoreError> {
         let deadline = tokio::time::Instant::now() + self.request.platform_wait;
         let mut announced = false;
         loop {
-            let status = self.session.client.sync_status(&connection.id).await?;
+            let status = self
+                .session
+                .client
+                .sync_status(&connection.id, data)
+                .await?;
             let first_sync_due = status.entities.is_empty()
                 && status.last_successful_sync_at.is_none()
                 && status.state != "failed";
@@ -408,7 +457,7 @@ impl Sync<'_> {
     /// Walks one entity into the mirror, resuming an unfinished walk.
     async fn pull_entity(
         &self,
-        data: &ConnectionClient,
+        data: &DataClient,
         platform: &desk_platform::sync::EntitySyncStatus,
     ) -> Result<EntityReport, CoreError> {
         let entity = platform.entity.as_str();
@@ -522,7 +571,7 @@ impl Sync<'_> {
 
     async fn walk(
         &self,
-        data: &ConnectionClient,
+        data: &DataClient,
         entity: &str,
         walk: Walk,
         cursor: &mut Option<String>,
@@ -534,15 +583,15 @@ impl Sync<'_> {
             modified_after: walk.modified_after,
             list: ListOptions::page_size(PAGE_SIZE),
         };
+        // The next page is fetched while the mirror writes this one: the network and the
+        // mirror's writer work at the same time, and neither waits for the other.
+        let mut fetched = data.records_page(entity, &query, cursor.as_deref()).await;
         loop {
-            let page = data
-                .records_page(entity, &query, cursor.as_deref())
-                .await
-                .map_err(CoreError::Client)?;
+            let page = fetched.map_err(CoreError::Client)?;
             let next = page.next_cursor.filter(|next| !next.is_empty());
             if next.is_some() && next == *cursor {
                 return Err(ClientError::Decode {
-                    path: format!("/api/v1/{entity}"),
+                    path: data.path_of(entity),
                     request_id: None,
                     message: "the platform returned the same cursor twice".to_owned(),
                 }
@@ -562,17 +611,33 @@ impl Sync<'_> {
             // The last page also moves the high-water mark back to the walk's start, in the
             // same transaction (see `Walk::mark`).
             let mirror = self.desk.mirror();
-            let outcome = match &position {
-                Some(position) => {
-                    mirror
-                        .upsert_records(profile, connection_id, entity, &page.data, Some(position))
-                        .await?
+            let write = async {
+                match &position {
+                    Some(position) => {
+                        mirror
+                            .upsert_records(
+                                profile,
+                                connection_id,
+                                entity,
+                                &page.data,
+                                Some(position),
+                            )
+                            .await
+                    }
+                    None => {
+                        mirror
+                            .upsert_last_page(profile, connection_id, entity, &page.data, walk.mark)
+                            .await
+                    }
                 }
-                None => {
-                    mirror
-                        .upsert_last_page(profile, connection_id, entity, &page.data, walk.mark)
-                        .await?
+            };
+            let (outcome, prefetched) = match next.as_deref() {
+                Some(next) => {
+                    let (outcome, page) =
+                        tokio::join!(write, data.records_page(entity, &query, Some(next)));
+                    (outcome?, Some(page))
                 }
+                None => (write.await?, None),
             };
             report.pages += 1;
             report.inserted += outcome.inserted;
@@ -585,10 +650,40 @@ impl Sync<'_> {
                 records: report.inserted + report.updated + report.unchanged,
                 resumed: report.resumed,
             });
-            match next {
-                Some(next) => *cursor = Some(next),
-                None => return Ok(()),
+            match (next, prefetched) {
+                (Some(next), Some(page)) => {
+                    *cursor = Some(next);
+                    fetched = page;
+                }
+                _ => return Ok(()),
             }
         }
     }
+}
+
+/// Keeps a connection token the user supplies (`mdesk connections token set`), for platforms
+/// whose token route may replace the token the integrator's own code uses (Makini): the app
+/// never issues one there without being asked. The connection must be mirrored (a first sync
+/// lists it), since its token is kept under its customer's data key.
+pub async fn set_connection_token(
+    desk: &Desk,
+    profile: Option<&str>,
+    connection_id: &str,
+    token: desk_vault::SecretString,
+) -> Result<(), CoreError> {
+    let profile = crate::profiles::resolve_profile(desk, profile).await?;
+    if token.expose().trim().is_empty() {
+        return Err(CoreError::InvalidInput("the token is empty".to_owned()));
+    }
+    let mirrored = desk.mirror().connection(connection_id).await?;
+    desk.vault()
+        .await?
+        .put(
+            &mirrored.connection.customer_id,
+            &token_name(&profile.name, connection_id),
+            &token,
+        )
+        .await?;
+    tracing::info!(connection_id, profile = %profile.name, "connection token kept in the vault");
+    Ok(())
 }

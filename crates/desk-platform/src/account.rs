@@ -35,4 +35,8 @@ pub struct Account {
     pub plan: Plan,
     pub region: String,
     pub credits: CreditBalance,
+    /// The fields the app derived rather than read: a Makini profile's API documents no plan,
+    /// region or credit pool (desk-makini). Empty for our own platform.
+    #[serde(default)]
+    pub derived: Vec<String>,
 }

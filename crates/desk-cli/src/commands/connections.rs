@@ -13,6 +13,23 @@ pub enum ConnectionsCommand {
     List(ListArgs),
     /// One connection: its customer, mirrored entities and recent pulls.
     Show { id: String },
+    /// Connection tokens the app uses to read a connection's data.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCommand {
+    /// Keep a token you supply (for example one generated in Makini's dashboard) in the vault;
+    /// the app then reads the connection's records with it and never issues its own, which on
+    /// Makini may replace the token your integration uses.
+    Set {
+        id: String,
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(long, env = "MDESK_CONNECTION_TOKEN", hide_env_values = true)]
+        token: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -105,6 +122,18 @@ pub async fn run(context: &Context, command: ConnectionsCommand) -> anyhow::Resu
                     headers.insert(0, "profile");
                 }
                 table(&headers, &lines)
+            })
+        }
+        ConnectionsCommand::Token(TokenCommand::Set { id, profile, token }) => {
+            desk_core::sync::set_connection_token(
+                desk,
+                profile.as_deref(),
+                &id,
+                desk_vault::SecretString::new(token),
+            )
+            .await?;
+            print(context.format, &serde_json::json!({"connection_id": id, "token": "stored"}), || {
+                format!("the token of {id} is in the vault\n")
             })
         }
         ConnectionsCommand::Show { id } => {

@@ -15,17 +15,20 @@ pub enum ProfilesCommand {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("target").required(true).args(["local", "url", "makini"])))]
+// `--makini --url URL` names another Makini host: the group allows several, `--local` allows
+// none beside it.
+#[command(group(clap::ArgGroup::new("target").required(true).multiple(true).args(["local", "url", "makini"])))]
 pub struct AddArgs {
     /// A short name: letters, digits, '-', '_' or '.'.
     name: String,
     /// The local engine of this data folder (started in-process when nobody serves it).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["url", "makini"])]
     local: bool,
     /// A self-hosted engine speaking Makini Desk's platform API.
     #[arg(long)]
     url: Option<String>,
-    /// Makini's cloud (its documented API); --url overrides the default host.
+    /// Makini's cloud (its documented API); --url overrides the default host. The login is
+    /// checked before the profile is saved.
     #[arg(long)]
     makini: bool,
     /// With --makini: the region this account lives in (shown with the profile).

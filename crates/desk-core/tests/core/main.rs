@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)] // a failed step is a failed test
 
 mod lifecycle;
+mod makini;
 mod sync;
 mod types;
 

@@ -73,5 +73,6 @@ pub async fn get(db: &mut SqliteConnection) -> Result<Account, EngineError> {
         plan,
         region,
         credits: balance(db).await?,
+        derived: Vec::new(),
     })
 }

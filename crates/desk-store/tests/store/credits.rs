@@ -73,6 +73,7 @@ async fn seeded(m: &Mirror) {
             available: 11,
             overage_in_use: 2,
         },
+        derived: Vec::new(),
     };
     let mut earlier = account.clone();
     earlier.credits = CreditBalance {
