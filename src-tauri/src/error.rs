@@ -9,8 +9,9 @@ pub enum ShellError {
     #[error("cannot open the data folder {}: {source}", data_dir.display())]
     Desk {
         data_dir: std::path::PathBuf,
+        /// Boxed: the core's error is large, and this one only travels once, at start.
         #[source]
-        source: desk_core::CoreError,
+        source: Box<desk_core::CoreError>,
     },
     #[error(transparent)]
     Tauri(#[from] tauri::Error),

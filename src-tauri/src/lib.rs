@@ -67,7 +67,7 @@ pub fn app<R: Runtime>(
     // and exit status, not a window that cannot work.
     let host = DeskHost::open(&config).map_err(|source| ShellError::Desk {
         data_dir: config.data_dir.clone(),
-        source,
+        source: Box::new(source),
     })?;
     let app = builder
         .manage(host)

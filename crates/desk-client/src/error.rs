@@ -306,6 +306,41 @@ fn raw_message(status: u16, body: &[u8]) -> String {
     text[..end].to_owned()
 }
 
+/// Why a request got no answer, in a few words, from the innermost error that says it: the
+/// I/O error's kind, a DNS or TLS failure, else the innermost message.
+pub(crate) fn transport_reason(err: &reqwest::Error) -> String {
+    let mut innermost: &dyn std::error::Error = err;
+    let mut messages = vec![err.to_string()];
+    while let Some(next) = innermost.source() {
+        innermost = next;
+        messages.push(next.to_string());
+        if let Some(io) = next.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind as K;
+            let known = match io.kind() {
+                K::ConnectionRefused => Some("connection refused"),
+                K::ConnectionReset => Some("connection reset"),
+                K::ConnectionAborted => Some("connection aborted"),
+                K::TimedOut => Some("timed out"),
+                K::AddrNotAvailable => Some("address not available"),
+                K::HostUnreachable => Some("host unreachable"),
+                K::NetworkUnreachable => Some("network unreachable"),
+                _ => None,
+            };
+            if let Some(known) = known {
+                return known.to_owned();
+            }
+        }
+    }
+    let all = messages.join(": ").to_ascii_lowercase();
+    if all.contains("dns error") || all.contains("failed to lookup address") {
+        return "host name not found".to_owned();
+    }
+    if all.contains("certificate") || all.contains("tls") || all.contains("handshake") {
+        return format!("TLS handshake failed: {innermost}");
+    }
+    innermost.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,39 +444,4 @@ mod tests {
             }
         ));
     }
-}
-
-/// Why a request got no answer, in a few words, from the innermost error that says it: the
-/// I/O error's kind, a DNS or TLS failure, else the innermost message.
-pub(crate) fn transport_reason(err: &reqwest::Error) -> String {
-    let mut innermost: &dyn std::error::Error = err;
-    let mut messages = vec![err.to_string()];
-    while let Some(next) = innermost.source() {
-        innermost = next;
-        messages.push(next.to_string());
-        if let Some(io) = next.downcast_ref::<std::io::Error>() {
-            use std::io::ErrorKind as K;
-            let known = match io.kind() {
-                K::ConnectionRefused => Some("connection refused"),
-                K::ConnectionReset => Some("connection reset"),
-                K::ConnectionAborted => Some("connection aborted"),
-                K::TimedOut => Some("timed out"),
-                K::AddrNotAvailable => Some("address not available"),
-                K::HostUnreachable => Some("host unreachable"),
-                K::NetworkUnreachable => Some("network unreachable"),
-                _ => None,
-            };
-            if let Some(known) = known {
-                return known.to_owned();
-            }
-        }
-    }
-    let all = messages.join(": ").to_ascii_lowercase();
-    if all.contains("dns error") || all.contains("failed to lookup address") {
-        return "host name not found".to_owned();
-    }
-    if all.contains("certificate") || all.contains("tls") || all.contains("handshake") {
-        return format!("TLS handshake failed: {innermost}");
-    }
-    innermost.to_string()
 }
