@@ -1,6 +1,7 @@
 //! [`Inbox`]: one open inbox.db with its writer and processor tasks.
 
-use crate::config::InboxConfig;
+use crate::checkpoint;
+use crate::config::{Durability, InboxConfig};
 use crate::connection_state;
 use crate::error::InboxError;
 use crate::model::{CatchUpReport, ConnectionState, InboxEvent};
@@ -62,18 +63,27 @@ impl Inbox {
             tail: tail.clone(),
         });
         let mut tasks = Vec::new();
-        let writer_db = store::connect_sync(&path, config.durability)?;
+        // The writer commits without syncing and syncs the WAL itself (see writer.rs).
+        let writer_db = store::connect_sync(&path, Durability::Normal)?;
+        let (checkpoints, checkpointer) = checkpoint::spawn(&path, config.durability)?;
         tasks.push(writer::spawn(
             writer_db,
             writer_rx,
             config.max_batch,
             WriterHandles {
                 write_lock: write_lock.clone(),
-                processor_wakeup: wakeup.clone(),
-                tail: tail.clone(),
+                checkpoints,
+                delivery: writer::Delivery {
+                    processor_wakeup: wakeup.clone(),
+                    tail: tail.clone(),
+                },
             },
+            config.durability,
+            store::wal_path(&path),
             stop_rx.clone(),
         ));
+        // Ends after the writer, which owns its requests' side.
+        tasks.push(checkpointer);
         let processor_db = ProcessorDb::new(store::connect_sync(&path, config.durability)?);
         if config.background_processing {
             tasks.push(tokio::spawn(processor::run(

@@ -9,6 +9,7 @@
 //! Start with [`Inbox::open`], serve [`Inbox::router`] (or [`Inbox::serve`]), and query with
 //! [`Inbox::list`], [`Inbox::show`], [`Inbox::replay`], [`Inbox::forward`].
 
+mod checkpoint;
 mod config;
 mod connection_state;
 mod error;

@@ -96,9 +96,17 @@ pub async fn open(path: &Path, durability: Durability) -> Result<Opened, InboxEr
 /// length. Other processes are still handled by the busy timeout.
 pub type WriteLock = std::sync::Arc<tokio::sync::Mutex<()>>;
 
+/// The WAL file next to the database file (`inbox.db-wal`).
+pub fn wal_path(db: &Path) -> std::path::PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push("-wal");
+    name.into()
+}
+
 /// A synchronous connection for the writer's and the processor's blocking threads (see
 /// `writer.rs`), with the settings of the pool's: WAL (already the file's mode), the durability
-/// chosen, foreign keys, and a busy timeout for other processes' writes.
+/// chosen, foreign keys, a busy timeout for other processes' writes, and automatic
+/// checkpoints only as a backstop.
 pub fn connect_sync(
     path: &Path,
     durability: Durability,
@@ -115,6 +123,14 @@ pub fn connect_sync(
         },
     )?;
     db.pragma_update(None, "foreign_keys", "ON")?;
+    // The checkpointer copies the WAL in the background (checkpoint.rs); a commit checkpoints
+    // only past this many pages, which copies what the checkpointer has not and lets the WAL
+    // start over.
+    db.pragma_update(
+        None,
+        "wal_autocheckpoint",
+        crate::checkpoint::INLINE_AFTER_PAGES,
+    )?;
     Ok(db)
 }
 

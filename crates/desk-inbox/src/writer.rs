@@ -10,13 +10,25 @@
 //! The writer runs on a blocking thread with its own synchronous SQLite connection, so a
 //! batch is written without a hand-off per statement (see `insert.rs`); it waits for jobs and
 //! for the stop signal through the runtime's handle.
+//!
+//! With `Durability::Full` the fsync is not part of the commit: the connection commits with
+//! `synchronous=NORMAL` (in WAL mode: no sync) and hands the batch to the syncer thread, which
+//! fsyncs the WAL file and only then answers. A commit is durable once its WAL frames are on
+//! disk, and an fsync covers every write made before it, so an answered request survives a
+//! power cut exactly as with `synchronous=FULL`; but the writer no longer holds the write lock
+//! through the sync, and writes the next batch while the disk works. One sync then answers
+//! every batch committed before it (group sync on top of group commit). Committed but not yet
+//! answered rows may be lost to a power cut: their senders got no 200 and retry.
 
+use crate::checkpoint::CheckpointRequests;
+use crate::config::Durability;
 use crate::error::InboxError;
 use crate::model::{CatchUpReport, InboxEvent, Processing, SignatureCheck, Source, WebhookSummary};
 use crate::store::{self, format_time};
 use chrono::{DateTime, Utc};
 use desk_platform::event::Event;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::runtime::Handle;
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
@@ -45,22 +57,96 @@ enum JobResult {
 
 pub struct WriterHandles {
     pub write_lock: store::WriteLock,
+    pub checkpoints: CheckpointRequests,
+    pub delivery: Delivery,
+}
+
+/// What answering a committed batch needs (the syncer thread has its own).
+#[derive(Clone)]
+pub struct Delivery {
     pub processor_wakeup: Arc<Notify>,
     pub tail: broadcast::Sender<InboxEvent>,
 }
 
+/// A committed batch: each job with its result, waiting for its answer.
+type Committed = Vec<(WriteJob, JobResult)>;
+
 /// Starts the writer on a blocking thread; it runs until `stop` turns true, then stores what
 /// is already queued and ends. Failures are answered to the waiting handlers (which answer
 /// 500, so the sender retries) and logged; the writer keeps going.
+///
+/// `db` must commit without syncing (`Durability::Normal`); `wal` is its WAL file, synced
+/// before answering when `durability` is `Full`.
 pub fn spawn(
     db: Connection,
     jobs: mpsc::Receiver<WriteJob>,
     max_batch: usize,
     handles: WriterHandles,
+    durability: Durability,
+    wal: PathBuf,
     stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     let runtime = Handle::current();
-    tokio::task::spawn_blocking(move || run(runtime, db, jobs, max_batch, handles, stop))
+    tokio::task::spawn_blocking(move || {
+        let sync = match durability {
+            Durability::Normal => None,
+            Durability::Full => {
+                let (to_syncer, committed) = std::sync::mpsc::channel();
+                let delivery = handles.delivery.clone();
+                let syncer = std::thread::Builder::new()
+                    .name("inbox-wal-sync".to_owned())
+                    .spawn(move || sync_then_answer(&wal, &committed, &delivery));
+                match syncer {
+                    Ok(thread) => Some((to_syncer, thread)),
+                    Err(err) => {
+                        // Answering after an inline sync keeps the promise, only slower.
+                        tracing::error!(error = %err, "no WAL sync thread; syncing inline");
+                        None
+                    }
+                }
+            }
+        };
+        let inline_sync = durability == Durability::Full && sync.is_none();
+        if inline_sync {
+            if let Err(err) = db.pragma_update(None, "synchronous", "FULL") {
+                tracing::error!(error = %err, "could not turn synchronous=FULL on");
+            }
+        }
+        let to_syncer = sync.as_ref().map(|(sender, _)| sender.clone());
+        run(runtime, db, jobs, max_batch, handles, to_syncer, stop);
+        if let Some((sender, thread)) = sync {
+            drop(sender);
+            if thread.join().is_err() {
+                tracing::error!("the WAL sync thread panicked");
+            }
+        }
+    })
+}
+
+/// The syncer: takes every batch committed so far, fsyncs the WAL once, answers them all.
+fn sync_then_answer(
+    wal: &Path,
+    committed: &std::sync::mpsc::Receiver<Committed>,
+    delivery: &Delivery,
+) {
+    while let Ok(first) = committed.recv() {
+        let mut batches = vec![first];
+        batches.extend(committed.try_iter());
+        let synced = std::fs::OpenOptions::new()
+            .write(true)
+            .open(wal)
+            .and_then(|file| file.sync_data());
+        for batch in batches {
+            match &synced {
+                Ok(()) => deliver(batch, delivery),
+                Err(err) => {
+                    tracing::error!(error = %err, "WAL sync failed; answering 500 to the batch");
+                    fail(batch.into_iter().map(|(job, _)| job), &err.to_string());
+                }
+            }
+        }
+    }
+    tracing::debug!("inbox WAL syncer stopped");
 }
 
 fn run(
@@ -68,7 +154,8 @@ fn run(
     mut db: Connection,
     mut jobs: mpsc::Receiver<WriteJob>,
     max_batch: usize,
-    handles: WriterHandles,
+    mut handles: WriterHandles,
+    to_syncer: Option<std::sync::mpsc::Sender<Committed>>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut batch = Vec::with_capacity(max_batch);
@@ -109,45 +196,67 @@ fn run(
         match written {
             Ok(results) => {
                 tracing::debug!(size, "group commit");
-                let mut wake = false;
-                for (job, result) in batch.drain(..).zip(results) {
-                    match (job, result) {
-                        (WriteJob::Webhook(_, reply), JobResult::Webhook(stored, summary)) => {
-                            wake |= summary.processing == Processing::Pending;
-                            answer(reply, Ok(stored));
-                            publish(&handles.tail, summary);
+                handles.checkpoints.written(size);
+                let committed: Committed = batch.drain(..).zip(results).collect();
+                match &to_syncer {
+                    None => deliver(committed, &handles.delivery),
+                    Some(syncer) => {
+                        if let Err(std::sync::mpsc::SendError(committed)) = syncer.send(committed) {
+                            tracing::error!("the WAL sync thread is gone; answering 500");
+                            fail(
+                                committed.into_iter().map(|(job, _)| job),
+                                "WAL sync stopped",
+                            );
                         }
-                        (WriteJob::CatchUp(_, _, reply), JobResult::CatchUp(report, summaries)) => {
-                            wake |= !summaries.is_empty();
-                            answer(reply, Ok(report));
-                            summaries
-                                .into_iter()
-                                .for_each(|summary| publish(&handles.tail, summary));
-                        }
-                        _ => tracing::error!("writer results out of step with its jobs"),
                     }
-                }
-                if wake {
-                    handles.processor_wakeup.notify_one();
                 }
             }
             Err(err) => {
                 tracing::error!(error = %err, size, "group commit failed; answering 500 to the batch");
-                let message = err.to_string();
-                for job in batch.drain(..) {
-                    match job {
-                        WriteJob::Webhook(_, reply) => {
-                            answer(reply, Err(InboxError::Store(message.clone())))
-                        }
-                        WriteJob::CatchUp(_, _, reply) => {
-                            answer(reply, Err(InboxError::Store(message.clone())))
-                        }
-                    }
-                }
+                fail(batch.drain(..), &err.to_string());
             }
         }
     }
     tracing::debug!("inbox writer stopped");
+}
+
+/// Answers a durable batch, publishes it to the live tail and wakes the processor.
+fn deliver(committed: Committed, delivery: &Delivery) {
+    let mut wake = false;
+    for (job, result) in committed {
+        match (job, result) {
+            (WriteJob::Webhook(_, reply), JobResult::Webhook(stored, summary)) => {
+                wake |= summary.processing == Processing::Pending;
+                answer(reply, Ok(stored));
+                publish(&delivery.tail, summary);
+            }
+            (WriteJob::CatchUp(_, _, reply), JobResult::CatchUp(report, summaries)) => {
+                wake |= !summaries.is_empty();
+                answer(reply, Ok(report));
+                summaries
+                    .into_iter()
+                    .for_each(|summary| publish(&delivery.tail, summary));
+            }
+            _ => tracing::error!("writer results out of step with its jobs"),
+        }
+    }
+    if wake {
+        delivery.processor_wakeup.notify_one();
+    }
+}
+
+/// Answers every job of a batch that was not stored (or not made durable) with the error.
+fn fail(jobs: impl Iterator<Item = WriteJob>, message: &str) {
+    for job in jobs {
+        match job {
+            WriteJob::Webhook(_, reply) => {
+                answer(reply, Err(InboxError::Store(message.to_owned())))
+            }
+            WriteJob::CatchUp(_, _, reply) => {
+                answer(reply, Err(InboxError::Store(message.to_owned())))
+            }
+        }
+    }
 }
 
 fn answer<T>(reply: oneshot::Sender<T>, value: T) {

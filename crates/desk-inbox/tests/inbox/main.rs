@@ -12,3 +12,4 @@ mod crash;
 mod inspector;
 mod processing;
 mod support;
+mod wal;

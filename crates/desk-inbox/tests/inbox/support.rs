@@ -62,6 +62,11 @@ impl Harness {
     pub async fn deliver(&self, event: &Event) -> StatusCode {
         self.post(signed(event, self.now())).await.0
     }
+
+    /// [`Self::deliver`] for futures that must own their event (`join_all` over a map).
+    pub async fn deliver_owned(&self, event: Event) -> StatusCode {
+        self.deliver(&event).await
+    }
 }
 
 pub fn event(
