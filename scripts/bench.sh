@@ -4,12 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-install_debian_packages "${CORE_PACKAGES[@]}" webhook
+install_debian_packages "${CORE_PACKAGES[@]}" webhook wrk nginx-light
 
 records="${BENCH_RECORDS:-1000000}"
 echo "== engine: paging a ${records}-record connection"
 cargo run --release --locked -q -p desk-engine --example bench_paging -- "$records"
-echo "== inbox: signed webhooks durably accepted, against a bare server and Debian's webhook"
+echo "== inbox: wrk sending pre-signed webhooks to the inbox, a bare server, nginx and Debian's webhook"
 cargo run --release --locked -q -p desk-inbox --example bench
 echo "== mirror: records pulled from the engine into the mirror (${records} records)"
 cargo run --release --locked -q -p desk-core --example bench_pull -- "$records"
