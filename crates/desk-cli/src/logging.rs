@@ -1,5 +1,6 @@
 //! Logs go to stderr (so stdout stays clean for JSON) and to a daily rotating file in the data dir.
 
+use std::io::IsTerminal as _;
 use std::path::Path;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::layer::{Layer as _, SubscriberExt};
@@ -28,7 +29,11 @@ pub fn init(
     // OUTCOME_TARGET) goes to the file only.
     let console_filter = EnvFilter::try_from_env("MDESK_LOG")
         .unwrap_or_else(|_| EnvFilter::new(format!("{level},{OUTCOME_TARGET}=off")));
+    // Colour only for a person at a terminal (and not when NO_COLOR asks for none): escape
+    // codes in a redirected stderr or a CI log are noise.
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let console = fmt::layer()
+        .with_ansi(colour)
         .with_writer(std::io::stderr)
         .with_filter(console_filter);
     if !to_file {

@@ -86,6 +86,7 @@ impl Desk {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|err| CoreError::io(&config.data_dir, err))?;
         let mirror = Mirror::open_with(&config.data_dir, config.integrity).await?;
+        crate::private::make_private(&config.data_dir)?;
         Ok(Self {
             data_dir: config.data_dir,
             mirror,

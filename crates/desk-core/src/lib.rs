@@ -21,6 +21,7 @@ pub mod offline;
 mod periodic;
 pub mod platform;
 pub mod poll;
+mod private;
 pub mod profiles;
 pub mod raw;
 pub mod serving;

@@ -74,6 +74,37 @@ impl SourceKind {
     }
 }
 
+/// Beside the vault: the key source last warned about, so the warning is said once per
+/// folder and again only when the source changes.
+const WARNED_FILE_SUFFIX: &str = ".key-warning";
+
+/// Warns that the vault at `vault` is not protected by the OS keyring, the first time it is
+/// opened with this kind of key.
+pub(crate) fn warn_once(vault: &Path, source: &MasterKeySource) {
+    let message = match source {
+        MasterKeySource::Keyring => return,
+        MasterKeySource::KeyFile(path) => format!(
+            "the vault's master key comes from the key file {}, not the OS keyring; anyone who can read that file can read every secret",
+            path.display()
+        ),
+        MasterKeySource::Passphrase(_) => format!(
+            "the vault's master key is derived from {PASSPHRASE_ENV}, not kept in the OS keyring; the vault is only as strong as that passphrase"
+        ),
+    };
+    let mut marker = vault.as_os_str().to_owned();
+    marker.push(WARNED_FILE_SUFFIX);
+    let marker = PathBuf::from(marker);
+    let kind = source.kind().as_str();
+    if std::fs::read_to_string(&marker).is_ok_and(|warned| warned == kind) {
+        tracing::debug!(vault = %vault.display(), kind, "{message}");
+        return;
+    }
+    tracing::warn!("{message} (said once for this data folder)");
+    if let Err(err) = std::fs::write(&marker, kind) {
+        tracing::debug!(marker = %marker.display(), error = %err, "cannot remember the warning; it will be said again");
+    }
+}
+
 impl MasterKeySource {
     pub fn kind(&self) -> SourceKind {
         match self {
@@ -94,14 +125,10 @@ impl MasterKeySource {
             (Some(_), Some(_)) => Err(VaultError::InvalidInput(format!(
                 "both {PASSPHRASE_ENV} and --vault-key-file are set; choose one"
             ))),
-            (Some(path), None) => {
-                tracing::warn!(key_file = %path.display(), "the vault's master key comes from a key file, not the OS keyring; anyone who can read that file can read every secret");
-                Ok(MasterKeySource::KeyFile(path))
-            }
-            (None, Some(passphrase)) => {
-                tracing::warn!("the vault's master key is derived from {PASSPHRASE_ENV}, not kept in the OS keyring; the vault is only as strong as that passphrase");
-                Ok(MasterKeySource::Passphrase(passphrase))
-            }
+            // The warning that the keyring is not used comes once per vault, when it opens
+            // (`warn_once`), not on every command.
+            (Some(path), None) => Ok(MasterKeySource::KeyFile(path)),
+            (None, Some(passphrase)) => Ok(MasterKeySource::Passphrase(passphrase)),
             (None, None) => {
                 crate::os_keyring::probe().await?;
                 Ok(MasterKeySource::Keyring)

@@ -96,6 +96,7 @@ impl Vault {
         match Self::unlock_or_init(&pool, &path, &source, prepared).await {
             Ok(unlocked) => {
                 tracing::info!(vault = %path.display(), source = unlocked.kind.as_str(), "vault opened");
+                source::warn_once(&path, &source);
                 Ok(Vault {
                     path,
                     pool,

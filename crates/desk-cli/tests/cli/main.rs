@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)] // a failed step is a failed test
 
 mod bad_input;
+mod console;
 mod lifecycle;
 mod offline;
 mod serving;
