@@ -3,6 +3,7 @@
 mod commands;
 mod logging;
 mod output;
+mod secret_input;
 
 use clap::{Parser, Subcommand};
 use output::Format;

@@ -1,5 +1,6 @@
 //! `mdesk engine serve`: the local engine alone.
 
+use crate::secret_input::{self, WhenMissing};
 use crate::Context;
 use anyhow::Context as _;
 use desk_engine::seed::Seed;
@@ -24,9 +25,14 @@ pub struct ServeArgs {
     /// Admin client id for /oauth/token.
     #[arg(long, env = "MDESK_ENGINE_CLIENT_ID", default_value = "mdesk-local")]
     client_id: String,
-    /// Admin client secret; when left out, one is generated on first start and printed once.
+    /// Admin client secret; when left out, one is generated on first start and printed once
+    /// (a value on the command line is visible to other users in `ps`: prefer
+    /// MDESK_ENGINE_CLIENT_SECRET or --client-secret-stdin).
     #[arg(long, env = "MDESK_ENGINE_CLIENT_SECRET", hide_env_values = true)]
     client_secret: Option<String>,
+    /// Read the admin client secret from the first line of standard input.
+    #[arg(long)]
+    client_secret_stdin: bool,
     /// First retry delay of failed webhook deliveries (e.g. 30s, 500ms, 2m); it doubles per attempt.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     webhook_retry_base: std::time::Duration,
@@ -47,7 +53,12 @@ async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
     let db_path = dir.join("engine.db");
     let config = EngineConfig {
         admin_client_id: args.client_id,
-        admin_client_secret: args.client_secret,
+        admin_client_secret: secret_input::read(
+            args.client_secret,
+            args.client_secret_stdin,
+            "--client-secret",
+            WhenMissing::Nothing,
+        )?,
         seed: args.seed,
         webhook_retry_base: args.webhook_retry_base,
         ..EngineConfig::default()

@@ -1,5 +1,6 @@
 //! `mdesk inbox serve`: the webhook receiver alone, writing into the data dir.
 
+use crate::secret_input::{self, WhenMissing};
 use crate::Context;
 use anyhow::Context as _;
 use desk_core::mirror_applier::MirrorApplier;
@@ -22,9 +23,14 @@ pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free one (printed at start).
     #[arg(long, default_value = "127.0.0.1:8790")]
     addr: SocketAddr,
-    /// The webhook signing secret (whsec_...), as the platform shows it.
+    /// The webhook signing secret (whsec_...), as the platform shows it; asked for at a
+    /// terminal when not given (a value on the command line is visible to other users in `ps`:
+    /// prefer MDESK_INBOX_SECRET or --secret-stdin).
     #[arg(long, env = "MDESK_INBOX_SECRET", hide_env_values = true)]
-    secret: String,
+    secret: Option<String>,
+    /// Read the signing secret from the first line of standard input.
+    #[arg(long)]
+    secret_stdin: bool,
     /// Header of Makini's plain body-HMAC signatures.
     #[arg(long, default_value = "x-webhook-signature")]
     body_hmac_header: String,
@@ -48,7 +54,9 @@ pub async fn run(context: &Context, command: InboxCommand) -> anyhow::Result<()>
 }
 
 async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
-    let key = WebhookKey::from_configured_secret(&args.secret).context("--secret")?;
+    let secret = secret_input::read(args.secret, args.secret_stdin, "--secret", WhenMissing::Prompt)?
+        .context("--secret is required: the webhook signing secret (whsec_...), from --secret, MDESK_INBOX_SECRET or --secret-stdin")?;
+    let key = WebhookKey::from_configured_secret(&secret).context("--secret")?;
     let desk = super::desk::open(context).await?;
     // One inbox per data folder: refused before anything is opened when another process
     // serves it (the message names its address and pid).

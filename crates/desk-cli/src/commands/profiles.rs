@@ -2,6 +2,7 @@
 
 use super::desk::{or_dash, with_desk};
 use crate::output::{print, table};
+use crate::secret_input::{self, WhenMissing};
 use crate::Context;
 use desk_core::profiles::{self, AddProfile, ProfileTarget};
 use desk_vault::SecretString;
@@ -36,14 +37,14 @@ pub struct AddArgs {
     region: Option<String>,
     #[arg(long, required_unless_present = "local")]
     client_id: Option<String>,
-    /// The admin client secret; stored in the vault only.
-    #[arg(
-        long,
-        env = "MDESK_CLIENT_SECRET",
-        hide_env_values = true,
-        required_unless_present = "local"
-    )]
+    /// The admin client secret; stored in the vault only, and asked for at a terminal when not
+    /// given (a value on the command line is visible to other users in `ps`: prefer
+    /// MDESK_CLIENT_SECRET or --client-secret-stdin).
+    #[arg(long, env = "MDESK_CLIENT_SECRET", hide_env_values = true)]
     client_secret: Option<String>,
+    /// Read the admin client secret from the first line of standard input.
+    #[arg(long, conflicts_with = "local")]
+    client_secret_stdin: bool,
 }
 
 pub async fn run(context: &Context, command: ProfilesCommand) -> anyhow::Result<()> {
@@ -55,9 +56,15 @@ pub async fn run(context: &Context, command: ProfilesCommand) -> anyhow::Result<
 
 fn target(args: AddArgs) -> anyhow::Result<ProfileTarget> {
     let credentials = |args: AddArgs| -> anyhow::Result<(String, SecretString)> {
-        match (args.client_id, args.client_secret) {
+        let secret = secret_input::read(
+            args.client_secret,
+            args.client_secret_stdin,
+            "--client-secret",
+            WhenMissing::Prompt,
+        )?;
+        match (args.client_id, secret) {
             (Some(id), Some(secret)) => Ok((id, SecretString::new(secret))),
-            _ => anyhow::bail!("--client-id and --client-secret are required"),
+            _ => anyhow::bail!("--client-id and --client-secret are required (the secret also from MDESK_CLIENT_SECRET or --client-secret-stdin)"),
         }
     };
     if args.local {

@@ -1,6 +1,7 @@
 //! `mdesk webhooks list/show/replay/forward`: the inspector, from the inbox's database.
 
 use super::inbox::inbox_dir;
+use crate::secret_input::{self, WhenMissing};
 use crate::Context;
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
@@ -111,8 +112,13 @@ pub struct TestArgs {
     #[arg(long = "type")]
     event_type: Option<String>,
     /// Signing secret (whsec_...); by default the stable forwarding secret from the vault.
+    /// (A value on the command line is visible to other users in `ps`: prefer
+    /// MDESK_FORWARD_SECRET or --secret-stdin.)
     #[arg(long, env = "MDESK_FORWARD_SECRET", hide_env_values = true)]
     secret: Option<String>,
+    /// Read the signing secret from the first line of standard input.
+    #[arg(long)]
+    secret_stdin: bool,
     /// The connection the events name.
     #[arg(long, default_value = "conn_test")]
     connection: String,
@@ -135,8 +141,13 @@ pub struct ForwardArgs {
     #[arg(long)]
     to: String,
     /// Re-signing secret; by default a stable one kept in the vault (printed at start).
+    /// (A value on the command line is visible to other users in `ps`: prefer
+    /// MDESK_FORWARD_SECRET or --secret-stdin.)
     #[arg(long, env = "MDESK_FORWARD_SECRET", hide_env_values = true)]
     secret: Option<String>,
+    /// Read the signing secret from the first line of standard input.
+    #[arg(long)]
+    secret_stdin: bool,
     /// Webhooks to forward now; none: forward new ones as they arrive.
     ids: Vec<String>,
 }
@@ -308,7 +319,13 @@ async fn export(context: &Context, inbox: &Inbox, args: ExportArgs) -> anyhow::R
 /// Signed test events, one per type (or the one asked for), as the platform would send them.
 async fn send_tests(context: &Context, args: TestArgs) -> anyhow::Result<()> {
     desk_inbox::check_url(&args.to).context("--to")?;
-    let key = forward_key(context, args.secret).await?;
+    let secret = secret_input::read(
+        args.secret,
+        args.secret_stdin,
+        "--secret",
+        WhenMissing::Nothing,
+    )?;
+    let key = forward_key(context, secret).await?;
     let now = chrono::Utc::now();
     let events: Vec<_> = match &args.event_type {
         Some(kind) => {
@@ -378,7 +395,13 @@ async fn forward_key(context: &Context, given: Option<String>) -> anyhow::Result
 
 async fn forward(context: &Context, inbox: &Inbox, args: ForwardArgs) -> anyhow::Result<()> {
     desk_inbox::check_url(&args.to).context("--to")?;
-    let key = forward_key(context, args.secret).await?;
+    let secret = secret_input::read(
+        args.secret,
+        args.secret_stdin,
+        "--secret",
+        WhenMissing::Nothing,
+    )?;
+    let key = forward_key(context, secret).await?;
     if !args.ids.is_empty() {
         let results = inbox.forward(&args.ids, &args.to, &key).await?;
         let failed = results

@@ -61,3 +61,66 @@ fn the_passphrase_warning_comes_once_without_colour_and_the_data_folder_is_priva
         );
     }
 }
+
+/// `mdesk inbox serve` with `stdin` written to its standard input; returns its first stdout
+/// line (or "" when it exited) and its exit code, stopping it when it serves.
+fn inbox_with_stdin(data: &Path, extra: &[&str], stdin: &str) -> (String, Option<i32>) {
+    use std::io::{BufRead as _, Write as _};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mdesk"))
+        .args(["--data-dir", data.to_str().unwrap(), "inbox", "serve"])
+        .args(["--addr", "127.0.0.1:0"])
+        .args(extra)
+        .env("MDESK_VAULT_PASSPHRASE", "console test passphrase")
+        .env_remove("MDESK_INBOX_SECRET")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).unwrap();
+    drop(input);
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    if first.starts_with("listening on ") {
+        let pid = child.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+    }
+    (first, child.wait().unwrap().code())
+}
+
+#[test]
+fn a_secret_comes_from_standard_input_once_and_a_missing_one_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n";
+
+    let (line, code) = inbox_with_stdin(&data, &["--secret-stdin"], secret);
+    assert!(line.starts_with("listening on "), "{line}");
+    assert_eq!(code, Some(0));
+
+    let twice = [
+        "--secret",
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "--secret-stdin",
+    ];
+    let (line, code) = inbox_with_stdin(&data, &twice, secret);
+    assert_eq!(
+        (line.as_str(), code),
+        ("", Some(1)),
+        "a secret given twice is refused"
+    );
+    // No terminal to ask at, nothing in the environment: refused, not a silent default.
+    let (line, code) = inbox_with_stdin(&data, &[], "");
+    assert_eq!(
+        (line.as_str(), code),
+        ("", Some(1)),
+        "a missing secret is refused"
+    );
+}
