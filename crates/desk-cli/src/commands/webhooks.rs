@@ -319,13 +319,7 @@ async fn export(context: &Context, inbox: &Inbox, args: ExportArgs) -> anyhow::R
 /// Signed test events, one per type (or the one asked for), as the platform would send them.
 async fn send_tests(context: &Context, args: TestArgs) -> anyhow::Result<()> {
     desk_inbox::check_url(&args.to).context("--to")?;
-    let secret = secret_input::read(
-        args.secret,
-        args.secret_stdin,
-        "--secret",
-        WhenMissing::Nothing,
-    )?;
-    let key = forward_key(context, secret).await?;
+    let key = forward_key(context, args.secret, args.secret_stdin).await?;
     let now = chrono::Utc::now();
     let events: Vec<_> = match &args.event_type {
         Some(kind) => {
@@ -369,7 +363,13 @@ async fn send_tests(context: &Context, args: TestArgs) -> anyhow::Result<()> {
 }
 
 /// The stable forwarding secret: given, or kept in the vault under the account scope.
-async fn forward_key(context: &Context, given: Option<String>) -> anyhow::Result<WebhookKey> {
+/// The signing key: `--secret` (or its variable, or standard input), else the vault's own.
+async fn forward_key(
+    context: &Context,
+    given: Option<String>,
+    from_stdin: bool,
+) -> anyhow::Result<WebhookKey> {
+    let given = secret_input::read(given, from_stdin, "--secret", WhenMissing::Nothing)?;
     if let Some(secret) = given {
         return WebhookKey::from_configured_secret(&secret).context("--secret");
     }
@@ -395,13 +395,7 @@ async fn forward_key(context: &Context, given: Option<String>) -> anyhow::Result
 
 async fn forward(context: &Context, inbox: &Inbox, args: ForwardArgs) -> anyhow::Result<()> {
     desk_inbox::check_url(&args.to).context("--to")?;
-    let secret = secret_input::read(
-        args.secret,
-        args.secret_stdin,
-        "--secret",
-        WhenMissing::Nothing,
-    )?;
-    let key = forward_key(context, secret).await?;
+    let key = forward_key(context, args.secret, args.secret_stdin).await?;
     if !args.ids.is_empty() {
         let results = inbox.forward(&args.ids, &args.to, &key).await?;
         let failed = results
