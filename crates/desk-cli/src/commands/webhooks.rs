@@ -362,8 +362,8 @@ async fn send_tests(context: &Context, args: TestArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The stable forwarding secret: given, or kept in the vault under the account scope.
-/// The signing key: `--secret` (or its variable, or standard input), else the vault's own.
+/// The forwarding key: `--secret` (or its variable, or standard input), else the stable one
+/// kept in the vault under the account scope.
 async fn forward_key(
     context: &Context,
     given: Option<String>,
