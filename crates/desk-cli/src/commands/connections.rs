@@ -12,7 +12,10 @@ pub enum ConnectionsCommand {
     /// Every mirrored connection, oldest first.
     List(ListArgs),
     /// One connection: its customer, mirrored entities and recent pulls.
-    Show { id: String },
+    Show {
+        /// The connection (conn_...).
+        id: String,
+    },
     /// Connection tokens the app uses to read a connection's data.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -24,9 +27,13 @@ pub enum TokenCommand {
     /// the app then reads the connection's records with it and never issues its own, which on
     /// Makini may replace the token your integration uses.
     Set {
+        /// The connection (conn_...).
         id: String,
+        /// The profile the connection belongs to (default: the only one, or the shown one).
         #[arg(long)]
         profile: Option<String>,
+        /// The connection's access token (a value on the command line is visible to other
+        /// users in `ps`: prefer MDESK_CONNECTION_TOKEN).
         #[arg(long, env = "MDESK_CONNECTION_TOKEN", hide_env_values = true)]
         token: String,
     },

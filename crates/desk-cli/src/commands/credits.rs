@@ -8,6 +8,7 @@ use desk_store::CreditShare;
 
 #[derive(Debug, clap::Args)]
 pub struct CreditsArgs {
+    /// The profile whose account to show (default: the only one, or the shown one).
     #[arg(long)]
     profile: Option<String>,
     /// The pool as each sync saw it, oldest first.

@@ -29,8 +29,10 @@ pub struct ListArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
+    /// The customer's name, as your team calls it.
     #[arg(long)]
     name: String,
+    /// Where the customer's IT contact is reached (reconnect instructions go there).
     #[arg(long)]
     email: Option<String>,
     /// Who looks after this customer on your side.

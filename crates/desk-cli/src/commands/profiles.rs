@@ -35,6 +35,7 @@ pub struct AddArgs {
     /// With --makini: the region this account lives in (shown with the profile).
     #[arg(long, requires = "makini")]
     region: Option<String>,
+    /// The admin client id of the platform account.
     #[arg(long, required_unless_present = "local")]
     client_id: Option<String>,
     /// The admin client secret; stored in the vault only, and asked for at a terminal when not

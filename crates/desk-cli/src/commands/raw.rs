@@ -11,7 +11,9 @@ pub enum RawCommand {
     Tables(Target),
     /// One raw table's rows, a page at a time.
     Data {
+        /// The raw table's name, as `raw tables` lists it.
         table: String,
+        /// Which page of rows, from 1.
         #[arg(long, default_value_t = 1)]
         page: u64,
         #[command(flatten)]
@@ -29,8 +31,10 @@ pub enum RawCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct Target {
+    /// The connection whose source system to ask (conn_...).
     #[arg(long)]
     connection: String,
+    /// The profile the connection belongs to (default: the only one, or the shown one).
     #[arg(long)]
     profile: Option<String>,
 }

@@ -14,8 +14,10 @@ use std::path::PathBuf;
 pub struct RecordFilter {
     /// purchase-orders, work-orders, inventory-items, vendors, assets, ...
     entity: String,
+    /// Only this connection's records (conn_...); all connections by default.
     #[arg(long)]
     connection: Option<String>,
+    /// The profile whose mirror to read (default: the only one, or the shown one).
     #[arg(long)]
     profile: Option<String>,
     /// Words that must all appear in the record (the last may be the start of a word).

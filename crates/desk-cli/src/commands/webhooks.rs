@@ -20,9 +20,13 @@ pub enum WebhooksCommand {
     /// Received webhooks, newest first.
     List(ListArgs),
     /// One webhook: headers, body, signature check and processing.
-    Show { id: String },
+    Show {
+        /// The event id (evt_...), or `#SEQ` for the SEQth request received.
+        id: String,
+    },
     /// Run webhooks through processing again.
     Replay {
+        /// The webhooks: event ids or `#SEQ`s.
         #[arg(required = true)]
         ids: Vec<String>,
     },
@@ -38,10 +42,13 @@ pub enum WebhooksCommand {
 /// Which webhooks: the filters `list` and `export` share.
 #[derive(Debug, clap::Args)]
 pub struct FilterArgs {
+    /// Only this event type (connection.status_changed, sync.failed, ...).
     #[arg(long = "type")]
     event_type: Option<String>,
+    /// Only events about this connection (conn_...).
     #[arg(long)]
     connection: Option<String>,
+    /// Only events about this customer (cus_...).
     #[arg(long)]
     customer: Option<String>,
     /// valid, invalid, missing or stale
