@@ -250,17 +250,23 @@ async fn main() -> Result<(), Failure> {
         prepared: std::cell::Cell::new(None),
     };
 
+    // BENCH_ONLY=inbox_normal (a part of the names below) runs only those beside the baseline,
+    // for profiling one of them.
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let wanted = |name: &str| name.contains(only.as_str());
     let bare = bare_server().await?.to_string();
     bench.drive(&bare, "/webhooks", Signing::Standard)?; // warm-up (and page cache)
     let base = bench.drive(&bare, "/webhooks", Signing::Standard)?;
     report("bare_server", &base, None);
 
-    match nginx(bench.dir.path())? {
-        None => println!("nginx_rate: skipped (nginx is not installed)"),
-        Some((child, addr)) => {
-            let run = bench.drive(&addr, "/webhooks", Signing::Standard);
-            stop(child)?;
-            report("nginx", &run?, Some(&base));
+    if wanted("nginx") {
+        match nginx(bench.dir.path())? {
+            None => println!("nginx_rate: skipped (nginx is not installed)"),
+            Some((child, addr)) => {
+                let run = bench.drive(&addr, "/webhooks", Signing::Standard);
+                stop(child)?;
+                report("nginx", &run?, Some(&base));
+            }
         }
     }
 
@@ -271,6 +277,9 @@ async fn main() -> Result<(), Failure> {
         ("full_receive_only", Durability::Full, false),
     ];
     for (label, durability, processing) in setups {
+        if !wanted(&format!("inbox_{label}")) {
+            continue;
+        }
         let folder = bench.dir.path().join(label);
         let (inbox, addr) = inbox_server(durability, processing, &folder).await?;
         let run = bench.drive(&addr.to_string(), "/webhooks", Signing::Standard)?;
@@ -309,6 +318,9 @@ async fn main() -> Result<(), Failure> {
         inbox.close().await;
     }
 
+    if !wanted("adnanh_webhook") {
+        return Ok(());
+    }
     match webhook_tool(bench.dir.path())? {
         None => println!("adnanh_webhook_rate: skipped (the webhook binary is not on PATH)"),
         Some((child, addr)) => {
