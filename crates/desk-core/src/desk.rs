@@ -64,7 +64,7 @@ pub struct Desk {
     vault_access: VaultAccess,
     local_seed: Seed,
     vault: OnceCell<Vault>,
-    events: EventBus,
+    pub(crate) events: EventBus,
     /// Open sessions by profile name: a window or server that stays up keeps one per profile
     /// (a local profile's in-process engine runs as long as its session).
     sessions: Mutex<HashMap<String, Arc<Session>>>,
@@ -226,6 +226,7 @@ impl Desk {
     /// ([`Desk::claim_inbox`]) if the caller did not.
     pub fn attach_inbox(&self, inbox: Inbox) -> Result<(), CoreError> {
         self.claim_inbox()?;
+        self.relay_inbox_events(&inbox);
         self.inbox
             .set(inbox)
             .map_err(|_| CoreError::Internal("an inbox is attached already".into()))
