@@ -14,6 +14,29 @@ use tokio::sync::broadcast::error::RecvError;
 /// The vault's name for the secret forwarded and edited webhooks are signed with.
 pub const FORWARD_SECRET_NAME: &str = "forward-secret";
 
+/// With a local profile, subscribes this folder's inbox to every event of the engine, signed
+/// with the inbox's own secret, so the engine's webhooks reach the inspector at once. Idempotent
+/// (one call per pass); a failure is logged: catch-up still brings the events.
+pub(crate) async fn subscribe_inbox(desk: &Desk, session: &crate::session::Session) {
+    if session.profile.kind != desk_store::ProfileKind::Local {
+        return;
+    }
+    let (crate::platform::Platform::Desk(client), Some(url)) = (&session.client, desk.inbox_url())
+    else {
+        return;
+    };
+    let subscribed = async {
+        let key = desk.inbox_key().await?;
+        client
+            .subscribe_webhooks(&url, &[], Some(&key.to_secret()))
+            .await?;
+        Ok::<(), CoreError>(())
+    };
+    if let Err(err) = subscribed.await {
+        tracing::warn!(error = %err, %url, "cannot subscribe the inbox to the engine's webhooks");
+    }
+}
+
 impl Desk {
     /// The stable forwarding secret, made on first use and kept in the vault, so a local
     /// receiver configured with it keeps verifying across restarts.

@@ -27,7 +27,20 @@ pub async fn enqueue(db: &mut SqliteConnection, event: &Event) -> Result<(), Eng
     .bind(&event.connection_id)
     .fetch_all(&mut *db)
     .await?;
+    // Account-level subscriptions get every event they subscribe to (none named: all).
+    let account: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT url, secret, events FROM account_webhooks ORDER BY url")
+            .fetch_all(&mut *db)
+            .await?;
     let mut urls = HashSet::new();
+    for (url, secret, events) in account {
+        let events: Vec<String> = serde_json::from_str(&events)?;
+        let subscribed = events.is_empty() || events.iter().any(|e| e == event.event_type.as_str());
+        if subscribed && urls.insert(url.clone()) {
+            deliveries::insert(db, &new_delivery(event, event.connection_id.clone(), url, secret))
+                .await?;
+        }
+    }
     for (connection_id, url, secret, events) in targets {
         let events: Vec<String> = serde_json::from_str(&events)?;
         let subscribed = if event.connection_id.is_some() {
@@ -38,23 +51,32 @@ pub async fn enqueue(db: &mut SqliteConnection, event: &Event) -> Result<(), Eng
         if !subscribed || !urls.insert(url.clone()) {
             continue;
         }
-        let delivery = Delivery {
-            id: token::new_id(prefix::DELIVERY),
-            event_id: event.id.clone(),
-            connection_id: event.connection_id.clone().or(connection_id),
-            url,
-            secret,
-            state: "pending".to_owned(),
-            attempts: 0,
-            first_attempt_at: None,
-            next_attempt_at: event.created_at,
-            last_status: None,
-            last_error: None,
-            created_at: event.created_at,
-        };
-        deliveries::insert(db, &delivery).await?;
+        let connection_id = event.connection_id.clone().or(connection_id);
+        deliveries::insert(db, &new_delivery(event, connection_id, url, secret)).await?;
     }
     Ok(())
+}
+
+fn new_delivery(
+    event: &Event,
+    connection_id: Option<String>,
+    url: String,
+    secret: String,
+) -> Delivery {
+    Delivery {
+        id: token::new_id(prefix::DELIVERY),
+        event_id: event.id.clone(),
+        connection_id,
+        url,
+        secret,
+        state: "pending".to_owned(),
+        attempts: 0,
+        first_attempt_at: None,
+        next_attempt_at: event.created_at,
+        last_status: None,
+        last_error: None,
+        created_at: event.created_at,
+    }
 }
 
 /// Work being done right now (deliveries attempted, connections syncing), so none is done twice

@@ -11,4 +11,5 @@ mod convergence;
 mod crash;
 mod inspector;
 mod processing;
+mod screens;
 mod support;
