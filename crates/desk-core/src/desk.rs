@@ -253,24 +253,7 @@ impl Desk {
     pub async fn inbox_key(
         &self,
     ) -> Result<desk_platform::webhook_signature::WebhookKey, CoreError> {
-        use desk_platform::webhook_signature::WebhookKey;
-        const NAME: &str = "inbox-secret";
-        let vault = self.vault().await?;
-        let secret = match vault.get(desk_vault::ACCOUNT_SCOPE, NAME).await? {
-            Some(secret) => secret,
-            None => {
-                let mut bytes = [0u8; 32];
-                rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
-                let key = WebhookKey::from_bytes(bytes.to_vec())
-                    .map_err(|err| CoreError::Internal(err.to_string()))?;
-                let secret = SecretString::new(key.to_secret());
-                vault.put(desk_vault::ACCOUNT_SCOPE, NAME, &secret).await?;
-                secret
-            }
-        };
-        WebhookKey::from_secret(secret.expose()).map_err(|err| {
-            CoreError::Corrupt(format!("the vault's inbox secret does not parse: {err}"))
-        })
+        self.stable_key(crate::actions::INBOX_SECRET_NAME).await
     }
 
     /// Where the webhook inbox keeps `inbox.db`.

@@ -41,11 +41,13 @@ impl Desk {
     /// The stable forwarding secret, made on first use and kept in the vault, so a local
     /// receiver configured with it keeps verifying across restarts.
     pub async fn forward_key(&self) -> Result<WebhookKey, CoreError> {
+        self.stable_key(FORWARD_SECRET_NAME).await
+    }
+
+    /// A signing key kept in the vault under `name`, made (32 random bytes) on first use.
+    pub(crate) async fn stable_key(&self, name: &str) -> Result<WebhookKey, CoreError> {
         let vault = self.vault().await?;
-        let secret = match vault
-            .get(desk_vault::ACCOUNT_SCOPE, FORWARD_SECRET_NAME)
-            .await?
-        {
+        let secret = match vault.get(desk_vault::ACCOUNT_SCOPE, name).await? {
             Some(secret) => secret,
             None => {
                 let mut bytes = [0u8; 32];
@@ -53,15 +55,12 @@ impl Desk {
                 let key = WebhookKey::from_bytes(bytes.to_vec())
                     .map_err(|err| CoreError::Internal(err.to_string()))?;
                 let secret = SecretString::new(key.to_secret());
-                vault
-                    .put(desk_vault::ACCOUNT_SCOPE, FORWARD_SECRET_NAME, &secret)
-                    .await?;
+                vault.put(desk_vault::ACCOUNT_SCOPE, name, &secret).await?;
                 secret
             }
         };
-        WebhookKey::from_secret(secret.expose()).map_err(|err| {
-            CoreError::Corrupt(format!("the vault's forward secret does not parse: {err}"))
-        })
+        WebhookKey::from_secret(secret.expose())
+            .map_err(|err| CoreError::Corrupt(format!("the vault's {name} does not parse: {err}")))
     }
 
     /// The URL this folder's inbox receives on, when a process serves it now.

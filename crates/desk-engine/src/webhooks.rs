@@ -37,8 +37,11 @@ pub async fn enqueue(db: &mut SqliteConnection, event: &Event) -> Result<(), Eng
         let events: Vec<String> = serde_json::from_str(&events)?;
         let subscribed = events.is_empty() || events.iter().any(|e| e == event.event_type.as_str());
         if subscribed && urls.insert(url.clone()) {
-            deliveries::insert(db, &new_delivery(event, event.connection_id.clone(), url, secret))
-                .await?;
+            deliveries::insert(
+                db,
+                &new_delivery(event, event.connection_id.clone(), url, secret),
+            )
+            .await?;
         }
     }
     for (connection_id, url, secret, events) in targets {

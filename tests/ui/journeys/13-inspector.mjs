@@ -2,7 +2,7 @@
 // tampered one (posted here with a bad signature) shows invalid with the explainer's reason;
 // replay, forward to a local receiver, edit and resend.
 import { createServer } from 'node:http';
-import { assert, assertEqual, waitUntil } from '../lib/harness.mjs';
+import { assert, assertEqual, callAction, waitUntil } from '../lib/harness.mjs';
 
 /** A receiver on 127.0.0.1 that keeps what it was sent. */
 async function receiver() {
@@ -23,18 +23,6 @@ async function receiver() {
   };
 }
 
-async function action(server, name, request) {
-  const token = new URL(server.openUrl).searchParams.get('token');
-  const answer = await fetch(`${server.base}/api/actions/${name}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(request),
-  });
-  const json = await answer.json();
-  if (!answer.ok) throw new Error(`${name}: ${answer.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
 export async function run({ page, server, shot }) {
   const local = await receiver();
   try {
@@ -46,11 +34,14 @@ export async function run({ page, server, shot }) {
 
     // Disconnecting a connection makes the engine send connection.disconnected to the app's
     // inbox (subscribed at start): it appears without a reload.
-    const healthy = await action(server, 'connections_list', { health: ['healthy'], limit: 1 });
+    const healthy = await callAction(server.openUrl, 'connections_list', {
+      health: ['healthy'],
+      limit: 1,
+    });
     const connection = healthy.rows[0].id;
     await page.getByRole('searchbox', { name: 'Search webhooks' }).fill(connection);
     await page.waitForTimeout(500);
-    await action(server, 'connection_disconnect', { id: connection });
+    await callAction(server.openUrl, 'connection_disconnect', { id: connection });
     const engineRow = table
       .getByRole('row', { name: /connection\.disconnected, signature valid/ })
       .first();

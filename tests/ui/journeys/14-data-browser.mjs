@@ -5,7 +5,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assert, assertEqual, mdeskBinary, waitUntil } from '../lib/harness.mjs';
+import { assert, assertEqual, callAction, mdeskBinary, waitUntil } from '../lib/harness.mjs';
 
 // The platform is down on purpose: what needs it (the overview's live account figures, the
 // catch-up on focus) answers 503, and the browser logs each refused request.
@@ -37,17 +37,6 @@ async function start(dir, args, pattern) {
   return { child, match, log: () => log };
 }
 
-async function action(base, token, name, request) {
-  const answer = await fetch(`${base}/api/actions/${name}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(request),
-  });
-  const json = await answer.json();
-  if (!answer.ok) throw new Error(`${name}: ${answer.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
 export async function run({ page, shot }) {
   const dir = mkdtempSync(join(tmpdir(), 'mdesk-offline-'));
   let engine;
@@ -58,15 +47,13 @@ export async function run({ page, shot }) {
       ['engine', 'serve', '--addr', '127.0.0.1:0', '--seed', 'demo'],
       /listening on/,
     );
-    app = await start(dir, ['serve', '--addr', '127.0.0.1:0'], /open (http:\/\/\S+\?token=(\S+))/);
+    app = await start(dir, ['serve', '--addr', '127.0.0.1:0'], /open (http:\/\/\S+\?token=\S+)/);
     const openUrl = app.match[1];
-    const token = app.match[2];
-    const base = new URL(openUrl).origin;
     // The first sync fills the mirror from the engine.
     let entity = null;
     await waitUntil(
       async () => {
-        const sources = await action(base, token, 'records_sources', {
+        const sources = await callAction(openUrl, 'records_sources', {
           connection_ids: [],
           check_platform: false,
         });
@@ -92,7 +79,7 @@ export async function run({ page, shot }) {
     await shot('offline');
 
     // A word of a record, typed a letter at a time.
-    const sample = await action(base, token, 'records_list', {
+    const sample = await callAction(openUrl, 'records_list', {
       entity: entity.entity,
       limit: 1,
       include_deleted: true,

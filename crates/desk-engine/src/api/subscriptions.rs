@@ -53,7 +53,11 @@ async fn subscribe(
         ))
         .into());
     }
-    if let Some(unknown) = request.events.iter().find(|e| EventType::parse(e).is_none()) {
+    if let Some(unknown) = request
+        .events
+        .iter()
+        .find(|e| EventType::parse(e).is_none())
+    {
         return Err(crate::error::EngineError::invalid(format!(
             "unknown webhook event type {unknown:?}"
         ))
@@ -71,10 +75,7 @@ async fn subscribe(
             .fetch_optional(&mut *tx)
             .await
             .map_err(crate::error::EngineError::from)?;
-    let secret = request
-        .secret
-        .or(kept)
-        .unwrap_or_else(new_webhook_secret);
+    let secret = request.secret.or(kept).unwrap_or_else(new_webhook_secret);
     sqlx::query(
         "INSERT INTO account_webhooks (url, secret, events, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT(url) DO UPDATE SET secret = excluded.secret, events = excluded.events,

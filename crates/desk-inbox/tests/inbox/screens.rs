@@ -15,7 +15,10 @@ async fn seeded() -> Harness {
     harness
         .deliver(&status_changed("evt_2", "conn_b", 5, "inactive"))
         .await;
-    let mut bad = signed(&status_changed("evt_3", "conn_a", 20, "active"), harness.now());
+    let mut bad = signed(
+        &status_changed("evt_3", "conn_a", 20, "active"),
+        harness.now(),
+    );
     bad.headers_mut()
         .insert("webhook-signature", "v1,bm9wZQ==".parse().unwrap());
     harness.post(bad).await;
@@ -31,16 +34,32 @@ fn seqs(page: &desk_inbox::InspectorPage) -> Vec<i64> {
 async fn pages_come_at_an_offset_with_the_total_in_arrival_or_created_order() {
     let harness = seeded().await;
     let all = ListFilter::default();
-    let newest = harness.inbox.page(&all, PageOrder::ReceivedNewest, 0, 2).await.unwrap();
+    let newest = harness
+        .inbox
+        .page(&all, PageOrder::ReceivedNewest, 0, 2)
+        .await
+        .unwrap();
     assert_eq!(newest.total, 4);
     assert_eq!(seqs(&newest), vec![4, 3]);
-    let next = harness.inbox.page(&all, PageOrder::ReceivedNewest, 2, 2).await.unwrap();
+    let next = harness
+        .inbox
+        .page(&all, PageOrder::ReceivedNewest, 2, 2)
+        .await
+        .unwrap();
     assert_eq!(seqs(&next), vec![2, 1]);
-    let created = harness.inbox.page(&all, PageOrder::CreatedOldest, 0, 10).await.unwrap();
+    let created = harness
+        .inbox
+        .page(&all, PageOrder::CreatedOldest, 0, 10)
+        .await
+        .unwrap();
     // evt_2 (created at +5 s, both copies by arrival) before evt_1 (+10 s), then evt_3 (+20 s).
     assert_eq!(seqs(&created), vec![2, 3, 1, 4]);
     assert!(created.rows[0].event_created_at.is_some());
-    assert!(harness.inbox.page(&all, PageOrder::ReceivedNewest, 0, 0).await.is_err());
+    assert!(harness
+        .inbox
+        .page(&all, PageOrder::ReceivedNewest, 0, 0)
+        .await
+        .is_err());
 }
 
 #[tokio::test]
@@ -67,7 +86,13 @@ async fn the_search_box_matches_ids_types_connections_and_bodies() {
     assert_eq!(
         harness
             .inbox
-            .matching_seqs(&ListFilter { search: Some("conn_a".into()), ..ListFilter::default() }, 1)
+            .matching_seqs(
+                &ListFilter {
+                    search: Some("conn_a".into()),
+                    ..ListFilter::default()
+                },
+                1
+            )
             .await
             .unwrap(),
         vec![1]
@@ -80,7 +105,11 @@ async fn a_replay_preview_names_first_copies_and_refuses_rejected_requests() {
     let keys = ["3", "2", "4"].map(str::to_owned);
     let preview = harness.inbox.replay_preview(&keys).await.unwrap();
     let firsts: Vec<i64> = preview.webhooks.iter().map(|w| w.seq).collect();
-    assert_eq!(firsts, vec![2], "the duplicate #3 means its first copy #2, named once");
+    assert_eq!(
+        firsts,
+        vec![2],
+        "the duplicate #3 means its first copy #2, named once"
+    );
     assert_eq!(preview.refused.len(), 1);
     assert_eq!(preview.refused[0].0, "4");
 }
@@ -101,7 +130,11 @@ async fn the_explainer_redoes_the_check_and_says_why_it_failed() {
     assert_eq!(good.scheme_name, "Standard Webhooks");
     assert_eq!(good.secret_name.as_deref(), Some("inbox-secret"));
     assert_eq!(good.received, vec![good.expected.clone().unwrap()]);
-    assert!(good.signed_content.as_deref().unwrap().starts_with("evt_1."));
+    assert!(good
+        .signed_content
+        .as_deref()
+        .unwrap()
+        .starts_with("evt_1."));
     assert_eq!(good.skew_seconds, Some(0));
     assert!(good.steps.iter().all(|step| step.passed != Some(false)));
 
@@ -118,7 +151,10 @@ async fn the_explainer_redoes_the_check_and_says_why_it_failed() {
     assert_eq!(failed, vec!["Signature", "Verdict"]);
     assert!(!key.to_secret().is_empty());
     let text = serde_json::to_string(&bad).unwrap();
-    assert!(!text.contains(&key.to_secret()), "the secret's value is never shown");
+    assert!(
+        !text.contains(&key.to_secret()),
+        "the secret's value is never shown"
+    );
 }
 
 #[tokio::test]
@@ -154,7 +190,10 @@ async fn an_edited_resend_is_signed_stored_and_recorded_beside_the_original() {
     let copy = harness.inbox.show(&stored.to_string()).await.unwrap();
     assert_eq!(copy.summary.signature, SignatureCheck::Valid);
     assert_eq!(copy.body, body);
-    assert!(copy.headers.iter().any(|(n, v)| n == "x-note" && v == "edited"));
+    assert!(copy
+        .headers
+        .iter()
+        .any(|(n, v)| n == "x-note" && v == "edited"));
     assert!(!copy.headers.iter().any(|(_, v)| v == "v1,dropped"));
     let edits = harness.inbox.edits_of(original.summary.seq).await.unwrap();
     assert_eq!(edits, vec![sent]);
