@@ -151,11 +151,24 @@ pub async fn deliver_due(engine: &Engine) -> Result<usize, EngineError> {
 }
 
 async fn attempt(engine: &Engine, mut delivery: Delivery) -> Result<(), EngineError> {
+    let now = engine.clock.now();
     let body = {
         let mut db = engine.store.reader().acquire().await?;
+        // A pass that read the due list before another pass recorded this delivery's attempt
+        // (and released it) holds a stale row: read it again now that it is claimed, and leave
+        // it when it is no longer due, or the receiver would get it twice.
+        let still_due = deliveries::get(&mut db, &delivery.id)
+            .await?
+            .is_some_and(|current| {
+                current.state == "pending"
+                    && current.attempts == delivery.attempts
+                    && current.next_attempt_at <= now
+            });
+        if !still_due {
+            return Ok(());
+        }
         deliveries::event_body(&mut db, &delivery.event_id).await?
     };
-    let now = engine.clock.now();
     let key = WebhookKey::from_secret(&delivery.secret)
         .map_err(|err| EngineError::Corrupt(format!("webhook secret of {}: {err}", delivery.id)))?;
     let signature = key.sign(&delivery.event_id, now.timestamp(), body.as_bytes());
