@@ -56,6 +56,22 @@ impl PlatformClient {
             .await
     }
 
+    /// Subscribes `url` to every event of the account (`events` empty) or to these types,
+    /// signed with `secret` (`whsec_...`) or one the platform keeps: answers `{url, secret}`.
+    pub async fn subscribe_webhooks(
+        &self,
+        url: &str,
+        events: &[String],
+        secret: Option<&str>,
+    ) -> Result<Value, ClientError> {
+        let body = json!({"url": url, "events": events, "secret": secret});
+        let call = Call::new(
+            reqwest::Method::PUT,
+            vec!["api", "v1", "webhooks", "subscriptions"],
+        );
+        self.send(call.with_json(&body)?).await
+    }
+
     /// Sends a delivery again, with the same `webhook-id`.
     pub async fn resend_delivery(&self, id: &str) -> Result<Value, ClientError> {
         self.send(Call::post(vec![

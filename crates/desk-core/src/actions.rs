@@ -17,6 +17,7 @@ mod catalog;
 mod connections;
 mod credits;
 mod customers;
+mod deliveries;
 mod health;
 mod lifecycle;
 mod profiles;
@@ -24,18 +25,21 @@ mod records;
 mod settings;
 mod timeline;
 pub mod typescript;
+mod webhooks;
 
 pub use account::*;
 pub use catalog::*;
 pub use connections::*;
 pub use credits::*;
 pub use customers::*;
+pub use deliveries::*;
 pub use health::Health;
 pub use lifecycle::*;
 pub use profiles::*;
 pub use records::*;
 pub use settings::*;
 pub use timeline::*;
+pub use webhooks::*;
 
 /// Calls `$callback! { name(Request) -> Response, ... }` with every action. The callback must
 /// be a macro in scope at the call site; request and response names resolve in
@@ -80,6 +84,19 @@ macro_rules! for_each_action {
             // Offline records.
             records_list(RecordQuery) -> RecordPage,
             records_export(RecordsExportRequest) -> ExportReport,
+            records_browse(RecordQuery) -> RecordsView,
+            records_sources(RecordSourcesRequest) -> RecordSources,
+            // The webhook inspector.
+            webhooks_list(WebhooksListRequest) -> WebhooksView,
+            webhook_show(WebhookShowRequest) -> WebhookView,
+            webhooks_replay(WebhooksReplayRequest) -> ReplayOutcome,
+            webhooks_forward(WebhooksForwardRequest) -> ForwardOutcome,
+            webhook_resend_edited(WebhookResendRequest) -> WebhookEdit,
+            webhook_send_test(WebhookTestRequest) -> TestSent,
+            webhooks_export(WebhooksExportRequest) -> WebhooksExported,
+            webhook_deliveries(WebhookDeliveriesRequest) -> DeliveriesView,
+            webhook_deliveries_resend(DeliveriesResendRequest) -> DeliveriesResent,
+            inbox_catch_up(InboxCatchUpRequest) -> CaughtUp,
         }
     };
 }
@@ -88,6 +105,7 @@ macro_rules! for_each_action {
 pub use crate::offline::{CreditsView, ExportReport};
 pub use crate::settings::Settings;
 pub use crate::sync::SyncReport;
+pub use desk_inbox::WebhookEdit;
 pub use desk_platform::connection::{MagicLink, TestResult};
 pub use desk_platform::customer::Customer;
 pub use desk_store::Statement;

@@ -41,7 +41,14 @@ impl EventCatchUp {
     }
 
     /// Pulls and stores every event after the inbox's cursor; the inbox processes them.
+    /// A finished pass is noted in the inbox (the inspector shows when it last caught up).
     pub async fn run_once(&self) -> Result<CatchUpSummary, CoreError> {
+        let summary = self.pass().await?;
+        self.inbox.note_caught_up(chrono::Utc::now()).await?;
+        Ok(summary)
+    }
+
+    async fn pass(&self) -> Result<CatchUpSummary, CoreError> {
         let after = self.inbox.catch_up_cursor().await?;
         match self.pull(after.clone()).await {
             Err(CoreError::Client(ClientError::Api {

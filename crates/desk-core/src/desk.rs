@@ -64,7 +64,7 @@ pub struct Desk {
     vault_access: VaultAccess,
     local_seed: Seed,
     vault: OnceCell<Vault>,
-    events: EventBus,
+    pub(crate) events: EventBus,
     /// Open sessions by profile name: a window or server that stays up keeps one per profile
     /// (a local profile's in-process engine runs as long as its session).
     sessions: Mutex<HashMap<String, Arc<Session>>>,
@@ -227,6 +227,7 @@ impl Desk {
     /// ([`Desk::claim_inbox`]) if the caller did not.
     pub fn attach_inbox(&self, inbox: Inbox) -> Result<(), CoreError> {
         self.claim_inbox()?;
+        self.relay_inbox_events(&inbox);
         self.inbox
             .set(inbox)
             .map_err(|_| CoreError::Internal("an inbox is attached already".into()))
@@ -253,24 +254,7 @@ impl Desk {
     pub async fn inbox_key(
         &self,
     ) -> Result<desk_platform::webhook_signature::WebhookKey, CoreError> {
-        use desk_platform::webhook_signature::WebhookKey;
-        const NAME: &str = "inbox-secret";
-        let vault = self.vault().await?;
-        let secret = match vault.get(desk_vault::ACCOUNT_SCOPE, NAME).await? {
-            Some(secret) => secret,
-            None => {
-                let mut bytes = [0u8; 32];
-                rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
-                let key = WebhookKey::from_bytes(bytes.to_vec())
-                    .map_err(|err| CoreError::Internal(err.to_string()))?;
-                let secret = SecretString::new(key.to_secret());
-                vault.put(desk_vault::ACCOUNT_SCOPE, NAME, &secret).await?;
-                secret
-            }
-        };
-        WebhookKey::from_secret(secret.expose()).map_err(|err| {
-            CoreError::Corrupt(format!("the vault's inbox secret does not parse: {err}"))
-        })
+        self.stable_key(crate::actions::INBOX_SECRET_NAME).await
     }
 
     /// Where the webhook inbox keeps `inbox.db`.

@@ -81,6 +81,12 @@ pub enum DeskEvent {
         available: i64,
         overage_in_use: i64,
     },
+    /// The inbox stored a webhook (answered already): the inspector shows it at once.
+    WebhookStored { webhook: desk_inbox::WebhookSummary },
+    /// Processing finished for a webhook (processed, skipped or failed).
+    WebhookProcessed { webhook: desk_inbox::WebhookSummary },
+    /// The stream fell behind the inbox and `missed` of its news: a list should reload.
+    WebhooksMissed { missed: u64 },
     /// The active profile changed (`profiles switch`); everything shown belongs to another
     /// platform now.
     ProfileSwitched { profile: String },

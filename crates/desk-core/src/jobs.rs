@@ -55,6 +55,7 @@ pub async fn run(desk: &Desk, intervals: JobIntervals, shutdown: impl Future<Out
                 "status poll found changed connections"
             );
         }
+        crate::inspector_support::subscribe_inbox(desk, &session).await;
         let inbox = desk.inbox().await?.clone();
         if session.client.is_makini() {
             let events = crate::poll::derived_events(&changes, chrono::Utc::now());

@@ -165,7 +165,10 @@ async fn known_entity(desk: &Desk, entity: &str) -> Result<String, CoreError> {
 
 /// Checks the names in a record query against the mirror, so a mistyped profile, connection
 /// or entity is an error that names what exists, never an empty page or an empty file.
-async fn check_record_query(desk: &Desk, query: &mut RecordQuery) -> Result<(), CoreError> {
+pub(crate) async fn check_record_query(
+    desk: &Desk,
+    query: &mut RecordQuery,
+) -> Result<(), CoreError> {
     if let Some(profile) = query.profile.as_deref() {
         resolve_profile(desk, Some(profile)).await?;
     }

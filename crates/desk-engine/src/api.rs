@@ -10,6 +10,7 @@ mod extract;
 mod magic_links;
 mod middleware;
 mod sandbox;
+mod subscriptions;
 mod syncs;
 
 pub(crate) use middleware::ApiError;
@@ -59,6 +60,7 @@ fn documented_routes() -> OpenApiRouter<Engine> {
         .merge(magic_links::routes())
         .merge(sandbox::routes())
         .merge(syncs::routes())
+        .merge(subscriptions::routes())
         .merge(data::routes())
 }
 

@@ -27,7 +27,23 @@ pub async fn enqueue(db: &mut SqliteConnection, event: &Event) -> Result<(), Eng
     .bind(&event.connection_id)
     .fetch_all(&mut *db)
     .await?;
+    // Account-level subscriptions get every event they subscribe to (none named: all).
+    let account: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT url, secret, events FROM account_webhooks ORDER BY url")
+            .fetch_all(&mut *db)
+            .await?;
     let mut urls = HashSet::new();
+    for (url, secret, events) in account {
+        let events: Vec<String> = serde_json::from_str(&events)?;
+        let subscribed = events.is_empty() || events.iter().any(|e| e == event.event_type.as_str());
+        if subscribed && urls.insert(url.clone()) {
+            deliveries::insert(
+                db,
+                &new_delivery(event, event.connection_id.clone(), url, secret),
+            )
+            .await?;
+        }
+    }
     for (connection_id, url, secret, events) in targets {
         let events: Vec<String> = serde_json::from_str(&events)?;
         let subscribed = if event.connection_id.is_some() {
@@ -38,23 +54,32 @@ pub async fn enqueue(db: &mut SqliteConnection, event: &Event) -> Result<(), Eng
         if !subscribed || !urls.insert(url.clone()) {
             continue;
         }
-        let delivery = Delivery {
-            id: token::new_id(prefix::DELIVERY),
-            event_id: event.id.clone(),
-            connection_id: event.connection_id.clone().or(connection_id),
-            url,
-            secret,
-            state: "pending".to_owned(),
-            attempts: 0,
-            first_attempt_at: None,
-            next_attempt_at: event.created_at,
-            last_status: None,
-            last_error: None,
-            created_at: event.created_at,
-        };
-        deliveries::insert(db, &delivery).await?;
+        let connection_id = event.connection_id.clone().or(connection_id);
+        deliveries::insert(db, &new_delivery(event, connection_id, url, secret)).await?;
     }
     Ok(())
+}
+
+fn new_delivery(
+    event: &Event,
+    connection_id: Option<String>,
+    url: String,
+    secret: String,
+) -> Delivery {
+    Delivery {
+        id: token::new_id(prefix::DELIVERY),
+        event_id: event.id.clone(),
+        connection_id,
+        url,
+        secret,
+        state: "pending".to_owned(),
+        attempts: 0,
+        first_attempt_at: None,
+        next_attempt_at: event.created_at,
+        last_status: None,
+        last_error: None,
+        created_at: event.created_at,
+    }
 }
 
 /// Work being done right now (deliveries attempted, connections syncing), so none is done twice
@@ -126,11 +151,24 @@ pub async fn deliver_due(engine: &Engine) -> Result<usize, EngineError> {
 }
 
 async fn attempt(engine: &Engine, mut delivery: Delivery) -> Result<(), EngineError> {
+    let now = engine.clock.now();
     let body = {
         let mut db = engine.store.reader().acquire().await?;
+        // A pass that read the due list before another pass recorded this delivery's attempt
+        // (and released it) holds a stale row: read it again now that it is claimed, and leave
+        // it when it is no longer due, or the receiver would get it twice.
+        let still_due = deliveries::get(&mut db, &delivery.id)
+            .await?
+            .is_some_and(|current| {
+                current.state == "pending"
+                    && current.attempts == delivery.attempts
+                    && current.next_attempt_at <= now
+            });
+        if !still_due {
+            return Ok(());
+        }
         deliveries::event_body(&mut db, &delivery.event_id).await?
     };
-    let now = engine.clock.now();
     let key = WebhookKey::from_secret(&delivery.secret)
         .map_err(|err| EngineError::Corrupt(format!("webhook secret of {}: {err}", delivery.id)))?;
     let signature = key.sign(&delivery.event_id, now.timestamp(), body.as_bytes());

@@ -94,13 +94,13 @@ impl InboxConfig {
         }
     }
 
-    pub(crate) fn standard_key(&self, profile: Option<&str>) -> Option<&WebhookKey> {
+    pub fn standard_key(&self, profile: Option<&str>) -> Option<&WebhookKey> {
         profile
             .and_then(|name| self.profile_secrets.get(name))
             .or(self.secret.as_ref())
     }
 
-    pub(crate) fn body_key(&self, profile: Option<&str>) -> Option<&WebhookKey> {
+    pub fn body_key(&self, profile: Option<&str>) -> Option<&WebhookKey> {
         profile
             .and_then(|name| self.profile_secrets.get(name))
             .or(self.body_hmac_key.as_ref())

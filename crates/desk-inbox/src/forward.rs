@@ -23,7 +23,7 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const ANSWER_PREVIEW: usize = 4096;
 
 /// The answer to one signed POST.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SendResult {
     pub url: String,
     pub id: String,
@@ -33,7 +33,7 @@ pub struct SendResult {
 }
 
 /// One forwarded webhook: sent (with the receiver's status) or not (with why).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ForwardResult {
     pub seq: i64,
     pub id: Option<String>,

@@ -60,48 +60,7 @@ impl Inbox {
         let mut query: QueryBuilder<'_, Sqlite> = QueryBuilder::new(format!(
             "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE 1 = 1"
         ));
-        if let Some(kind) = &filter.event_type {
-            query.push(" AND event_type = ").push_bind(kind.clone());
-        }
-        if let Some(id) = &filter.connection_id {
-            query.push(" AND connection_id = ").push_bind(id.clone());
-        }
-        if let Some(id) = &filter.customer_id {
-            query.push(" AND customer_id = ").push_bind(id.clone());
-        }
-        if let Some(id) = &filter.id {
-            query.push(" AND event_id = ").push_bind(id.clone());
-        }
-        if let Some(signature) = filter.signature {
-            query
-                .push(" AND signature = ")
-                .push_bind(signature.as_str());
-        }
-        if let Some(processing) = filter.processing {
-            query
-                .push(" AND processing = ")
-                .push_bind(processing.as_str());
-        }
-        if let Some(after) = filter.received_after {
-            query
-                .push(" AND received_at >= ")
-                .push_bind(format_time(after));
-        }
-        if let Some(before) = filter.received_before {
-            query
-                .push(" AND received_at < ")
-                .push_bind(format_time(before));
-        }
-        if let Some(text) = filter.text.as_ref().filter(|text| !text.is_empty()) {
-            // Both sides as BLOBs: a byte search that works on bodies that are not UTF-8.
-            query
-                .push(" AND instr(body, ")
-                .push_bind(text.as_bytes().to_vec())
-                .push(") > 0");
-        }
-        if filter.hide_duplicates {
-            query.push(" AND duplicate_of_seq IS NULL");
-        }
+        push_filters(&mut query, filter);
         let (compare, order) = if filter.oldest_first {
             (">", "ASC")
         } else {
@@ -249,6 +208,71 @@ impl Inbox {
                 None => return Ok(details),
             }
         }
+    }
+}
+
+/// The filters' `AND ...` clauses, every value bound: shared by the cursor walk and the pages.
+pub(crate) fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, filter: &ListFilter) {
+    if let Some(kind) = &filter.event_type {
+        query.push(" AND event_type = ").push_bind(kind.clone());
+    }
+    if let Some(id) = &filter.connection_id {
+        query.push(" AND connection_id = ").push_bind(id.clone());
+    }
+    if let Some(id) = &filter.customer_id {
+        query.push(" AND customer_id = ").push_bind(id.clone());
+    }
+    if let Some(id) = &filter.id {
+        query.push(" AND event_id = ").push_bind(id.clone());
+    }
+    if let Some(signature) = filter.signature {
+        query
+            .push(" AND signature = ")
+            .push_bind(signature.as_str());
+    }
+    if let Some(processing) = filter.processing {
+        query
+            .push(" AND processing = ")
+            .push_bind(processing.as_str());
+    }
+    if let Some(after) = filter.received_after {
+        query
+            .push(" AND received_at >= ")
+            .push_bind(format_time(after));
+    }
+    if let Some(before) = filter.received_before {
+        query
+            .push(" AND received_at < ")
+            .push_bind(format_time(before));
+    }
+    if let Some(text) = filter.text.as_ref().filter(|text| !text.is_empty()) {
+        // Both sides as BLOBs: a byte search that works on bodies that are not UTF-8.
+        query
+            .push(" AND instr(body, ")
+            .push_bind(text.as_bytes().to_vec())
+            .push(") > 0");
+    }
+    if filter.hide_duplicates {
+        query.push(" AND duplicate_of_seq IS NULL");
+    }
+    if let Some(text) = filter
+        .search
+        .as_ref()
+        .map(|text| text.trim())
+        .filter(|text| !text.is_empty())
+    {
+        // One box for ids, types, connections and the body: a substring of any of them.
+        let bytes = text.as_bytes().to_vec();
+        query
+            .push(" AND (instr(event_id, ")
+            .push_bind(text.to_owned())
+            .push(") > 0 OR instr(event_type, ")
+            .push_bind(text.to_owned())
+            .push(") > 0 OR instr(connection_id, ")
+            .push_bind(text.to_owned())
+            .push(") > 0 OR instr(body, ")
+            .push_bind(bytes)
+            .push(") > 0)");
     }
 }
 

@@ -12,12 +12,15 @@
 mod checkpoint;
 mod config;
 mod connection_state;
+mod edits;
 mod error;
+mod explain;
 mod forward;
 mod inbox;
 mod insert;
 mod inspector;
 mod model;
+mod pages;
 mod processor;
 mod receiver;
 mod samples;
@@ -27,7 +30,9 @@ mod writer;
 
 pub use config::{Durability, InboxConfig, MAX_BODY_BYTES};
 pub use connection_state::{status_of as event_status, version as event_version};
+pub use edits::{Edit, WebhookEdit, EDIT_OF_HEADER};
 pub use error::{ApplyError, InboxError};
+pub use explain::{explain, ExplainKeys, ExplainStep, SignatureExplanation};
 pub use forward::{
     check_url, http_client, send_event, send_signed, send_test_event, ForwardResult, HeldBack,
     SendResult, WatchOutcome, WatchPass, Watched,
@@ -35,9 +40,11 @@ pub use forward::{
 pub use inbox::Inbox;
 pub use inspector::MAX_PAGE;
 pub use model::{
-    CatchUpReport, ConnectionState, InboxEvent, InboxStats, ListFilter, Processing, Sibling,
-    SignatureCheck, Source, TestMark, WebhookDetail, WebhookPage, WebhookSummary, TEST_HEADER,
+    CatchUpReport, ConnectionState, InboxEvent, InboxStats, InspectorPage, ListFilter,
+    ListedWebhook, PageOrder, Processing, Sibling, SignatureCheck, Source, TestMark, WebhookDetail,
+    WebhookPage, WebhookSummary, TEST_HEADER,
 };
+pub use pages::ReplayPreview;
 pub use processor::EventApplier;
 pub use samples::{test_event, test_events};
 pub use store::DB_FILE;

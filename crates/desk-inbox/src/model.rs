@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The outcome of the signature check, as `mdesk webhooks list` shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SignatureCheck {
     Valid,
@@ -32,7 +32,7 @@ impl SignatureCheck {
 
 /// Where a webhook is in processing. Rejected requests and duplicates are `Skipped` from the
 /// start, with a note that says why: they are never processed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Processing {
     Pending,
@@ -59,7 +59,7 @@ impl Processing {
 }
 
 /// How a stored webhook reached the inbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// A POST to the receiver.
@@ -84,7 +84,7 @@ impl Source {
 }
 
 /// One row of `mdesk webhooks list --format json` (contract.md names the first nine fields).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct WebhookSummary {
     /// The event id (the `webhook-id` header); `None` when the request carried none.
     pub id: Option<String>,
@@ -153,7 +153,7 @@ impl TestMark {
 }
 
 /// One other request that carried the same event id.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Sibling {
     pub seq: i64,
     pub received_at: DateTime<Utc>,
@@ -163,7 +163,7 @@ pub struct Sibling {
 }
 
 /// Everything the inspector shows about one stored request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct WebhookDetail {
     #[serde(flatten)]
     pub summary: WebhookSummary,
@@ -194,6 +194,36 @@ pub struct WebhookDetail {
     pub siblings: Vec<Sibling>,
 }
 
+/// Which order the inspector's pages come in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PageOrder {
+    /// Arrival order (the inbox's own), newest first.
+    #[default]
+    ReceivedNewest,
+    ReceivedOldest,
+    /// The events' own `created_at`, newest first: shows what arrived out of order.
+    CreatedNewest,
+    CreatedOldest,
+}
+
+/// One row of an inspector page: the summary and the event's own creation time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ListedWebhook {
+    #[serde(flatten)]
+    pub summary: WebhookSummary,
+    /// The event's `created_at` as sent.
+    pub event_created_at: Option<String>,
+}
+
+/// A page at an offset, with how many match in all (for a virtual list's height).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct InspectorPage {
+    pub rows: Vec<ListedWebhook>,
+    pub total: i64,
+    pub offset: i64,
+}
+
 /// Filters of the inspector's list; every field is optional and they combine with AND.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListFilter {
@@ -206,6 +236,9 @@ pub struct ListFilter {
     pub received_before: Option<DateTime<Utc>>,
     /// Plain text searched in the raw body (case-sensitive substring).
     pub text: Option<String>,
+    /// The inspector's search box: a substring of the event id, type, connection id or body.
+    #[serde(default)]
+    pub search: Option<String>,
     pub id: Option<String>,
     /// Hide requests stored as duplicates.
     pub hide_duplicates: bool,
@@ -258,7 +291,9 @@ pub struct ConnectionState {
 }
 
 /// Counts for badges and the inspector's header.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, ts_rs::TS,
+)]
 pub struct InboxStats {
     pub total: i64,
     pub pending: i64,

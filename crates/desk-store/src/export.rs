@@ -11,14 +11,31 @@ use std::io::Write;
 const EXPORT_PAGE: u32 = 2_000;
 
 impl Mirror {
+    /// The next rows of an export: after the last seq written, or, in a sorted export (whose
+    /// seqs are not in order), at the next offset.
+    async fn export_page(
+        &self,
+        query: &RecordQuery,
+        after: i64,
+        offset: &mut u32,
+    ) -> Result<Vec<(i64, String)>> {
+        if query.sort.is_none() {
+            return self.raw_page(query, after, EXPORT_PAGE, 0).await;
+        }
+        let rows = self.raw_page(query, 0, EXPORT_PAGE, *offset).await?;
+        *offset += rows.len() as u32;
+        Ok(rows)
+    }
+
     /// Every record matching `query`'s filters and search (its limit and offset are ignored;
     /// `after` is honoured) as a JSON array, one record per line.
     pub async fn export_json<W: Write>(&self, mut writer: W, query: &RecordQuery) -> Result<u64> {
         let mut after = parse_cursor(query.after.as_deref())?;
+        let mut offset = 0u32;
         let mut written = 0u64;
         writer.write_all(b"[").map_err(StoreError::Export)?;
         loop {
-            let rows = self.raw_page(query, after, EXPORT_PAGE, 0).await?;
+            let rows = self.export_page(query, after, &mut offset).await?;
             for (seq, data) in &rows {
                 let separator: &[u8] = if written == 0 { b"\n" } else { b",\n" };
                 writer.write_all(separator).map_err(StoreError::Export)?;
@@ -45,9 +62,10 @@ impl Mirror {
         let header: Vec<String> = columns.iter().map(|c| csv_field(c)).collect();
         write_line(&mut writer, &header)?;
         let mut after = parse_cursor(query.after.as_deref())?;
+        let mut offset = 0u32;
         let mut written = 0u64;
         loop {
-            let rows = self.raw_page(query, after, EXPORT_PAGE, 0).await?;
+            let rows = self.export_page(query, after, &mut offset).await?;
             for (seq, data) in &rows {
                 let record: Value = serde_json::from_str(data).map_err(StoreError::bad_row)?;
                 let fields: Vec<String> = columns
@@ -69,10 +87,11 @@ impl Mirror {
     /// A first pass over the same rows: the union of top-level keys.
     async fn csv_columns(&self, query: &RecordQuery) -> Result<Vec<String>> {
         let mut after = parse_cursor(query.after.as_deref())?;
+        let mut offset = 0u32;
         let mut columns = vec!["id".to_owned()];
         let mut seen: HashSet<String> = columns.iter().cloned().collect();
         loop {
-            let rows = self.raw_page(query, after, EXPORT_PAGE, 0).await?;
+            let rows = self.export_page(query, after, &mut offset).await?;
             for (seq, data) in &rows {
                 let record: Value = serde_json::from_str(data).map_err(StoreError::bad_row)?;
                 if let Value::Object(map) = record {

@@ -15,6 +15,7 @@
 //!   [`Mirror::customers_page`]).
 
 mod activity;
+mod browse;
 mod credits;
 mod directory;
 mod error;
@@ -29,6 +30,7 @@ mod statement;
 mod time;
 
 pub use activity::{SyncRun, SyncRunState};
+pub use browse::EntityRecords;
 pub use credits::{AccountSnapshot, CreditForecast, CreditShare, Credits, FORECAST_WINDOW_DAYS};
 pub use directory::{ConnectionFilter, ConnectionPatch, MirroredConnection};
 pub use error::{Result, StoreError};
@@ -38,7 +40,7 @@ pub use overview::{
     OverviewPage, OverviewQuery, OverviewRow, OverviewSort, StatusCounts, DEFAULT_PAGE, MAX_PAGE,
 };
 pub use profiles::{Profile, ProfileKind};
-pub use query::{RecordPage, RecordQuery, DEFAULT_LIMIT, MAX_LIMIT};
+pub use query::{FieldFilter, RecordPage, RecordQuery, RecordSort, DEFAULT_LIMIT, MAX_LIMIT};
 pub use records::{SyncCursor, UpsertOutcome};
 pub use search::{fts_query, match_expression, prefix_query};
 pub use statement::{

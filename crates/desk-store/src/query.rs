@@ -27,8 +27,34 @@ pub struct RecordQuery {
     /// 0 means [`DEFAULT_LIMIT`]; at most [`MAX_LIMIT`].
     pub limit: u32,
     pub offset: u32,
-    /// A `next_cursor` of an earlier page.
+    /// A `next_cursor` of an earlier page (ignored when `sort` is given: page by offset).
     pub after: Option<String>,
+    /// Instead of `connection_id`: any of these connections (a customer's, say).
+    pub connection_ids: Vec<String>,
+    /// The record's `updated_at` at or after / before these times (RFC 3339, compared as text).
+    pub updated_after: Option<String>,
+    pub updated_before: Option<String>,
+    /// Top-level fields that must equal a value (compared as text).
+    pub field_filters: Vec<FieldFilter>,
+    /// Order by a top-level field instead of mirror order (ties in mirror order).
+    pub sort: Option<RecordSort>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct FieldFilter {
+    pub field: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct RecordSort {
+    pub field: String,
+    pub descending: bool,
+}
+
+/// A JSON path naming one top-level field, quoted so any key is safe.
+fn field_path(field: &str) -> String {
+    format!("$.\"{}\"", field.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -96,14 +122,47 @@ pub(crate) fn plan(
     if !query.include_deleted {
         filters.push("r.deleted_at IS NULL");
     }
+    let mut owned_filters: Vec<String> = Vec::new();
+    if !query.connection_ids.is_empty() {
+        let marks = vec!["?"; query.connection_ids.len()].join(", ");
+        owned_filters.push(format!("r.connection_id IN ({marks})"));
+        for id in &query.connection_ids {
+            bind(&mut args, id.clone())?;
+        }
+    }
+    for (value, filter) in [
+        (&query.updated_after, "r.updated_at >= ?"),
+        (&query.updated_before, "r.updated_at < ?"),
+    ] {
+        if let Some(value) = value {
+            owned_filters.push(filter.to_owned());
+            bind(&mut args, value.clone())?;
+        }
+    }
+    for filter in &query.field_filters {
+        owned_filters.push("CAST(json_extract(r.data, ?) AS TEXT) = ?".to_owned());
+        bind(&mut args, field_path(&filter.field))?;
+        bind(&mut args, filter.value.clone())?;
+    }
     sql.push_str(" WHERE ");
     sql.push_str(seq_column);
     sql.push_str(" > ?");
-    for filter in filters {
+    for filter in filters.into_iter().map(str::to_owned).chain(owned_filters) {
         sql.push_str(" AND ");
-        sql.push_str(filter);
+        sql.push_str(&filter);
     }
     sql.push_str(" ORDER BY ");
+    if let Some(sort) = &query.sort {
+        let direction = if sort.descending { " DESC" } else { " ASC" };
+        if sort.field == "updated_at" {
+            sql.push_str("r.updated_at");
+        } else {
+            sql.push_str("json_extract(r.data, ?)");
+            bind(&mut args, field_path(&sort.field))?;
+        }
+        sql.push_str(direction);
+        sql.push_str(", ");
+    }
     sql.push_str(seq_column);
     sql.push_str(" LIMIT ? OFFSET ?");
     args.add(i64::from(limit))
@@ -131,9 +190,13 @@ impl Mirror {
             0 => DEFAULT_LIMIT,
             n => n.min(MAX_LIMIT),
         };
-        let after = parse_cursor(query.after.as_deref())?;
+        // A sorted walk pages by offset: a seq cursor means nothing in another order.
+        let after = match query.sort {
+            Some(_) => 0,
+            None => parse_cursor(query.after.as_deref())?,
+        };
         let rows = self.raw_page(query, after, limit, query.offset).await?;
-        let next_cursor = if rows.len() == limit as usize {
+        let next_cursor = if rows.len() == limit as usize && query.sort.is_none() {
             rows.last().map(|(seq, _)| seq.to_string())
         } else {
             None

@@ -154,3 +154,19 @@ export async function waitUntil(check, message, timeoutMs = 15000) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Calls an action over HTTP as a script would: `Authorization: Bearer` with the launch token. */
+export async function callAction(openUrl, name, request) {
+  const url = new URL(openUrl);
+  const answer = await fetch(`${url.origin}/api/actions/${name}`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${url.searchParams.get('token')}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(request),
+  });
+  const json = await answer.json();
+  if (!answer.ok) throw new Error(`${name}: ${answer.status} ${JSON.stringify(json)}`);
+  return json;
+}

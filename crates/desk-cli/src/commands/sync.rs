@@ -179,7 +179,10 @@ fn report_progress(event: &DeskEvent) {
         // Lifecycle actions report their own outcome; a sync does not cause these.
         DeskEvent::ConnectionChanged { .. }
         | DeskEvent::CreditsChanged { .. }
-        | DeskEvent::ProfileSwitched { .. } => return,
+        | DeskEvent::ProfileSwitched { .. }
+        | DeskEvent::WebhookStored { .. }
+        | DeskEvent::WebhookProcessed { .. }
+        | DeskEvent::WebhooksMissed { .. } => return,
     };
     let mut stderr = std::io::stderr().lock();
     if let Err(err) = writeln!(stderr, "{line}") {

@@ -11,7 +11,6 @@ use desk_inbox::{
 };
 use desk_platform::event::EventType;
 use desk_platform::webhook_signature::WebhookKey;
-use desk_vault::{SecretString, ACCOUNT_SCOPE};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -380,24 +379,12 @@ async fn forward_key(
     if let Some(secret) = given {
         return WebhookKey::from_configured_secret(&secret).context("--secret");
     }
-    let secret = super::desk::with_new_desk(context, async |desk| {
-        let vault = desk
-            .vault()
+    super::desk::with_new_desk(context, async |desk| {
+        desk.forward_key()
             .await
-            .context("no --secret given and the vault is not available")?;
-        Ok(match vault.get(ACCOUNT_SCOPE, "forward-secret").await? {
-            Some(secret) => secret,
-            None => {
-                let mut bytes = [0u8; 32];
-                rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
-                let secret = SecretString::new(WebhookKey::from_bytes(bytes.to_vec())?.to_secret());
-                vault.put(ACCOUNT_SCOPE, "forward-secret", &secret).await?;
-                secret
-            }
-        })
+            .context("no --secret given and the vault is not available")
     })
-    .await?;
-    Ok(WebhookKey::from_secret(secret.expose())?)
+    .await
 }
 
 async fn forward(context: &Context, inbox: &Inbox, args: ForwardArgs) -> anyhow::Result<()> {

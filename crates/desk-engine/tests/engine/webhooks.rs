@@ -391,3 +391,59 @@ async fn a_restarted_engine_delivers_what_was_pending_exactly_once() {
     );
     assert_ne!(ids[0], ids[1]);
 }
+
+#[tokio::test]
+async fn an_account_subscription_gets_every_connections_events_signed_with_the_secret_it_brought() {
+    let t = TestEngine::start().await;
+    let (first, _) = t.synced("upkeep").await;
+    let (second, _) = t.synced("upkeep").await;
+    let (receiver, url) = Receiver::default().start().await;
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let reply = t
+        .send(
+            "PUT",
+            "/api/v1/webhooks/subscriptions",
+            Some(&t.token),
+            Some(json!({"url": url, "events": [], "secret": secret})),
+        )
+        .await;
+    assert_eq!(reply.body["secret"], secret);
+    // Its own webhook too: the account subscription is delivered beside it, not instead.
+    let (own, own_url) = Receiver::default().start().await;
+    subscribe(&t, &first, &own_url, json!([])).await;
+    for id in [&first, &second] {
+        t.post(
+            &format!("/api/v1/sandbox/connections/{id}/faults"),
+            json!({"kind": "go_offline"}),
+        )
+        .await;
+    }
+    t.engine.tick().await.unwrap();
+    let verifier = standardwebhooks::Webhook::new(secret).unwrap();
+    let received = receiver.received.lock().unwrap().clone();
+    let connections: Vec<Value> = received
+        .iter()
+        .map(|(headers, body)| {
+            verifier
+                .verify(body, headers)
+                .expect("signed with the secret given");
+            serde_json::from_slice::<Value>(body).unwrap()["connection_id"].clone()
+        })
+        .collect();
+    assert!(connections.contains(&json!(first)) && connections.contains(&json!(second)));
+    assert!(own
+        .bodies()
+        .iter()
+        .all(|b| b["connection_id"] == json!(first)));
+    assert!(!own.bodies().is_empty());
+
+    let refused = t
+        .send(
+            "PUT",
+            "/api/v1/webhooks/subscriptions",
+            Some(&t.token),
+            Some(json!({"url": "ftp://nope", "events": []})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+}

@@ -11,5 +11,6 @@ mod convergence;
 mod crash;
 mod inspector;
 mod processing;
+mod screens;
 mod support;
 mod wal;

@@ -2,6 +2,7 @@
 //! The mirror's integration tests: one binary, every database in its own temp dir.
 
 mod activity;
+mod browse;
 mod credits;
 mod export;
 mod files;

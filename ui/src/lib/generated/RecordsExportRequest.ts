@@ -3,6 +3,7 @@ import type { RecordQuery } from "./RecordQuery";
 
 export type RecordsExportRequest = { query: RecordQuery, 
 /**
- * A `.csv` or `.json` file; it appears only once complete.
+ * A `.csv` or `.json` file; it appears only once complete. By default a new file in the
+ * data folder's `exports/`, as CSV unless `json`.
  */
-path: string, };
+path: string | null, json: boolean, };

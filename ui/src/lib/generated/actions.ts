@@ -6,6 +6,7 @@ import type { AccountSummaryRequest } from './AccountSummaryRequest';
 import type { AppStatus } from './AppStatus';
 import type { AppStatusRequest } from './AppStatusRequest';
 import type { Catalog } from './Catalog';
+import type { CaughtUp } from './CaughtUp';
 import type { ConnectionActivateRequest } from './ConnectionActivateRequest';
 import type { ConnectionCounts } from './ConnectionCounts';
 import type { ConnectionCreateRequest } from './ConnectionCreateRequest';
@@ -28,9 +29,14 @@ import type { CustomerDetail } from './CustomerDetail';
 import type { CustomerShowRequest } from './CustomerShowRequest';
 import type { CustomersListRequest } from './CustomersListRequest';
 import type { CustomersPage } from './CustomersPage';
+import type { DeliveriesResendRequest } from './DeliveriesResendRequest';
+import type { DeliveriesResent } from './DeliveriesResent';
+import type { DeliveriesView } from './DeliveriesView';
 import type { ExportReport } from './ExportReport';
+import type { ForwardOutcome } from './ForwardOutcome';
 import type { IdleConnections } from './IdleConnections';
 import type { IdleConnectionsRequest } from './IdleConnectionsRequest';
+import type { InboxCatchUpRequest } from './InboxCatchUpRequest';
 import type { LedgerListRequest } from './LedgerListRequest';
 import type { LedgerPage } from './LedgerPage';
 import type { MagicLink } from './MagicLink';
@@ -42,7 +48,11 @@ import type { ProfilesListRequest } from './ProfilesListRequest';
 import type { ProfilesView } from './ProfilesView';
 import type { RecordPage } from './RecordPage';
 import type { RecordQuery } from './RecordQuery';
+import type { RecordSources } from './RecordSources';
+import type { RecordSourcesRequest } from './RecordSourcesRequest';
 import type { RecordsExportRequest } from './RecordsExportRequest';
+import type { RecordsView } from './RecordsView';
+import type { ReplayOutcome } from './ReplayOutcome';
 import type { Settings } from './Settings';
 import type { SettingsShowRequest } from './SettingsShowRequest';
 import type { Statement } from './Statement';
@@ -51,6 +61,19 @@ import type { SyncReport } from './SyncReport';
 import type { SyncRunRequest } from './SyncRunRequest';
 import type { SystemsListRequest } from './SystemsListRequest';
 import type { TestResult } from './TestResult';
+import type { TestSent } from './TestSent';
+import type { WebhookDeliveriesRequest } from './WebhookDeliveriesRequest';
+import type { WebhookEdit } from './WebhookEdit';
+import type { WebhookResendRequest } from './WebhookResendRequest';
+import type { WebhookShowRequest } from './WebhookShowRequest';
+import type { WebhookTestRequest } from './WebhookTestRequest';
+import type { WebhookView } from './WebhookView';
+import type { WebhooksExportRequest } from './WebhooksExportRequest';
+import type { WebhooksExported } from './WebhooksExported';
+import type { WebhooksForwardRequest } from './WebhooksForwardRequest';
+import type { WebhooksListRequest } from './WebhooksListRequest';
+import type { WebhooksReplayRequest } from './WebhooksReplayRequest';
+import type { WebhooksView } from './WebhooksView';
 
 /** Every action: its request and response. */
 export type Actions = {
@@ -82,6 +105,18 @@ export type Actions = {
   profile_switch: { request: ProfileSwitchRequest; response: Profile };
   records_list: { request: RecordQuery; response: RecordPage };
   records_export: { request: RecordsExportRequest; response: ExportReport };
+  records_browse: { request: RecordQuery; response: RecordsView };
+  records_sources: { request: RecordSourcesRequest; response: RecordSources };
+  webhooks_list: { request: WebhooksListRequest; response: WebhooksView };
+  webhook_show: { request: WebhookShowRequest; response: WebhookView };
+  webhooks_replay: { request: WebhooksReplayRequest; response: ReplayOutcome };
+  webhooks_forward: { request: WebhooksForwardRequest; response: ForwardOutcome };
+  webhook_resend_edited: { request: WebhookResendRequest; response: WebhookEdit };
+  webhook_send_test: { request: WebhookTestRequest; response: TestSent };
+  webhooks_export: { request: WebhooksExportRequest; response: WebhooksExported };
+  webhook_deliveries: { request: WebhookDeliveriesRequest; response: DeliveriesView };
+  webhook_deliveries_resend: { request: DeliveriesResendRequest; response: DeliveriesResent };
+  inbox_catch_up: { request: InboxCatchUpRequest; response: CaughtUp };
 };
 
 export type ActionName = keyof Actions;
@@ -116,4 +151,16 @@ export const ACTION_NAMES = [
   'profile_switch',
   'records_list',
   'records_export',
+  'records_browse',
+  'records_sources',
+  'webhooks_list',
+  'webhook_show',
+  'webhooks_replay',
+  'webhooks_forward',
+  'webhook_resend_edited',
+  'webhook_send_test',
+  'webhooks_export',
+  'webhook_deliveries',
+  'webhook_deliveries_resend',
+  'inbox_catch_up',
 ] as const satisfies readonly ActionName[];

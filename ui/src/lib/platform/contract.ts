@@ -57,3 +57,18 @@ export type { Tone as Severity } from '$lib/generated/Tone';
 export type ActionName = keyof Actions;
 export type ActionRequest<K extends ActionName> = Actions[K]['request'];
 export type ActionResponse<K extends ActionName> = Actions[K]['response'];
+// The webhook inspector and the data browser.
+export type { DeliveriesView } from '$lib/generated/DeliveriesView';
+export type { Delivery } from '$lib/generated/Delivery';
+export type { EntitySource } from '$lib/generated/EntitySource';
+export type { ExplainStep } from '$lib/generated/ExplainStep';
+export type { ListedWebhook } from '$lib/generated/ListedWebhook';
+export type { PageOrder } from '$lib/generated/PageOrder';
+export type { Processing } from '$lib/generated/Processing';
+export type { RecordQuery } from '$lib/generated/RecordQuery';
+export type { RecordSources } from '$lib/generated/RecordSources';
+export type { SignatureCheck } from '$lib/generated/SignatureCheck';
+export type { WebhookEdit } from '$lib/generated/WebhookEdit';
+export type { WebhookFilter } from '$lib/generated/WebhookFilter';
+export type { WebhookView } from '$lib/generated/WebhookView';
+export type { WebhookSummary } from '$lib/generated/WebhookSummary';

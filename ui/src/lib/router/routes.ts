@@ -4,8 +4,8 @@ export const SCREENS = [
   { id: 'connect', path: '/connect', label: 'Connect', keys: 'g n', built: true },
   { id: 'credits', path: '/credits', label: 'Credits', keys: 'g c', built: true },
   { id: 'alerts', path: '/alerts', label: 'Alerts', keys: 'g a', built: false },
-  { id: 'webhooks', path: '/webhooks', label: 'Webhooks', keys: 'g w', built: false },
-  { id: 'data', path: '/data', label: 'Data', keys: 'g d', built: false },
+  { id: 'webhooks', path: '/webhooks', label: 'Webhooks', keys: 'g w', built: true },
+  { id: 'data', path: '/data', label: 'Data', keys: 'g d', built: true },
   { id: 'settings', path: '/settings', label: 'Settings', keys: 'g s', built: true },
 ] as const;
 
