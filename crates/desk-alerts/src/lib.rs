@@ -52,6 +52,13 @@ pub trait AlertStore: Send + Sync {
         link: Option<(&str, DateTime<Utc>)>,
         at: DateTime<Utc>,
     ) -> Result<Alert>;
+    /// Keeps the magic link a notice carried, so the next notice reuses it while valid.
+    async fn keep_notice_link(
+        &self,
+        id: &str,
+        url: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<Alert>;
     /// A reauthorization of the connection was tried (`ok`: the platform took it). Marks
     /// its unresolved alerts; resolving still waits for a live check.
     async fn note_reauthorization(

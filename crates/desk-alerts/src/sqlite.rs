@@ -419,6 +419,25 @@ impl AlertStore for SqliteAlerts {
         Ok(alert)
     }
 
+    async fn keep_notice_link(
+        &self,
+        id: &str,
+        url: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<Alert> {
+        let mut tx = self.begin().await?;
+        Self::load(&mut tx, id).await?;
+        sqlx::query("UPDATE alerts SET notice_link = ?, notice_link_expires_at = ? WHERE id = ?")
+            .bind(url)
+            .bind(ts(expires_at))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let alert = Self::load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(alert)
+    }
+
     async fn note_reauthorization(
         &self,
         profile: &str,

@@ -13,6 +13,7 @@
 //! lifecycle (changes on the platform), catalog, profiles, records.
 
 mod account;
+mod alerts;
 mod catalog;
 mod connections;
 mod credits;
@@ -26,6 +27,7 @@ mod timeline;
 pub mod typescript;
 
 pub use account::*;
+pub use alerts::*;
 pub use catalog::*;
 pub use connections::*;
 pub use credits::*;
@@ -80,6 +82,15 @@ macro_rules! for_each_action {
             // Offline records.
             records_list(RecordQuery) -> RecordPage,
             records_export(RecordsExportRequest) -> ExportReport,
+            // Alerts: the queue, one alert, its lifecycle, the customer notice.
+            alerts_list(AlertsListRequest) -> AlertsPage,
+            alert_show(AlertShowRequest) -> AlertShown,
+            alert_acknowledge(AlertAcknowledgeRequest) -> AlertsChanged,
+            alert_snooze(AlertSnoozeRequest) -> AlertView,
+            alert_notice(AlertNoticeRequest) -> Notice,
+            alert_resolve_check(AlertResolveCheckRequest) -> AlertView,
+            maintenance_window_add(MaintenanceWindowAddRequest) -> Settings,
+            maintenance_window_remove(MaintenanceWindowRemoveRequest) -> Settings,
         }
     };
 }

@@ -3,6 +3,16 @@
 
 import type { AccountSummary } from './AccountSummary';
 import type { AccountSummaryRequest } from './AccountSummaryRequest';
+import type { AlertAcknowledgeRequest } from './AlertAcknowledgeRequest';
+import type { AlertNoticeRequest } from './AlertNoticeRequest';
+import type { AlertResolveCheckRequest } from './AlertResolveCheckRequest';
+import type { AlertShowRequest } from './AlertShowRequest';
+import type { AlertShown } from './AlertShown';
+import type { AlertSnoozeRequest } from './AlertSnoozeRequest';
+import type { AlertView } from './AlertView';
+import type { AlertsChanged } from './AlertsChanged';
+import type { AlertsListRequest } from './AlertsListRequest';
+import type { AlertsPage } from './AlertsPage';
 import type { AppStatus } from './AppStatus';
 import type { AppStatusRequest } from './AppStatusRequest';
 import type { Catalog } from './Catalog';
@@ -35,6 +45,9 @@ import type { LedgerListRequest } from './LedgerListRequest';
 import type { LedgerPage } from './LedgerPage';
 import type { MagicLink } from './MagicLink';
 import type { MagicLinkCreateRequest } from './MagicLinkCreateRequest';
+import type { MaintenanceWindowAddRequest } from './MaintenanceWindowAddRequest';
+import type { MaintenanceWindowRemoveRequest } from './MaintenanceWindowRemoveRequest';
+import type { Notice } from './Notice';
 import type { Profile } from './Profile';
 import type { ProfileAddRequest } from './ProfileAddRequest';
 import type { ProfileSwitchRequest } from './ProfileSwitchRequest';
@@ -82,6 +95,14 @@ export type Actions = {
   profile_switch: { request: ProfileSwitchRequest; response: Profile };
   records_list: { request: RecordQuery; response: RecordPage };
   records_export: { request: RecordsExportRequest; response: ExportReport };
+  alerts_list: { request: AlertsListRequest; response: AlertsPage };
+  alert_show: { request: AlertShowRequest; response: AlertShown };
+  alert_acknowledge: { request: AlertAcknowledgeRequest; response: AlertsChanged };
+  alert_snooze: { request: AlertSnoozeRequest; response: AlertView };
+  alert_notice: { request: AlertNoticeRequest; response: Notice };
+  alert_resolve_check: { request: AlertResolveCheckRequest; response: AlertView };
+  maintenance_window_add: { request: MaintenanceWindowAddRequest; response: Settings };
+  maintenance_window_remove: { request: MaintenanceWindowRemoveRequest; response: Settings };
 };
 
 export type ActionName = keyof Actions;
@@ -116,4 +137,12 @@ export const ACTION_NAMES = [
   'profile_switch',
   'records_list',
   'records_export',
+  'alerts_list',
+  'alert_show',
+  'alert_acknowledge',
+  'alert_snooze',
+  'alert_notice',
+  'alert_resolve_check',
+  'maintenance_window_add',
+  'maintenance_window_remove',
 ] as const satisfies readonly ActionName[];
