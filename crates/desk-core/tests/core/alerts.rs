@@ -67,9 +67,7 @@ async fn connected(engine: &ManualEngine, dir: &std::path::Path) -> (Desk, Strin
         directory_only: true,
         ..desk_core::sync::SyncRequest::default()
     };
-    desk_core::sync::sync(&desk, directory)
-        .await
-        .unwrap();
+    desk_core::sync::sync(&desk, directory).await.unwrap();
     (desk, created.connection.id)
 }
 
