@@ -91,6 +91,8 @@ macro_rules! for_each_action {
             alert_resolve_check(AlertResolveCheckRequest) -> AlertView,
             maintenance_window_add(MaintenanceWindowAddRequest) -> Settings,
             maintenance_window_remove(MaintenanceWindowRemoveRequest) -> Settings,
+            // The local engine's sandbox: faults that open (and heal) alerts.
+            sandbox_fault(SandboxFaultRequest) -> Connection,
         }
     };
 }
@@ -99,7 +101,7 @@ macro_rules! for_each_action {
 pub use crate::offline::{CreditsView, ExportReport};
 pub use crate::settings::Settings;
 pub use crate::sync::SyncReport;
-pub use desk_platform::connection::{MagicLink, TestResult};
+pub use desk_platform::connection::{Connection, MagicLink, TestResult};
 pub use desk_platform::customer::Customer;
 pub use desk_store::Statement;
 pub use desk_store::{Profile, RecordPage, RecordQuery};

@@ -533,3 +533,43 @@ pub async fn maintenance_window_remove(
     }
     desk.save_settings(settings).await
 }
+
+/// A fault for the local engine's simulated system (the sandbox), to show and try every
+/// alert and recovery path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SandboxFaultKind {
+    ExpireCredentials,
+    GoOffline,
+    ComeOnline,
+    RateLimit,
+    FailNextSync,
+    SystemError,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxFaultRequest {
+    pub connection_id: String,
+    pub kind: SandboxFaultKind,
+}
+
+pub async fn sandbox_fault(
+    desk: &Desk,
+    request: SandboxFaultRequest,
+) -> Result<Connection, CoreError> {
+    use desk_client::{FaultKind as F, SandboxFault};
+    let kind = match request.kind {
+        SandboxFaultKind::ExpireCredentials => F::ExpireCredentials,
+        SandboxFaultKind::GoOffline => F::GoOffline,
+        SandboxFaultKind::ComeOnline => F::ComeOnline,
+        SandboxFaultKind::RateLimit => F::RateLimit,
+        SandboxFaultKind::FailNextSync => F::FailNextSync,
+        SandboxFaultKind::SystemError => F::SystemError,
+    };
+    let session = desk.session(None).await?;
+    Ok(session
+        .client
+        .sandbox_fault(&request.connection_id, &SandboxFault::new(kind))
+        .await?)
+}

@@ -16,6 +16,7 @@ import type { AlertsPage } from './AlertsPage';
 import type { AppStatus } from './AppStatus';
 import type { AppStatusRequest } from './AppStatusRequest';
 import type { Catalog } from './Catalog';
+import type { Connection } from './Connection';
 import type { ConnectionActivateRequest } from './ConnectionActivateRequest';
 import type { ConnectionCounts } from './ConnectionCounts';
 import type { ConnectionCreateRequest } from './ConnectionCreateRequest';
@@ -56,6 +57,7 @@ import type { ProfilesView } from './ProfilesView';
 import type { RecordPage } from './RecordPage';
 import type { RecordQuery } from './RecordQuery';
 import type { RecordsExportRequest } from './RecordsExportRequest';
+import type { SandboxFaultRequest } from './SandboxFaultRequest';
 import type { Settings } from './Settings';
 import type { SettingsShowRequest } from './SettingsShowRequest';
 import type { Statement } from './Statement';
@@ -103,6 +105,7 @@ export type Actions = {
   alert_resolve_check: { request: AlertResolveCheckRequest; response: AlertView };
   maintenance_window_add: { request: MaintenanceWindowAddRequest; response: Settings };
   maintenance_window_remove: { request: MaintenanceWindowRemoveRequest; response: Settings };
+  sandbox_fault: { request: SandboxFaultRequest; response: Connection };
 };
 
 export type ActionName = keyof Actions;
@@ -145,4 +148,5 @@ export const ACTION_NAMES = [
   'alert_resolve_check',
   'maintenance_window_add',
   'maintenance_window_remove',
+  'sandbox_fault',
 ] as const satisfies readonly ActionName[];
