@@ -152,11 +152,16 @@ impl AlertStore for SqliteAlerts {
         let id = match existing {
             Some(id) => {
                 sqlx::query(
-                    "UPDATE alerts SET updated_at = ?, detail = coalesce(?, detail),
+                    // The poll knows least (a flag): its words never replace a webhook's reason
+                    // or a failed call's error.
+                    "UPDATE alerts SET updated_at = ?,
+                        detail = CASE WHEN ? THEN coalesce(detail, ?) ELSE coalesce(?, detail) END,
                         customer_id = coalesce(customer_id, ?), system_id = coalesce(system_id, ?)
                      WHERE id = ?",
                 )
                 .bind(ts(report.at))
+                .bind(report.source == Source::Poll)
+                .bind(&report.detail)
                 .bind(&report.detail)
                 .bind(&report.customer_id)
                 .bind(&report.system_id)

@@ -59,6 +59,8 @@ async fn a_second_report_merges_its_source_into_the_one_alert() {
     assert!(!third.opened && !third.new_source);
     assert_eq!(first.alert.id, third.alert.id);
     assert_eq!(third.alert.sources, [Source::Webhook, Source::Poll]);
+    // The poll's words never replace the webhook's reason.
+    assert_eq!(third.alert.detail.as_deref(), Some("seen by webhook"));
     assert_eq!(third.alert.opened_at, first.alert.opened_at);
 
     let detail = store.get(&first.alert.id).await.expect("get");
