@@ -5,9 +5,8 @@
 use crate::ShellConfig;
 use desk_core::actions::Profile;
 use desk_core::jobs::JobIntervals;
-use desk_core::mirror_applier::MirrorApplier;
 use desk_core::{ActionError, Code, CoreError, Desk, DeskConfig, DeskEvent, NextStep};
-use desk_inbox::{EventApplier, Inbox, InboxConfig};
+use desk_inbox::{Inbox, InboxConfig};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 use tauri::async_runtime::JoinHandle;
@@ -191,10 +190,7 @@ async fn attach_inbox(desk: &Desk, profile: &Profile) -> Result<(), CoreError> {
         path: dir.clone(),
         source,
     })?;
-    let appliers: Vec<Arc<dyn EventApplier>> = vec![Arc::new(MirrorApplier::new(
-        desk.mirror().clone(),
-        profile.name.clone(),
-    ))];
+    let appliers = desk_core::alerts::applier::appliers(desk, &profile.name).await?;
     let inbox = Inbox::open(
         &dir,
         InboxConfig {

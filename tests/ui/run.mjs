@@ -26,7 +26,7 @@ for (const file of files) {
   const requests = [];
   const consoleErrors = [];
   try {
-    server = await startServer();
+    server = await startServer(journey.serveArgs ?? []);
     browser = await launchBrowser();
     const page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.setDefaultTimeout(15000);

@@ -1,3 +1,4 @@
+pub mod alerts;
 pub mod connections;
 pub mod credits;
 pub mod customers;

@@ -47,6 +47,10 @@ enum Command {
     /// The webhook receiver alone.
     #[command(subcommand)]
     Inbox(commands::inbox::InboxCommand),
+    /// Reauthorization and other alerts: the queue, acknowledge, the customer notice, snooze,
+    /// the live check that resolves.
+    #[command(subcommand)]
+    Alerts(commands::alerts::AlertsCommand),
     /// The webhook inspector: what the inbox received, replays and forwarding.
     #[command(subcommand)]
     Webhooks(commands::webhooks::WebhooksCommand),
@@ -171,6 +175,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => commands::serve::run(&context, args).await,
             Command::Inbox(command) => commands::inbox::run(&context, command).await,
             Command::Webhooks(command) => commands::webhooks::run(&context, command).await,
+            Command::Alerts(command) => commands::alerts::run(&context, command).await,
             Command::Profiles(command) => commands::profiles::run(&context, command).await,
             Command::Sync(args) => commands::sync::run(&context, args).await,
             Command::Connections(command) => commands::connections::run(&context, command).await,

@@ -13,6 +13,7 @@
 //! lifecycle (changes on the platform), catalog, profiles, records.
 
 mod account;
+mod alerts;
 mod catalog;
 mod connections;
 mod credits;
@@ -28,6 +29,7 @@ pub mod typescript;
 mod webhooks;
 
 pub use account::*;
+pub use alerts::*;
 pub use catalog::*;
 pub use connections::*;
 pub use credits::*;
@@ -97,6 +99,17 @@ macro_rules! for_each_action {
             webhook_deliveries(WebhookDeliveriesRequest) -> DeliveriesView,
             webhook_deliveries_resend(DeliveriesResendRequest) -> DeliveriesResent,
             inbox_catch_up(InboxCatchUpRequest) -> CaughtUp,
+            // Alerts: the queue, one alert, its lifecycle, the customer notice.
+            alerts_list(AlertsListRequest) -> AlertsPage,
+            alert_show(AlertShowRequest) -> AlertShown,
+            alert_acknowledge(AlertAcknowledgeRequest) -> AlertsChanged,
+            alert_snooze(AlertSnoozeRequest) -> AlertView,
+            alert_notice(AlertNoticeRequest) -> Notice,
+            alert_resolve_check(AlertResolveCheckRequest) -> AlertView,
+            maintenance_window_add(MaintenanceWindowAddRequest) -> Settings,
+            maintenance_window_remove(MaintenanceWindowRemoveRequest) -> Settings,
+            // The local engine's sandbox: faults that open (and heal) alerts.
+            sandbox_fault(SandboxFaultRequest) -> Connection,
         }
     };
 }
@@ -106,7 +119,7 @@ pub use crate::offline::{CreditsView, ExportReport};
 pub use crate::settings::Settings;
 pub use crate::sync::SyncReport;
 pub use desk_inbox::WebhookEdit;
-pub use desk_platform::connection::{MagicLink, TestResult};
+pub use desk_platform::connection::{Connection, MagicLink, TestResult};
 pub use desk_platform::customer::Customer;
 pub use desk_store::Statement;
 pub use desk_store::{Profile, RecordPage, RecordQuery};

@@ -71,6 +71,8 @@ pub struct Desk {
     /// The inbox a serving process attached (with its processor and appliers); read-only
     /// callers open one on demand.
     inbox: OnceCell<Inbox>,
+    /// The alert queue (alerts.db), opened on first use.
+    alerts: OnceCell<Arc<dyn desk_alerts::AlertStore>>,
     /// Serializes writers of settings.json.
     settings_lock: Mutex<()>,
     /// Held while this process serves the folder's inbox (one per data folder).
@@ -96,6 +98,7 @@ impl Desk {
             events: EventBus::default(),
             sessions: Mutex::new(HashMap::new()),
             inbox: OnceCell::new(),
+            alerts: OnceCell::new(),
             settings_lock: Mutex::new(()),
             inbox_lock: std::sync::Mutex::new(None),
         })
@@ -257,6 +260,19 @@ impl Desk {
         self.stable_key(crate::actions::INBOX_SECRET_NAME).await
     }
 
+    /// The alert queue of this data folder (`alerts.db`), shared by every process that opens
+    /// the folder (SQLite, WAL).
+    pub async fn alerts(&self) -> Result<Arc<dyn desk_alerts::AlertStore>, CoreError> {
+        let store = self
+            .alerts
+            .get_or_try_init(|| async {
+                let store = desk_alerts::SqliteAlerts::open(&self.data_dir).await?;
+                Ok::<_, CoreError>(Arc::new(store) as Arc<dyn desk_alerts::AlertStore>)
+            })
+            .await?;
+        Ok(Arc::clone(store))
+    }
+
     /// Where the webhook inbox keeps `inbox.db`.
     pub fn inbox_dir(&self) -> PathBuf {
         self.data_dir.join("inbox")
@@ -295,6 +311,9 @@ impl Desk {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .take(),
         );
+        if let Some(alerts) = self.alerts.get() {
+            alerts.close().await;
+        }
         self.mirror.close().await;
         if let Some(vault) = self.vault.into_inner() {
             vault.close().await;

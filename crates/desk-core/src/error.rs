@@ -17,6 +17,8 @@ pub enum CoreError {
     #[error(transparent)]
     Store(#[from] desk_store::StoreError),
     #[error(transparent)]
+    Alerts(#[from] desk_alerts::AlertsError),
+    #[error(transparent)]
     Vault(#[from] desk_vault::VaultError),
     #[error("the local engine: {0}")]
     Engine(#[from] desk_engine::EngineError),
@@ -394,6 +396,14 @@ impl CoreError {
                 "INVALID_INPUT" => Code::InvalidInput,
                 "STORE_BUSY" => Code::StoreBusy,
                 "DISK_FULL" => Code::DiskFull,
+                "IO" => Code::Io,
+                _ => Code::InternalError,
+            },
+            Self::Alerts(err) => match err.code() {
+                "NOT_FOUND" => Code::NotFound,
+                "CONFLICT" => Code::Conflict,
+                "STORE_NEWER_VERSION" => Code::StoreNewerVersion,
+                "STORE_BUSY" => Code::StoreBusy,
                 "IO" => Code::Io,
                 _ => Code::InternalError,
             },

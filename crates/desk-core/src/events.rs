@@ -90,6 +90,32 @@ pub enum DeskEvent {
     /// The active profile changed (`profiles switch`); everything shown belongs to another
     /// platform now.
     ProfileSwitched { profile: String },
+    /// An alert opened or changed; `open_count` is the profile's unresolved, unsnoozed alerts
+    /// after the change (the navigation's count). `notify`: a new alert outside snooze and
+    /// maintenance, for a desktop notification.
+    AlertChanged {
+        profile: String,
+        change: AlertChangeKind,
+        alert: desk_alerts::Alert,
+        open_count: u32,
+        notify: bool,
+    },
+}
+
+/// What happened to an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertChangeKind {
+    Opened,
+    /// Another source reported it.
+    Reported,
+    Acknowledged,
+    Snoozed,
+    CustomerNotified,
+    Reauthorized,
+    /// A live check or a reauthorization did not heal it.
+    CheckFailed,
+    Resolved,
 }
 
 /// What a lifecycle action did to a connection.

@@ -1,7 +1,7 @@
 //! The background work of a process that stays up (the window, `mdesk serve`): a sync of the
 //! shown profile on an interval (the first at once, so a first start fills the mirror), and
 //! status polling plus event catch-up (the fallback for webhooks that never arrive) on a
-//! shorter one. A failed pass is logged and retried at the next tick.
+//! shorter one; alerts are detected after each of them (alerts::detect). A failed pass is logged and retried at the next tick.
 
 use crate::catch_up::EventCatchUp;
 use crate::desk::Desk;
@@ -39,6 +39,9 @@ pub async fn run(desk: &Desk, intervals: JobIntervals, shutdown: impl Future<Out
     };
     let syncs = crate::periodic::every("sync", intervals.sync, until_stopped(), || async {
         let report = sync::sync(desk, SyncRequest::default()).await?;
+        let session = desk.session(None).await?;
+        let alerts = crate::alerts::Alerts::of(desk).await?;
+        crate::alerts::detect::after_sync(&alerts, &session, &report).await?;
         tracing::info!(
             records = report.records(),
             failures = report.failures(),
@@ -48,7 +51,13 @@ pub async fn run(desk: &Desk, intervals: JobIntervals, shutdown: impl Future<Out
     });
     let polls = crate::periodic::every("status poll", intervals.poll, until_stopped(), || async {
         let session = desk.session(None).await?;
-        let changes = crate::poll::poll_connection_status(desk, &session).await?;
+        let crate::poll::PollPass {
+            changes,
+            connections,
+        } = crate::poll::poll_pass(desk, &session).await?;
+        // Alerts first: a failed catch-up below must not hold back what the poll saw.
+        let alerts = crate::alerts::Alerts::of(desk).await?;
+        crate::alerts::detect::after_poll(&alerts, &session, &connections).await?;
         if !changes.is_empty() {
             tracing::info!(
                 changed = changes.len(),

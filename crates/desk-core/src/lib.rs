@@ -10,6 +10,7 @@
 //!   network; [`catch_up`]: missed events into the webhook inbox.
 
 pub mod actions;
+pub mod alerts;
 pub mod catch_up;
 mod desk;
 mod error;

@@ -269,6 +269,18 @@ impl Platform {
         }
     }
 
+    /// Makes a local engine's simulated system misbehave (the sandbox; no other platform has it).
+    pub async fn sandbox_fault(
+        &self,
+        id: &str,
+        fault: &desk_client::SandboxFault,
+    ) -> Result<Connection, ClientError> {
+        match self {
+            Self::Desk(c) => c.sandbox_fault(id, fault).await,
+            Self::Makini(_) => Err(unsupported("inject sandbox faults")),
+        }
+    }
+
     /// The event log; Makini documents none (its status changes are seen by polling instead).
     pub fn events(
         &self,

@@ -23,6 +23,17 @@ pub async fn poll_connection_status(
     desk: &Desk,
     session: &Session,
 ) -> Result<Vec<StatusChange>, CoreError> {
+    Ok(poll_pass(desk, session).await?.changes)
+}
+
+/// What one pass saw: the changes, and every connection as the platform listed it (the
+/// alerts' detection reads all of them, changed or not).
+pub struct PollPass {
+    pub changes: Vec<StatusChange>,
+    pub connections: Vec<Connection>,
+}
+
+pub async fn poll_pass(desk: &Desk, session: &Session) -> Result<PollPass, CoreError> {
     let profile = session.profile.name.as_str();
     let platform: Vec<Connection> = session
         .client
@@ -46,8 +57,8 @@ pub async fn poll_connection_status(
         .collect();
     let mut changed = Vec::new();
     let mut changes = Vec::new();
-    for connection in platform {
-        let after = ConnectionHealth::from(&connection);
+    for connection in &platform {
+        let after = ConnectionHealth::from(connection);
         let before = mirrored.get(&connection.id).copied();
         if before != Some(after) {
             changes.push(StatusChange {
@@ -56,7 +67,7 @@ pub async fn poll_connection_status(
                 before,
                 after,
             });
-            changed.push(connection);
+            changed.push(connection.clone());
         }
     }
     if !changed.is_empty() {
@@ -71,7 +82,10 @@ pub async fn poll_connection_status(
             change: change.clone(),
         });
     }
-    Ok(changes)
+    Ok(PollPass {
+        changes,
+        connections: platform,
+    })
 }
 
 /// Makini documents no event log: the status changes polling sees become the events our

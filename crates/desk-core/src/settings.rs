@@ -22,6 +22,36 @@ pub struct Settings {
     pub idle_days: u32,
     /// The days of ledger the forecast's rate is measured over.
     pub forecast_window_days: u32,
+    /// An unresolved alert older than this many hours is marked escalated.
+    pub alert_escalation_hours: u32,
+    /// A connection offline for this many minutes opens an alert.
+    pub offline_alert_minutes: u32,
+    /// This many failed syncs of a connection in a row open an alert.
+    pub sync_failure_alert_count: u32,
+    /// Times in which alerts are recorded but not notified.
+    pub maintenance_windows: Vec<MaintenanceWindow>,
+    /// The customer notice's text with `{placeholders}` (crate::alerts::notice); none: the
+    /// built-in one.
+    pub notice_template: Option<String>,
+}
+
+/// A planned outage: alerts opened inside it are recorded, never notified.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct MaintenanceWindow {
+    pub id: String,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub ends_at: chrono::DateTime<chrono::Utc>,
+    pub note: String,
+}
+
+impl Settings {
+    /// A maintenance window is on at `at`.
+    pub fn in_maintenance(&self, at: chrono::DateTime<chrono::Utc>) -> bool {
+        self.maintenance_windows
+            .iter()
+            .any(|window| window.starts_at <= at && at < window.ends_at)
+    }
 }
 
 impl Default for Settings {
@@ -30,6 +60,11 @@ impl Default for Settings {
             low_credit_threshold: Some(5),
             idle_days: 14,
             forecast_window_days: 30,
+            alert_escalation_hours: 24,
+            offline_alert_minutes: 30,
+            sync_failure_alert_count: 3,
+            maintenance_windows: Vec::new(),
+            notice_template: None,
         }
     }
 }
@@ -54,6 +89,50 @@ impl Settings {
                 "forecast_window_days {}: choose 1 to 3650",
                 self.forecast_window_days
             )));
+        }
+        let ranges = [
+            (
+                "alert_escalation_hours",
+                self.alert_escalation_hours,
+                1,
+                24 * 365,
+            ),
+            (
+                "offline_alert_minutes",
+                self.offline_alert_minutes,
+                0,
+                7 * 24 * 60,
+            ),
+            (
+                "sync_failure_alert_count",
+                self.sync_failure_alert_count,
+                1,
+                100,
+            ),
+        ];
+        for (name, value, low, high) in ranges {
+            if !(low..=high).contains(&value) {
+                return Err(CoreError::InvalidInput(format!(
+                    "{name} {value}: choose {low} to {high}"
+                )));
+            }
+        }
+        for window in &self.maintenance_windows {
+            if window.ends_at <= window.starts_at {
+                return Err(CoreError::InvalidInput(format!(
+                    "maintenance window {}: it must end after it starts",
+                    window.id
+                )));
+            }
+        }
+        if self
+            .notice_template
+            .as_ref()
+            .is_some_and(|text| text.trim().is_empty() || text.len() > 20_000)
+        {
+            return Err(CoreError::InvalidInput(
+                "notice_template: write 1 to 20000 characters, or none for the built-in one".into(),
+            ));
         }
         Ok(())
     }

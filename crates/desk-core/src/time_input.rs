@@ -33,6 +33,15 @@ pub fn parse_instant(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Co
     )))
 }
 
+/// An instant ahead (a snooze's end): a span counts forward from `now`, anything else as in
+/// [`parse_instant`].
+pub fn parse_until(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, CoreError> {
+    match parse_span(text.trim()).and_then(|span| now.checked_add_signed(span)) {
+        Some(at) => Ok(at),
+        None => parse_instant(text, now),
+    }
+}
+
 /// `2h` and the like; `None` for anything else (or a span too long to subtract).
 fn parse_span(text: &str) -> Option<Duration> {
     let split = text.find(|c: char| !c.is_ascii_digit())?;

@@ -38,18 +38,22 @@ export function mdeskBinary() {
 }
 
 /** Starts `mdesk serve` on a free port with a fresh data folder; resolves with its URLs. */
-export async function startServer() {
+export async function startServer(extraArgs = []) {
   const bin = mdeskBinary();
   if (!existsSync(bin)) throw new Error(`no mdesk binary at ${bin}: cargo build -p desk-cli first`);
   const dataDir = mkdtempSync(join(tmpdir(), 'mdesk-journey-'));
-  const child = spawn(bin, ['--data-dir', dataDir, 'serve', '--addr', '127.0.0.1:0'], {
-    env: {
-      ...process.env,
-      MDESK_VAULT_PASSPHRASE: 'test',
-      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+  const child = spawn(
+    bin,
+    ['--data-dir', dataDir, 'serve', '--addr', '127.0.0.1:0', ...extraArgs],
+    {
+      env: {
+        ...process.env,
+        MDESK_VAULT_PASSPHRASE: 'test',
+        RUST_LOG: process.env.RUST_LOG ?? 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let log = '';
   const urls = await new Promise((resolve, reject) => {
     const found = {};

@@ -3,7 +3,6 @@
 use crate::secret_input::{self, WhenMissing};
 use crate::Context;
 use anyhow::Context as _;
-use desk_core::mirror_applier::MirrorApplier;
 use desk_core::profiles::resolve_profile;
 use desk_inbox::{EventApplier, Inbox, InboxConfig};
 use desk_platform::webhook_signature::WebhookKey;
@@ -68,10 +67,7 @@ async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
         match resolve_profile(&desk, args.profile.as_deref()).await {
             Ok(profile) => {
                 tracing::info!(profile = %profile.name, "processed events update the mirror");
-                vec![Arc::new(MirrorApplier::new(
-                    desk.mirror().clone(),
-                    profile.name,
-                ))]
+                desk_core::alerts::applier::appliers(&desk, &profile.name).await?
             }
             Err(err) if args.profile.is_none() => {
                 tracing::info!(reason = %err, "processed events update no mirror");

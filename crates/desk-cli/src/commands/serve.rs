@@ -4,10 +4,9 @@
 use crate::Context;
 use anyhow::Context as _;
 use desk_core::jobs::JobIntervals;
-use desk_core::mirror_applier::MirrorApplier;
 use desk_core::{Desk, DeskConfig, VaultAccess};
 use desk_engine::seed::Seed;
-use desk_inbox::{EventApplier, Inbox, InboxConfig};
+use desk_inbox::{Inbox, InboxConfig};
 use desk_server::{LaunchToken, ServerState};
 use desk_store::IntegrityCheck;
 use std::io::Write as _;
@@ -69,10 +68,7 @@ async fn serve(desk: &Arc<Desk>, args: ServeArgs) -> anyhow::Result<()> {
         )
         .await?;
     }
-    let appliers: Vec<Arc<dyn EventApplier>> = vec![Arc::new(MirrorApplier::new(
-        desk.mirror().clone(),
-        profile.name.clone(),
-    ))];
+    let appliers = desk_core::alerts::applier::appliers(desk, &profile.name).await?;
     // One inbox per data folder: refused before it is opened when another process serves it.
     desk.claim_inbox().map_err(super::desk::failed)?;
     let inbox_dir = desk.inbox_dir();

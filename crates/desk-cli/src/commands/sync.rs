@@ -161,6 +161,11 @@ fn report_progress(event: &DeskEvent) {
         DeskEvent::SyncFinished {
             records, failures, ..
         } => format!("done: {records} records new or changed, {failures} failed"),
+        DeskEvent::AlertChanged { change, alert, .. } => format!(
+            "alert {} ({}): {change:?}",
+            alert.id,
+            alert.kind.as_str()
+        ),
         DeskEvent::ConnectionHealthChanged { change, .. } => format!(
             "{}: now {} ({})",
             change.connection_id,

@@ -1,6 +1,7 @@
 //! The `mdesk` binary, run as a user runs it.
 #![allow(clippy::unwrap_used)] // a failed step is a failed test
 
+mod alerts;
 mod bad_input;
 mod console;
 mod lifecycle;

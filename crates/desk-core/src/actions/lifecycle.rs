@@ -346,7 +346,19 @@ pub async fn connection_reauthorize(
                 authorized_by: request.authorized_by,
             },
         )
-        .await?;
+        .await;
+    let alerts = crate::alerts::Alerts::of(desk).await?;
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(err) => {
+            // Still-bad credentials: the alert stays open and says so.
+            let err = CoreError::from(err);
+            alerts
+                .after_reauthorization(&session, &request.id, Err(err.to_string()))
+                .await?;
+            return Err(err);
+        }
+    };
     keep_token(desk, &session, &answer.connection, &answer.token).await?;
     mirror_change(
         desk,
@@ -358,6 +370,10 @@ pub async fn connection_reauthorize(
     if answer.identity_changed {
         tracing::warn!(connection = %answer.connection.id, "reauthorized with credentials for another account or instance");
     }
+    // Resolving waits for the live check, run at once.
+    alerts
+        .after_reauthorization(&session, &answer.connection.id, Ok(()))
+        .await?;
     Ok(ConnectionReauthorized {
         health: Health::of(&answer.connection),
         connection: answer.connection,

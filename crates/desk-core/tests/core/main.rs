@@ -1,6 +1,7 @@
 //! The core's jobs against the real local engine on a loopback port and a real inbox.
 #![allow(clippy::unwrap_used)] // a failed step is a failed test
 
+mod alerts;
 mod lifecycle;
 mod makini;
 mod sync;

@@ -3,10 +3,21 @@
 
 import type { AccountSummary } from './AccountSummary';
 import type { AccountSummaryRequest } from './AccountSummaryRequest';
+import type { AlertAcknowledgeRequest } from './AlertAcknowledgeRequest';
+import type { AlertNoticeRequest } from './AlertNoticeRequest';
+import type { AlertResolveCheckRequest } from './AlertResolveCheckRequest';
+import type { AlertShowRequest } from './AlertShowRequest';
+import type { AlertShown } from './AlertShown';
+import type { AlertSnoozeRequest } from './AlertSnoozeRequest';
+import type { AlertView } from './AlertView';
+import type { AlertsChanged } from './AlertsChanged';
+import type { AlertsListRequest } from './AlertsListRequest';
+import type { AlertsPage } from './AlertsPage';
 import type { AppStatus } from './AppStatus';
 import type { AppStatusRequest } from './AppStatusRequest';
 import type { Catalog } from './Catalog';
 import type { CaughtUp } from './CaughtUp';
+import type { Connection } from './Connection';
 import type { ConnectionActivateRequest } from './ConnectionActivateRequest';
 import type { ConnectionCounts } from './ConnectionCounts';
 import type { ConnectionCreateRequest } from './ConnectionCreateRequest';
@@ -41,6 +52,9 @@ import type { LedgerListRequest } from './LedgerListRequest';
 import type { LedgerPage } from './LedgerPage';
 import type { MagicLink } from './MagicLink';
 import type { MagicLinkCreateRequest } from './MagicLinkCreateRequest';
+import type { MaintenanceWindowAddRequest } from './MaintenanceWindowAddRequest';
+import type { MaintenanceWindowRemoveRequest } from './MaintenanceWindowRemoveRequest';
+import type { Notice } from './Notice';
 import type { Profile } from './Profile';
 import type { ProfileAddRequest } from './ProfileAddRequest';
 import type { ProfileSwitchRequest } from './ProfileSwitchRequest';
@@ -53,6 +67,7 @@ import type { RecordSourcesRequest } from './RecordSourcesRequest';
 import type { RecordsExportRequest } from './RecordsExportRequest';
 import type { RecordsView } from './RecordsView';
 import type { ReplayOutcome } from './ReplayOutcome';
+import type { SandboxFaultRequest } from './SandboxFaultRequest';
 import type { Settings } from './Settings';
 import type { SettingsShowRequest } from './SettingsShowRequest';
 import type { Statement } from './Statement';
@@ -117,6 +132,15 @@ export type Actions = {
   webhook_deliveries: { request: WebhookDeliveriesRequest; response: DeliveriesView };
   webhook_deliveries_resend: { request: DeliveriesResendRequest; response: DeliveriesResent };
   inbox_catch_up: { request: InboxCatchUpRequest; response: CaughtUp };
+  alerts_list: { request: AlertsListRequest; response: AlertsPage };
+  alert_show: { request: AlertShowRequest; response: AlertShown };
+  alert_acknowledge: { request: AlertAcknowledgeRequest; response: AlertsChanged };
+  alert_snooze: { request: AlertSnoozeRequest; response: AlertView };
+  alert_notice: { request: AlertNoticeRequest; response: Notice };
+  alert_resolve_check: { request: AlertResolveCheckRequest; response: AlertView };
+  maintenance_window_add: { request: MaintenanceWindowAddRequest; response: Settings };
+  maintenance_window_remove: { request: MaintenanceWindowRemoveRequest; response: Settings };
+  sandbox_fault: { request: SandboxFaultRequest; response: Connection };
 };
 
 export type ActionName = keyof Actions;
@@ -163,4 +187,13 @@ export const ACTION_NAMES = [
   'webhook_deliveries',
   'webhook_deliveries_resend',
   'inbox_catch_up',
+  'alerts_list',
+  'alert_show',
+  'alert_acknowledge',
+  'alert_snooze',
+  'alert_notice',
+  'alert_resolve_check',
+  'maintenance_window_add',
+  'maintenance_window_remove',
+  'sandbox_fault',
 ] as const satisfies readonly ActionName[];

@@ -3,7 +3,7 @@ export const SCREENS = [
   { id: 'overview', path: '/', label: 'Overview', keys: 'g o', built: true },
   { id: 'connect', path: '/connect', label: 'Connect', keys: 'g n', built: true },
   { id: 'credits', path: '/credits', label: 'Credits', keys: 'g c', built: true },
-  { id: 'alerts', path: '/alerts', label: 'Alerts', keys: 'g a', built: false },
+  { id: 'alerts', path: '/alerts', label: 'Alerts', keys: 'g a', built: true },
   { id: 'webhooks', path: '/webhooks', label: 'Webhooks', keys: 'g w', built: true },
   { id: 'data', path: '/data', label: 'Data', keys: 'g d', built: true },
   { id: 'settings', path: '/settings', label: 'Settings', keys: 'g s', built: true },
