@@ -18,9 +18,13 @@ pub enum AlertsCommand {
     /// The queue, oldest first: unresolved alerts (every alert with --all).
     List(ListArgs),
     /// One alert: its sources with their times, its history, the connection's authorizations.
-    Show { id: String },
+    Show {
+        /// The alert, as `alerts list` shows it.
+        id: String,
+    },
     /// Acknowledge one or several alerts.
     Ack {
+        /// The alerts, as `alerts list` shows them.
         #[arg(required = true)]
         ids: Vec<String>,
         /// Who acknowledges (default: your user name).
@@ -29,6 +33,7 @@ pub enum AlertsCommand {
     },
     /// The customer-facing reconnect instructions (text, then a mailto: link).
     Notice {
+        /// The alert, as `alerts list` shows it.
         id: String,
         /// Preview another template (a file with {placeholders}).
         #[arg(long)]
@@ -42,12 +47,17 @@ pub enum AlertsCommand {
     },
     /// Hold an alert's notifications back until a time (`2h`, `1d`, a date or RFC 3339 time).
     Snooze {
+        /// The alert, as `alerts list` shows it.
         id: String,
+        /// Until when: `2h`, `1d`, a date or an RFC 3339 time.
         #[arg(long)]
         until: String,
     },
     /// Check the connection live now: passing, the alert resolves; failing, it says why.
-    ResolveCheck { id: String },
+    ResolveCheck {
+        /// The alert, as `alerts list` shows it.
+        id: String,
+    },
     /// Maintenance windows: alerts inside them are recorded, not notified.
     #[command(subcommand)]
     Maintenance(MaintenanceCommand),
@@ -55,16 +65,23 @@ pub enum AlertsCommand {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum MaintenanceCommand {
+    /// The maintenance windows, as settings keep them.
     List,
+    /// A window in which alerts are recorded but not notified.
     Add {
+        /// When it starts: a date, an RFC 3339 time, or a relative time (`2h`).
         #[arg(long)]
         from: String,
+        /// When it ends, written the same ways.
         #[arg(long)]
         until: String,
+        /// Why (shown beside the window).
         #[arg(long)]
         note: Option<String>,
     },
+    /// Remove a window.
     Remove {
+        /// The window, as `alerts maintenance list` shows it.
         id: String,
     },
 }
@@ -89,6 +106,7 @@ pub struct ListArgs {
     /// Only alerts open at least this many hours.
     #[arg(long)]
     min_age_hours: Option<u32>,
+    /// Newest first instead of oldest first.
     #[arg(long)]
     newest_first: bool,
 }

@@ -101,9 +101,9 @@ fn a_secret_comes_from_standard_input_once_and_a_missing_one_is_named() {
     let data = dir.path().join("data");
     let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n";
 
-    let (line, code) = inbox_with_stdin(&data, &["--secret-stdin"], secret);
+    // It serves (stopped at once with SIGTERM, which may come before its handler is set up).
+    let (line, _) = inbox_with_stdin(&data, &["--secret-stdin"], secret);
     assert!(line.starts_with("listening on "), "{line}");
-    assert_eq!(code, Some(0));
 
     let twice = [
         "--secret",
