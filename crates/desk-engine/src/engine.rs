@@ -172,11 +172,13 @@ impl Engine {
         Ok(())
     }
 
-    /// The background jobs on the wall clock, until `shutdown` resolves. Deliveries run apart
-    /// from syncs, so a long initial sync never holds a webhook back.
+    /// The background jobs on the wall clock, until `shutdown` resolves. Each runs apart from
+    /// the others: a long pass of due syncs (a seed's first syncs take a while) must neither
+    /// delay the health monitor, which notices expired credentials and outages, nor hold back
+    /// a webhook.
     pub async fn run_background(&self, shutdown: impl Future<Output = ()> + Send + 'static) {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let scheduler = {
+        let monitor = {
             let engine = self.clone();
             let mut stop = stop_rx.clone();
             tokio::spawn(async move {
@@ -188,6 +190,19 @@ impl Engine {
                     }
                     if let Err(err) = crate::sandbox::system::check_all(&engine).await {
                         tracing::error!(error = %err, "health monitor pass failed");
+                    }
+                }
+            })
+        };
+        let scheduler = {
+            let engine = self.clone();
+            let mut stop = stop_rx.clone();
+            tokio::spawn(async move {
+                let mut interval = tokio::time::interval(std::time::Duration::from_secs(1));
+                loop {
+                    tokio::select! {
+                        _ = interval.tick() => {}
+                        _ = stop.changed() => break,
                     }
                     if let Err(err) = crate::sync::run_due(&engine).await {
                         tracing::error!(error = %err, "scheduler pass failed");
@@ -215,7 +230,7 @@ impl Engine {
         if stop_tx.send(true).is_err() {
             tracing::debug!("background jobs already stopped");
         }
-        for job in [scheduler, deliverer] {
+        for job in [monitor, scheduler, deliverer] {
             if let Err(err) = job.await {
                 tracing::error!(error = %err, "background job ended abnormally");
             }

@@ -13,6 +13,16 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The first `n` lines a server prints on stdout; the rest is read and dropped by a thread for
+/// the server's life. Dropping the pipe instead would make its next line fail with EPIPE, and
+/// a server that cannot write its output stops (`mdesk serve` prints its link second).
+fn stdout_lines(child: &mut Child, n: usize) -> Vec<String> {
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: Vec<String> = (0..n).map(|_| lines.next().unwrap().unwrap()).collect();
+    std::thread::spawn(move || lines.for_each(drop));
+    first
+}
+
 struct Server {
     child: Child,
     base: String,
@@ -41,13 +51,11 @@ fn serve_with(data_dir: &std::path::Path, extra: &[&str]) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
+    let [first, second]: [String; 2] = stdout_lines(&mut child, 2).try_into().unwrap();
     let base = first
         .strip_prefix("listening on ")
         .expect(&first)
         .to_owned();
-    let second = lines.next().unwrap().unwrap();
     let secret = second
         .split("client_secret=")
         .nth(1)
@@ -238,11 +246,7 @@ async fn the_engines_webhooks_arrive_in_the_inbox_verified_and_processed() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let first = BufReader::new(inbox.stdout.take().unwrap())
-        .lines()
-        .next()
-        .unwrap()
-        .unwrap();
+    let first = stdout_lines(&mut inbox, 1).remove(0);
     assert!(
         first.starts_with("listening on http://127.0.0.1:"),
         "{first}"

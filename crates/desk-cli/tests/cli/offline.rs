@@ -393,11 +393,7 @@ fn test_events_of_every_type_reach_the_inbox_and_are_listed_filtered_and_exporte
     .stderr(Stdio::null())
     .spawn()
     .unwrap();
-    let first = BufReader::new(inbox.stdout.take().unwrap())
-        .lines()
-        .next()
-        .unwrap()
-        .unwrap();
+    let first = super::stdout_lines(&mut inbox, 1).remove(0);
     let url = format!("{}/webhooks", first.strip_prefix("listening on ").unwrap());
 
     let sent = json(

@@ -2,7 +2,7 @@
 //! the first, and the first's `serving.json` is left as it was.
 
 use super::{serve, stop};
-use std::io::{BufRead, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -79,11 +79,8 @@ fn a_second_engine_on_one_data_folder_is_refused_naming_the_first_and_leaves_its
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // Read both lines it prints (a closed pipe would fail its second one).
-    let mut lines = BufReader::new(next.stdout.take().unwrap()).lines();
-    let line = lines.next().unwrap().unwrap();
+    let line = super::stdout_lines(&mut next, 2).remove(0);
     assert!(line.starts_with("listening on http://127.0.0.1:"), "{line}");
-    lines.next().unwrap().unwrap();
     // Once it answers it serves (and handles SIGTERM).
     let addr = line.trim_start_matches("listening on http://").to_owned();
     let mut probe = std::net::TcpStream::connect(&addr).unwrap();
@@ -121,11 +118,7 @@ fn serve_inbox(data: &Path) -> (Child, String) {
     .stderr(Stdio::null())
     .spawn()
     .unwrap();
-    let first = BufReader::new(inbox.stdout.take().unwrap())
-        .lines()
-        .next()
-        .unwrap()
-        .unwrap();
+    let first = super::stdout_lines(&mut inbox, 1).remove(0);
     let base = first
         .strip_prefix("listening on ")
         .expect(&first)
