@@ -1,5 +1,6 @@
-//! The configuration lives at the repository root, beside the workspace, so `frontendDist` and the
-//! icon paths inside it read from the root.
+//! The configuration is `src-tauri/tauri.conf.json`, a link to the repository root's file (see
+//! ARCHITECTURE.md, "Packaging"): tauri-build, `generate_context!` and the Tauri CLI all read it
+//! from this crate's folder, so its paths (`../ui/dist`, `../icons/...`) are relative to here.
 //!
 //! The window's commands are desk-core's actions. Their names come from the committed,
 //! drift-checked `ui/src/lib/generated/actions.json` (desk-core's test fails when it differs from
@@ -31,7 +32,6 @@ fn main() {
             .collect(),
     );
     let attributes = tauri_build::Attributes::new()
-        .config_path("../tauri.conf.json")
         .app_manifest(tauri_build::AppManifest::new().commands(commands));
     if let Err(err) = tauri_build::try_build(attributes) {
         // A build script reports failure by panicking; show the whole cause chain first.

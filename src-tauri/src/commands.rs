@@ -22,9 +22,14 @@ macro_rules! window_commands {
                 request: desk_core::actions::$request,
             ) -> Result<desk_core::actions::$response, ActionError> {
                 let desk = host.desk()?;
-                desk_core::actions::$name(&desk, request)
+                let response = desk_core::actions::$name(&desk, request)
                     .await
-                    .map_err(|err| failed(stringify!($name), &err))
+                    .map_err(|err| failed(stringify!($name), &err))?;
+                // What the window asked for, without what it got (a record body or a token must
+                // not reach the log): the package's install test reads this to see the overview
+                // load, and a support bundle shows which screens were in use.
+                tracing::debug!(action = stringify!($name), "action answered");
+                Ok(response)
             }
         )*
 

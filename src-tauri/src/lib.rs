@@ -51,10 +51,11 @@ impl ShellConfig {
     }
 }
 
-/// The app's configuration (the repository's `tauri.conf.json`, its capabilities and, with the
-/// `custom-protocol` feature, the embedded ui/dist), for any runtime.
+/// The app's configuration (`tauri.conf.json`, linked from the repository root into this crate's
+/// folder, where the Tauri CLI reads it too; its capabilities; with the `custom-protocol` feature,
+/// the embedded ui/dist), for any runtime.
 pub fn context<R: Runtime>() -> tauri::Context<R> {
-    tauri::generate_context!("../tauri.conf.json")
+    tauri::generate_context!()
 }
 
 /// The app, built (data folder open, first profile made, background jobs started), not yet
