@@ -178,54 +178,19 @@ impl Engine {
     /// a webhook.
     pub async fn run_background(&self, shutdown: impl Future<Output = ()> + Send + 'static) {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let monitor = {
-            let engine = self.clone();
-            let mut stop = stop_rx.clone();
-            tokio::spawn(async move {
-                let mut interval = tokio::time::interval(std::time::Duration::from_secs(1));
-                loop {
-                    tokio::select! {
-                        _ = interval.tick() => {}
-                        _ = stop.changed() => break,
-                    }
-                    if let Err(err) = crate::sandbox::system::check_all(&engine).await {
-                        tracing::error!(error = %err, "health monitor pass failed");
-                    }
-                }
-            })
-        };
-        let scheduler = {
-            let engine = self.clone();
-            let mut stop = stop_rx.clone();
-            tokio::spawn(async move {
-                let mut interval = tokio::time::interval(std::time::Duration::from_secs(1));
-                loop {
-                    tokio::select! {
-                        _ = interval.tick() => {}
-                        _ = stop.changed() => break,
-                    }
-                    if let Err(err) = crate::sync::run_due(&engine).await {
-                        tracing::error!(error = %err, "scheduler pass failed");
-                    }
-                }
-            })
-        };
-        let deliverer = {
-            let engine = self.clone();
-            let mut stop = stop_rx;
-            tokio::spawn(async move {
-                let mut interval = tokio::time::interval(std::time::Duration::from_millis(250));
-                loop {
-                    tokio::select! {
-                        _ = interval.tick() => {}
-                        _ = stop.changed() => break,
-                    }
-                    if let Err(err) = crate::webhooks::dispatch_due(&engine).await {
-                        tracing::error!(error = %err, "webhook pass failed");
-                    }
-                }
-            })
-        };
+        let second = std::time::Duration::from_secs(1);
+        let monitor = self.spawn_job("health monitor", second, stop_rx.clone(), |e| async move {
+            crate::sandbox::system::check_all(&e).await
+        });
+        let scheduler = self.spawn_job("scheduler", second, stop_rx.clone(), |e| async move {
+            crate::sync::run_due(&e).await.map(drop)
+        });
+        let deliverer = self.spawn_job(
+            "webhook",
+            std::time::Duration::from_millis(250),
+            stop_rx,
+            |e| async move { crate::webhooks::dispatch_due(&e).await.map(drop) },
+        );
         shutdown.await;
         if stop_tx.send(true).is_err() {
             tracing::debug!("background jobs already stopped");
@@ -235,6 +200,34 @@ impl Engine {
                 tracing::error!(error = %err, "background job ended abnormally");
             }
         }
+    }
+
+    /// Runs `pass` every `period` on its own task until `stop` turns true; a failed pass is
+    /// logged and the next one runs on time.
+    fn spawn_job<F, Fut>(
+        &self,
+        job: &'static str,
+        period: std::time::Duration,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+        pass: F,
+    ) -> tokio::task::JoinHandle<()>
+    where
+        F: Fn(Engine) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), EngineError>> + Send,
+    {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(period);
+            loop {
+                tokio::select! {
+                    _ = interval.tick() => {}
+                    _ = stop.changed() => break,
+                }
+                if let Err(err) = pass(engine.clone()).await {
+                    tracing::error!(job, error = %err, "background pass failed");
+                }
+            }
+        })
     }
 
     pub fn catalog(&self) -> &Catalog {
