@@ -26,7 +26,7 @@ struct Cli {
     /// More logging (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
-    /// Errors only.
+    /// Quiet: no progress lines and no log messages but errors.
     #[arg(short, long, global = true)]
     quiet: bool,
     /// Take the vault's master key from this file (mode 0600) instead of the OS keyring.
@@ -126,6 +126,8 @@ pub struct Context {
     pub data_dir: PathBuf,
     pub format: Format,
     pub vault_key_file: Option<PathBuf>,
+    /// `-q`: no progress lines (a sync's, a watcher's banner); errors still show.
+    pub quiet: bool,
 }
 
 fn default_data_dir() -> anyhow::Result<PathBuf> {
@@ -161,6 +163,7 @@ fn main() -> ExitCode {
         data_dir,
         format: cli.format,
         vault_key_file: cli.vault_key_file.clone(),
+        quiet: cli.quiet,
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,

@@ -3,7 +3,7 @@
 
 use crate::error::{Result, StoreError};
 use crate::mirror::Mirror;
-use crate::query::{parse_cursor, RecordQuery};
+use crate::query::{parse_cursor, RawRecord, RecordQuery, RecordSource};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::io::Write;
@@ -18,7 +18,7 @@ impl Mirror {
         query: &RecordQuery,
         after: i64,
         offset: &mut u32,
-    ) -> Result<Vec<(i64, String)>> {
+    ) -> Result<Vec<RawRecord>> {
         if query.sort.is_none() {
             return self.raw_page(query, after, EXPORT_PAGE, 0).await;
         }
@@ -28,7 +28,8 @@ impl Mirror {
     }
 
     /// Every record matching `query`'s filters and search (its limit and offset are ignored;
-    /// `after` is honoured) as a JSON array, one record per line.
+    /// `after` is honoured) as a JSON array, one line per record: `{connection_id,
+    /// customer_id, customer_name, record}`, the record as the data API returned it.
     pub async fn export_json<W: Write>(&self, mut writer: W, query: &RecordQuery) -> Result<u64> {
         let mut after = parse_cursor(query.after.as_deref())?;
         let mut offset = 0u32;
@@ -36,14 +37,20 @@ impl Mirror {
         writer.write_all(b"[").map_err(StoreError::Export)?;
         loop {
             let rows = self.export_page(query, after, &mut offset).await?;
-            for (seq, data) in &rows {
+            let sources = self.record_sources(&rows).await?;
+            for (row, source) in rows.iter().zip(&sources) {
                 let separator: &[u8] = if written == 0 { b"\n" } else { b",\n" };
                 writer.write_all(separator).map_err(StoreError::Export)?;
+                // The source's fields, then the record's own text, copied unparsed.
+                let head = serde_json::to_string(source).map_err(StoreError::bad_row)?;
+                let head = head.strip_suffix('}').unwrap_or(&head);
                 writer
-                    .write_all(data.as_bytes())
+                    .write_all(format!("{head},\"record\":").as_bytes())
+                    .and_then(|()| writer.write_all(row.data.as_bytes()))
+                    .and_then(|()| writer.write_all(b"}"))
                     .map_err(StoreError::Export)?;
                 written += 1;
-                after = *seq;
+                after = row.seq;
             }
             if rows.len() < EXPORT_PAGE as usize {
                 break;
@@ -54,27 +61,42 @@ impl Mirror {
         Ok(written)
     }
 
-    /// Every record matching `query` (as for [`Mirror::export_json`]) as RFC 4180 CSV: one
-    /// column per top-level key found in any record (`id` first, the rest in order of first
-    /// appearance), nested values as JSON text, absent and null values empty.
+    /// Every record matching `query` (as for [`Mirror::export_json`]) as RFC 4180 CSV: the
+    /// record's source (`connection_id`, `customer_id`, `customer_name`), then one column per
+    /// top-level key that holds a value in some record (`id` first, the rest in order of first
+    /// appearance; a column always empty is left out), nested values as JSON text, absent and
+    /// null values empty. A record key named like a source column is headed `record.KEY`.
     pub async fn export_csv<W: Write>(&self, mut writer: W, query: &RecordQuery) -> Result<u64> {
         let columns = self.csv_columns(query).await?;
-        let header: Vec<String> = columns.iter().map(|c| csv_field(c)).collect();
+        let header: Vec<String> = SOURCE_COLUMNS
+            .iter()
+            .map(|c| (*c).to_owned())
+            .chain(columns.iter().map(|c| {
+                if SOURCE_COLUMNS.contains(&c.as_str()) {
+                    format!("record.{c}")
+                } else {
+                    c.clone()
+                }
+            }))
+            .map(|c| csv_field(&c))
+            .collect();
         write_line(&mut writer, &header)?;
         let mut after = parse_cursor(query.after.as_deref())?;
         let mut offset = 0u32;
         let mut written = 0u64;
         loop {
             let rows = self.export_page(query, after, &mut offset).await?;
-            for (seq, data) in &rows {
-                let record: Value = serde_json::from_str(data).map_err(StoreError::bad_row)?;
-                let fields: Vec<String> = columns
-                    .iter()
-                    .map(|column| csv_field(&cell(record.get(column))))
+            let sources = self.record_sources(&rows).await?;
+            for (row, source) in rows.iter().zip(&sources) {
+                let record: Value = serde_json::from_str(&row.data).map_err(StoreError::bad_row)?;
+                let fields: Vec<String> = source_cells(source)
+                    .into_iter()
+                    .chain(columns.iter().map(|column| cell(record.get(column))))
+                    .map(|text| csv_field(&text))
                     .collect();
                 write_line(&mut writer, &fields)?;
                 written += 1;
-                after = *seq;
+                after = row.seq;
             }
             if rows.len() < EXPORT_PAGE as usize {
                 break;
@@ -84,7 +106,8 @@ impl Mirror {
         Ok(written)
     }
 
-    /// A first pass over the same rows: the union of top-level keys.
+    /// A first pass over the same rows: the union of top-level keys that hold a value (not
+    /// null, not an empty string) in at least one record.
     async fn csv_columns(&self, query: &RecordQuery) -> Result<Vec<String>> {
         let mut after = parse_cursor(query.after.as_deref())?;
         let mut offset = 0u32;
@@ -92,22 +115,33 @@ impl Mirror {
         let mut seen: HashSet<String> = columns.iter().cloned().collect();
         loop {
             let rows = self.export_page(query, after, &mut offset).await?;
-            for (seq, data) in &rows {
-                let record: Value = serde_json::from_str(data).map_err(StoreError::bad_row)?;
+            for row in &rows {
+                let record: Value = serde_json::from_str(&row.data).map_err(StoreError::bad_row)?;
                 if let Value::Object(map) = record {
-                    for key in map.keys() {
-                        if seen.insert(key.clone()) {
+                    for (key, value) in &map {
+                        if !cell(Some(value)).is_empty() && seen.insert(key.clone()) {
                             columns.push(key.clone());
                         }
                     }
                 }
-                after = *seq;
+                after = row.seq;
             }
             if rows.len() < EXPORT_PAGE as usize {
                 return Ok(columns);
             }
         }
     }
+}
+
+/// The columns every CSV export starts with: where the row came from.
+const SOURCE_COLUMNS: [&str; 3] = ["connection_id", "customer_id", "customer_name"];
+
+fn source_cells(source: &RecordSource) -> [String; 3] {
+    [
+        source.connection_id.clone(),
+        source.customer_id.clone().unwrap_or_default(),
+        source.customer_name.clone().unwrap_or_default(),
+    ]
 }
 
 fn cell(value: Option<&Value>) -> String {

@@ -40,7 +40,9 @@ pub use overview::{
     OverviewPage, OverviewQuery, OverviewRow, OverviewSort, StatusCounts, DEFAULT_PAGE, MAX_PAGE,
 };
 pub use profiles::{Profile, ProfileKind};
-pub use query::{FieldFilter, RecordPage, RecordQuery, RecordSort, DEFAULT_LIMIT, MAX_LIMIT};
+pub use query::{
+    FieldFilter, RecordPage, RecordQuery, RecordSort, RecordSource, DEFAULT_LIMIT, MAX_LIMIT,
+};
 pub use records::{SyncCursor, UpsertOutcome};
 pub use search::{fts_query, match_expression, prefix_query};
 pub use statement::{

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Arguments as _, Row as _};
+use std::collections::HashMap;
 
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 10_000;
@@ -61,8 +62,29 @@ fn field_path(field: &str) -> String {
 pub struct RecordPage {
     /// Each record as the data API returned it.
     pub records: Vec<Value>,
+    /// Where each record came from, in the same order: records of two connections can share
+    /// an id and a number (two plants' `WO-000001`), and only this tells them apart.
+    pub sources: Vec<RecordSource>,
     /// Pass as `after` for the next page; `None` on the last page.
     pub next_cursor: Option<String>,
+}
+
+/// The connection a record was pulled from and that connection's customer (as the mirror
+/// knows them; a connection removed from the mirror leaves only its id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(optional_fields = nullable)]
+pub struct RecordSource {
+    pub connection_id: String,
+    pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
+}
+
+/// A record row as stored: its JSON text is copied by exports without being parsed.
+pub(crate) struct RawRecord {
+    pub seq: i64,
+    pub data: String,
+    pub profile: String,
+    pub connection_id: String,
 }
 
 /// The SQL of a query, built from fixed fragments with every value bound.
@@ -86,7 +108,7 @@ pub(crate) fn plan(
         args.add(value)
             .map_err(|err| StoreError::InvalidInput(err.to_string()))
     };
-    let mut sql = String::from("SELECT r.seq, r.data FROM ");
+    let mut sql = String::from("SELECT r.seq, r.data, r.profile, r.connection_id FROM ");
     let mut filters = Vec::new();
     let seq_column = match query.search.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(text) => {
@@ -197,16 +219,18 @@ impl Mirror {
         };
         let rows = self.raw_page(query, after, limit, query.offset).await?;
         let next_cursor = if rows.len() == limit as usize && query.sort.is_none() {
-            rows.last().map(|(seq, _)| seq.to_string())
+            rows.last().map(|row| row.seq.to_string())
         } else {
             None
         };
         let records = rows
             .iter()
-            .map(|(_, data)| serde_json::from_str(data).map_err(StoreError::bad_row))
+            .map(|row| serde_json::from_str(&row.data).map_err(StoreError::bad_row))
             .collect::<Result<Vec<Value>>>()?;
+        let sources = self.record_sources(&rows).await?;
         Ok(RecordPage {
             records,
+            sources,
             next_cursor,
         })
     }
@@ -218,7 +242,7 @@ impl Mirror {
         after_seq: i64,
         limit: u32,
         offset: u32,
-    ) -> Result<Vec<(i64, String)>> {
+    ) -> Result<Vec<RawRecord>> {
         let Some(plan) = plan(query, after_seq, limit, offset)? else {
             return Ok(Vec::new());
         };
@@ -227,8 +251,51 @@ impl Mirror {
             .await
             .map_err(|err| self.fail(err))?;
         rows.iter()
-            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .map(|row| {
+                Ok(RawRecord {
+                    seq: row.try_get(0)?,
+                    data: row.try_get(1)?,
+                    profile: row.try_get(2)?,
+                    connection_id: row.try_get(3)?,
+                })
+            })
             .collect()
+    }
+
+    /// The source of each row, in order: one lookup per connection the rows name (a page
+    /// holds few), not a join in the page's query, so counts and search plans stay as they are.
+    pub(crate) async fn record_sources(&self, rows: &[RawRecord]) -> Result<Vec<RecordSource>> {
+        let mut known: HashMap<(&str, &str), RecordSource> = HashMap::new();
+        let mut sources = Vec::with_capacity(rows.len());
+        for row in rows {
+            let key = (row.profile.as_str(), row.connection_id.as_str());
+            if let Some(source) = known.get(&key) {
+                sources.push(source.clone());
+                continue;
+            }
+            let found: Option<(String, Option<String>)> = sqlx::query_as(
+                "SELECT c.customer_id, cu.name FROM connections c
+                 LEFT JOIN customers cu ON cu.profile = c.profile AND cu.id = c.customer_id
+                 WHERE c.profile = ? AND c.id = ?",
+            )
+            .bind(key.0)
+            .bind(key.1)
+            .fetch_optional(self.reader())
+            .await
+            .map_err(|err| self.fail(err))?;
+            let (customer_id, customer_name) = match found {
+                Some((customer_id, name)) => (Some(customer_id), name),
+                None => (None, None),
+            };
+            let source = RecordSource {
+                connection_id: row.connection_id.clone(),
+                customer_id,
+                customer_name,
+            };
+            sources.push(source.clone());
+            known.insert(key, source);
+        }
+        Ok(sources)
     }
 
     /// One record of a connection's entity, deleted or not.

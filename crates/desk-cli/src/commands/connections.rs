@@ -3,7 +3,7 @@
 use super::desk::{failed, or_dash, with_desk};
 use crate::output::{print, table};
 use crate::Context;
-use desk_core::actions::Health;
+use desk_core::actions::{self, Authorization, AuthorizationKind, Health};
 use desk_core::offline::{self, ConnectionsQuery};
 use desk_platform::connection::ConnectionStatus;
 
@@ -144,8 +144,11 @@ pub async fn run(context: &Context, command: ConnectionsCommand) -> anyhow::Resu
             })
         }
         ConnectionsCommand::Show { id } => {
-            let detail = offline::show_connection(desk, &id).await.map_err(failed)?;
-            print(context.format, &detail, || {
+            let view = actions::connection_show(desk, actions::ConnectionShowRequest { id })
+                .await
+                .map_err(failed)?;
+            print(context.format, &view, || {
+                let detail = &view.detail;
                 let c = &detail.connection.connection;
                 let mut text = format!(
                     "{} {}\ncustomer    {}\nsystem      {} ({}, tier {})\nstatus      {} ({})\ncredits     {}\nconnected   {}\nauthorized  {} by {}\nlast sync   {}\nnext sync   {}\n\n",
@@ -168,6 +171,8 @@ pub async fn run(context: &Context, command: ConnectionsCommand) -> anyhow::Resu
                     or_dash(c.last_sync_at.map(|at| at.to_rfc3339())),
                     or_dash(c.next_sync_at.map(|at| at.to_rfc3339())),
                 );
+                text.push_str(&authorizations(&view.authorizations));
+                text.push('\n');
                 let entities: Vec<Vec<String>> = detail
                     .entities
                     .iter()
@@ -216,6 +221,33 @@ pub async fn run(context: &Context, command: ConnectionsCommand) -> anyhow::Resu
         }
     })
     .await
+}
+
+/// Every authorization, newest first: the one in force marked, the earlier ones beneath it.
+fn authorizations(authorizations: &[Authorization]) -> String {
+    let rows: Vec<Vec<String>> = authorizations
+        .iter()
+        .map(|a| {
+            vec![
+                a.at.to_rfc3339(),
+                match a.kind {
+                    AuthorizationKind::Initial => "connected",
+                    AuthorizationKind::Reauthorization => "reauthorized",
+                }
+                .to_owned(),
+                or_dash(a.authorized_by.as_deref()),
+                [
+                    a.current.then_some("in force"),
+                    a.identity_changed.then_some("another account or instance"),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("; "),
+            ]
+        })
+        .collect();
+    table(&["authorized at", "how", "by", "note"], &rows)
 }
 
 /// The core's health of a connection, as the table shows it: a connection that is not live

@@ -71,8 +71,37 @@ pub async fn records(context: &Context, args: RecordsArgs) -> anyhow::Result<()>
     with_desk(context, async |desk| {
         let page = offline::records(desk, query).await?;
         print(context.format, &page, || {
-            let rows: Vec<Vec<String>> = page.records.iter().map(summary).collect();
-            let mut text = table(&["id", "number", "title", "status", "updated"], &rows);
+            let rows: Vec<Vec<String>> = page
+                .records
+                .iter()
+                .zip(&page.sources)
+                .map(|(record, source)| {
+                    let mut row = summary(record);
+                    // Two plants can both have a WO-000001: where it came from goes with it.
+                    row.insert(1, source.connection_id.clone());
+                    row.insert(
+                        2,
+                        source
+                            .customer_name
+                            .clone()
+                            .or_else(|| source.customer_id.clone())
+                            .unwrap_or_else(|| "-".to_owned()),
+                    );
+                    row
+                })
+                .collect();
+            let mut text = table(
+                &[
+                    "id",
+                    "connection",
+                    "customer",
+                    "number",
+                    "title",
+                    "status",
+                    "updated",
+                ],
+                &rows,
+            );
             match &page.next_cursor {
                 Some(cursor) => text.push_str(&format!("more: --after {cursor}\n")),
                 None => text.push_str(&format!("{} records\n", page.records.len())),

@@ -39,7 +39,11 @@ pub struct SyncArgs {
 pub async fn run(context: &Context, args: SyncArgs) -> anyhow::Result<()> {
     with_new_desk(context, async |desk| {
         let mut events = desk.subscribe();
+        let quiet = context.quiet;
         let progress = tokio::spawn(async move {
+            if quiet {
+                return;
+            }
             // Page counts at most once a second, so a million-record pull is a few lines.
             let mut last_page_line: Option<Instant> = None;
             loop {

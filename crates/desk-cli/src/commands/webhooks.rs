@@ -412,11 +412,13 @@ async fn forward(context: &Context, inbox: &Inbox, args: ForwardArgs) -> anyhow:
         anyhow::ensure!(failed == 0, "{failed} of {} forwards failed", results.len());
         return Ok(());
     }
-    eprintln!(
-        "forwarding new verified webhooks to {} (signing secret {}); Ctrl-C to stop",
-        args.to,
-        key.to_secret()
-    );
+    if !context.quiet {
+        eprintln!(
+            "forwarding new verified webhooks to {} (signing secret {}); Ctrl-C to stop",
+            args.to,
+            key.to_secret()
+        );
+    }
     let stop = super::shutdown_signal();
     tokio::pin!(stop);
     let mut holding: Option<i64> = None;

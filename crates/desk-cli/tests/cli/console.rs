@@ -44,6 +44,19 @@ fn the_passphrase_warning_comes_once_without_colour_and_the_data_folder_is_priva
         );
     }
 
+    // A sync's progress goes to stderr, and `-q` silences it.
+    assert!(
+        first.lines().any(|l| l.contains("records")),
+        "a sync shows progress: {first}"
+    );
+    let quiet = mdesk(&data, &["-q", "sync", "--full"]);
+    assert_eq!(
+        String::from_utf8_lossy(&quiet.stderr),
+        "",
+        "-q prints no progress"
+    );
+    assert!(!quiet.stdout.is_empty(), "the report still prints");
+
     assert_eq!(mode(&data), 0o700, "the data folder");
     let mirror = data.join("mirror.db");
     assert_eq!(mode(&mirror), 0o600, "mirror.db");

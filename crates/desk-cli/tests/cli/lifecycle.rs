@@ -341,6 +341,43 @@ async fn reauthorizing_issues_a_new_token_the_old_one_stops_working_and_another_
     );
     let plain = json(&data, &args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(plain["identity_changed"], false, "the same account again");
+
+    // `connections show` lists every authorization, newest first, with no sync in between:
+    // the one in force, then the earlier ones with who gave them.
+    let shown = json(&data, &["connections", "show", &id]);
+    let history = shown["authorizations"].as_array().unwrap();
+    let kinds: Vec<&str> = history
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "reauthorization",
+            "reauthorization",
+            "reauthorization",
+            "initial"
+        ],
+        "{history:?}"
+    );
+    assert_eq!(history[0]["current"], true);
+    assert!(history[1..].iter().all(|a| a["current"] == false));
+    assert_eq!(
+        history[0]["authorized_by"],
+        plain["connection"]["authorized_by"]
+    );
+    assert_eq!(history[1]["identity_changed"], true);
+    assert_eq!(history[2]["authorized_by"], "it@acme.example");
+    let at = |i: usize| history[i]["at"].as_str().unwrap().to_owned();
+    assert!(at(0) >= at(1) && at(1) >= at(2) && at(2) >= at(3));
+    let table_out = table(&data, &["connections", "show", &id]);
+    let stdout = text(&table_out.stdout);
+    assert!(
+        stdout.contains("in force")
+            && stdout.contains("it@acme.example")
+            && stdout.contains("another account or instance"),
+        "{stdout}"
+    );
     assert!(stop(server).success());
 }
 

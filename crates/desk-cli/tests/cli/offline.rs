@@ -176,9 +176,35 @@ async fn the_demo_account_synced_through_the_local_profile_is_browsed_searched_a
         &["export", "work-orders", "--out", out.to_str().unwrap()],
     );
     assert_eq!(exported["records"].as_u64().unwrap() as usize, all_count);
-    assert_eq!(
-        std::fs::read_to_string(&out).unwrap().lines().count(),
-        all_count + 1
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(csv.lines().count(), all_count + 1);
+    // Every row says which connection and customer it came from (the demo's plants share
+    // record numbers).
+    assert!(
+        csv.starts_with("connection_id,customer_id,customer_name,id,"),
+        "{}",
+        csv.lines().next().unwrap_or_default()
+    );
+    assert!(csv
+        .lines()
+        .skip(1)
+        .all(|line| line.starts_with("conn_") && line.contains(",cus_")));
+    let sources = all["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), all_count);
+    assert!(sources
+        .iter()
+        .all(|s| s["customer_name"].as_str().is_some_and(|n| !n.is_empty())));
+    let listed = mdesk(&data, &["records", "work-orders", "--limit", "3"]);
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    let name = sources[0]["customer_name"].as_str().unwrap();
+    assert!(
+        listed
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains("customer")
+            && listed.contains(name),
+        "{listed}"
     );
     let table = mdesk(
         &data,

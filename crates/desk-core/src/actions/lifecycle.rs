@@ -15,6 +15,7 @@ use desk_platform::connection::{
     Activate, Connection, CreateConnection, CreateMagicLink, MagicLink, Reauthorize, SyncSettings,
     TestConnection, TestCredentials, TestResult, WebhookSettings,
 };
+use desk_store::Mirror;
 use desk_vault::SecretString;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -166,6 +167,7 @@ async fn mirror_change(
     mirror
         .upsert_connections(profile, std::slice::from_ref(connection), &[])
         .await?;
+    record_connection_events(session, connection, mirror).await;
     desk.events().emit(DeskEvent::ConnectionChanged {
         profile: profile.to_owned(),
         change,
@@ -192,6 +194,38 @@ async fn mirror_change(
         overage_in_use: credits.overage_in_use,
     });
     Ok(credits)
+}
+
+/// The most events of one connection read after a change: far more than a connection's
+/// lifetime of authorizations, and a bound on the walk.
+const CONNECTION_EVENTS: usize = 2_000;
+
+/// Copies the connection's events from the platform's log into the mirror's, so the
+/// authorization just given (and the timeline) show at once, also where no inbox runs (a CLI
+/// command). Only the log: the connection's fields came with the platform's answer, and the
+/// inbox still applies each event when it arrives (recording it again changes nothing).
+/// The change itself has happened: a failure here is logged, and the next catch-up fills in.
+async fn record_connection_events(session: &Session, connection: &Connection, mirror: &Mirror) {
+    let events = session.client.events(
+        desk_client::EventFilter {
+            after: None,
+            connection_id: Some(connection.id.clone()),
+        },
+        desk_client::ListOptions::page_size(500),
+    );
+    let events: Result<Vec<_>, _> =
+        futures::TryStreamExt::try_collect(futures::StreamExt::take(events, CONNECTION_EVENTS))
+            .await;
+    let recorded = match events {
+        Ok(events) => mirror
+            .record_events(&session.profile.name, &events)
+            .await
+            .map_err(CoreError::from),
+        Err(err) => Err(CoreError::from(err)),
+    };
+    if let Err(err) = recorded {
+        tracing::warn!(connection = %connection.id, error = %err, "the connection's events were not copied into the mirror; the next catch-up brings them");
+    }
 }
 
 /// Keeps a connection's token for the app's own pulls, under its customer's key.

@@ -60,7 +60,14 @@ async fn csv_export_round_trips_every_field_with_nested_values_as_json() {
     assert_eq!(written, 4);
     let rows = parse_csv(&String::from_utf8(out).unwrap());
     let header = &rows[0];
-    assert_eq!(header[0], "id");
+    assert_eq!(
+        header[..4],
+        ["connection_id", "customer_id", "customer_name", "id"]
+    );
+    assert!(
+        !header.iter().any(|column| column == "vendor_id"),
+        "a column empty in every record is left out: {header:?}"
+    );
     let mut keys: Vec<&String> = header.iter().collect();
     keys.sort();
     keys.dedup();
@@ -68,7 +75,12 @@ async fn csv_export_round_trips_every_field_with_nested_values_as_json() {
     assert_eq!(rows.len(), 1 + records.len());
     for (row, record) in rows[1..].iter().zip(&records) {
         assert_eq!(row.len(), header.len());
-        for (column, cell) in header.iter().zip(row) {
+        assert_eq!(
+            row[..3],
+            [CONN, "", ""],
+            "a connection the mirror does not hold"
+        );
+        for (column, cell) in header[3..].iter().zip(&row[3..]) {
             match record.get(column) {
                 None | Some(Value::Null) => assert_eq!(cell, "", "{column}"),
                 Some(Value::String(s)) => assert_eq!(cell, s, "{column}"),
@@ -107,7 +119,9 @@ async fn json_export_round_trips_and_honours_the_filters() {
     };
     assert_eq!(m.mirror.export_json(&mut out, &query).await.unwrap(), 4);
     let back: Vec<Value> = serde_json::from_slice(&out).unwrap();
-    assert_eq!(back, records);
+    assert!(back.iter().all(|row| row["connection_id"] == CONN));
+    let back_records: Vec<Value> = back.iter().map(|row| row["record"].clone()).collect();
+    assert_eq!(back_records, records);
 
     let mut out = Vec::new();
     let query = RecordQuery {
@@ -116,7 +130,8 @@ async fn json_export_round_trips_and_honours_the_filters() {
     };
     m.mirror.export_json(&mut out, &query).await.unwrap();
     let back: Vec<Value> = serde_json::from_slice(&out).unwrap();
-    assert_eq!(back, vec![records[1].clone()]);
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0]["record"], records[1]);
 }
 
 #[tokio::test]
@@ -136,7 +151,10 @@ async fn exports_of_nothing_are_valid_documents() {
         .export_csv(&mut csv_out, &RecordQuery::default())
         .await
         .unwrap();
-    assert_eq!(String::from_utf8(csv_out).unwrap(), "id\r\n");
+    assert_eq!(
+        String::from_utf8(csv_out).unwrap(),
+        "connection_id,customer_id,customer_name,id\r\n"
+    );
 }
 
 #[tokio::test]
@@ -157,4 +175,101 @@ async fn a_failing_writer_is_reported() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), "IO");
+}
+
+fn plant(id: &str, customer: &str) -> desk_platform::connection::Connection {
+    serde_json::from_value(json!({
+        "id": id, "customer_id": customer, "system_id": "upkeep", "deployment": "cloud",
+        "name": format!("Plant {id}"), "email": null, "credits": 1, "status": "active",
+        "online": true, "reauthorization_required": false,
+        "connected_at": "2026-10-01T00:00:00Z", "authorized_by": null, "token_issued_at": null,
+        "last_sync_at": null, "next_sync_at": null, "created_at": "2026-10-01T00:00:00Z",
+        "user_metadata": {}
+    }))
+    .unwrap()
+}
+
+/// Two plants' `WO-000001` are told apart by the connection and customer each row carries,
+/// in a page, in CSV and in JSON.
+#[tokio::test]
+async fn records_and_exports_carry_their_connection_and_customer() {
+    let m = mirror().await;
+    for (customer, name) in [("cus_a", "Acme Works"), ("cus_b", "Borealis Foods")] {
+        let customer = desk_platform::customer::Customer {
+            id: customer.into(),
+            name: name.into(),
+            email: None,
+            account_manager: None,
+            metadata: serde_json::Map::new(),
+            created_at: "2026-09-01T00:00:00Z".parse().unwrap(),
+        };
+        m.mirror.upsert_customer(PROFILE, &customer).await.unwrap();
+    }
+    m.mirror
+        .upsert_connections(
+            PROFILE,
+            &[plant("conn_a", "cus_a"), plant("conn_b", "cus_b")],
+            &[],
+        )
+        .await
+        .unwrap();
+    let same = json!({"id": "wo_1", "number": "WO-000001", "title": "Pump"});
+    for connection in ["conn_a", "conn_b"] {
+        m.mirror
+            .upsert_records(
+                PROFILE,
+                connection,
+                "work-orders",
+                std::slice::from_ref(&same),
+                None,
+            )
+            .await
+            .unwrap();
+    }
+    let page = m.mirror.records(&RecordQuery::default()).await.unwrap();
+    let sources: Vec<(String, Option<String>, Option<String>)> = page
+        .sources
+        .iter()
+        .map(|s| {
+            (
+                s.connection_id.clone(),
+                s.customer_id.clone(),
+                s.customer_name.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            (
+                "conn_a".into(),
+                Some("cus_a".into()),
+                Some("Acme Works".into())
+            ),
+            (
+                "conn_b".into(),
+                Some("cus_b".into()),
+                Some("Borealis Foods".into())
+            ),
+        ]
+    );
+    assert_eq!(page.records.len(), page.sources.len());
+
+    let mut csv = Vec::new();
+    m.mirror
+        .export_csv(&mut csv, &RecordQuery::default())
+        .await
+        .unwrap();
+    let rows = parse_csv(&String::from_utf8(csv).unwrap());
+    assert_eq!(rows[1][..4], ["conn_a", "cus_a", "Acme Works", "wo_1"]);
+    assert_eq!(rows[2][..4], ["conn_b", "cus_b", "Borealis Foods", "wo_1"]);
+
+    let mut out = Vec::new();
+    m.mirror
+        .export_json(&mut out, &RecordQuery::default())
+        .await
+        .unwrap();
+    let back: Vec<Value> = serde_json::from_slice(&out).unwrap();
+    assert_eq!(back[1]["customer_name"], "Borealis Foods");
+    assert_eq!(back[1]["record"], same);
 }
