@@ -26,3 +26,6 @@ MDESK_BIN="$CARGO_TARGET_DIR/debug/mdesk" node tests/ui/run.mjs
 
 echo "== desktop shell: build and a real window under Xvfb"
 bash scripts/build-shell.sh
+
+echo "== the real window driven over WebDriver (tauri-driver + WebKitWebDriver under Xvfb)"
+bash scripts/window-journey.sh

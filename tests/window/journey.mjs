@@ -1,0 +1,161 @@
+// The real window, driven over WebDriver (tauri-driver + Debian's WebKitWebDriver): the app
+// starts on the demo account, runs the same actions as the browser through Tauri's IPC (no
+// HTTP server in between), syncs a connection with live progress and disconnects it, in light
+// and dark and at the window's minimum size. Run by scripts/window-journey.sh, which starts the
+// driver under Xvfb; screenshots go to target-shots/window-*.png. Prints "N passed, N failed".
+//
+//   node tests/window/journey.mjs DRIVER_URL APP_BINARY
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session, waitForDriver } from './webdriver.mjs';
+
+const [driver = 'http://127.0.0.1:4444', application] = process.argv.slice(2);
+if (!application) {
+  console.error('usage: node tests/window/journey.mjs DRIVER_URL APP_BINARY');
+  process.exit(2);
+}
+const shots = new URL('../../target-shots/', import.meta.url);
+mkdirSync(shots, { recursive: true });
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function shot(session, name) {
+  writeFileSync(new URL(`window-${name}.png`, shots), await session.screenshot());
+}
+
+/** The pool's "Available" figure on the overview. */
+async function available(session) {
+  const text = await session.execute(`
+    const dt = [...document.querySelectorAll('dt')].find((d) => d.textContent === 'Available');
+    return dt?.nextElementSibling?.textContent ?? '';`);
+  return Number(text.replace(/[^\d]/g, ''));
+}
+
+async function setTheme(session, choice) {
+  await session.click(await session.waitForRole('button', /^Theme:/));
+  await session.click(await session.waitForRole('menuitemradio', choice));
+}
+
+const steps = [];
+function step(name, run) {
+  steps.push({ name, run });
+}
+
+step('the window opens on the demo account, through Tauri IPC', async (s) => {
+  await s.waitForRole('heading', 'Overview', 60000);
+  const transport = await s.execute(
+    'return {protocol: location.protocol, host: location.host, ipc: typeof window.__TAURI_INTERNALS__?.invoke};',
+  );
+  assert(transport.ipc === 'function', `Tauri's IPC is there: ${JSON.stringify(transport)}`);
+  assert(
+    transport.protocol === 'tauri:' || transport.host === 'tauri.localhost',
+    `the UI comes from the app itself, not a server: ${JSON.stringify(transport)}`,
+  );
+  await s.waitForRole('region', 'Connection credits');
+  await s.waitForText(/Calder Steelworks|Halvorsen Pharma/, 90000);
+  await s.waitForRole('table', 'Connections');
+  const deadline = Date.now() + 60000;
+  while ((await available(s)) === 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 300));
+  assert((await available(s)) > 0, 'the pool shows available credits');
+  await shot(s, 'overview-light');
+});
+
+step('a connection page syncs with live progress', async (s) => {
+  const group = await s.waitForRole('group', 'Filter by health');
+  const healthy = (await s.byRole('button', /^Healthy/)).find(Boolean);
+  assert(group && healthy, 'the health filter is there');
+  await s.click(healthy);
+  await new Promise((r) => setTimeout(r, 800));
+  const table = await s.waitForRole('table', 'Connections');
+  const links = await s.execute(
+    `return [...arguments[0].querySelectorAll('a[href], [role=link]')].slice(0, 1);`,
+    [table],
+  );
+  assert(links.length === 1, 'a healthy connection is listed');
+  const name = (await s.textOf(links[0])).trim();
+  await s.click(links[0]);
+  await s.waitForRole('heading', name);
+  await s.waitForRole('table', 'Entities');
+  await s.click(await s.waitForRole('button', 'Sync'));
+  await s.waitForRole('progressbar', /.*/);
+  const result = await s.waitForText(/Sync (finished|ended)/, 120000);
+  assert(result.startsWith('Sync finished'), `the sync ended: ${result}`);
+  await shot(s, 'connection-synced-light');
+  s.connectionName = name;
+});
+
+step('disconnecting returns its credits to the pool', async (s) => {
+  const name = s.connectionName;
+  await s.click(await s.waitForRole('link', 'Overview'));
+  await s.waitForRole('heading', 'Overview');
+  const before = await available(s);
+  await s.execute('history.back();');
+  await s.waitForRole('heading', name);
+  await s.click(await s.waitForRole('button', 'Disconnect'));
+  const dialog = await s.waitForRole('dialog', `Disconnect ${name}?`);
+  assert(dialog, 'the dialog asks first');
+  await s.waitForText(/stops working at once/);
+  await new Promise((r) => setTimeout(r, 500)); // the dialog's fade-in
+  await shot(s, 'disconnect-dialog-light');
+  const confirm = await s.execute(
+    `return [...arguments[0].querySelectorAll('button')].filter((b) => b.textContent.trim() === 'Disconnect');`,
+    [dialog],
+  );
+  await s.click(confirm[0]);
+  await s.waitForText(/returned to the pool/);
+  await s.click(await s.waitForRole('link', 'Overview'));
+  await s.waitForRole('heading', 'Overview');
+  const deadline = Date.now() + 10000;
+  while ((await available(s)) <= before && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 200));
+  const after = await available(s);
+  assert(after > before, `available credits rose after the disconnect: ${before} -> ${after}`);
+});
+
+step('dark, and the minimum window size', async (s) => {
+  await setTheme(s, 'Dark');
+  const theme = await s.execute('return document.documentElement.dataset.theme;');
+  assert(theme === 'dark', `theme ${theme}`);
+  await shot(s, 'overview-dark');
+  await s.setWindowSize(720, 480);
+  await new Promise((r) => setTimeout(r, 800));
+  const inner = await s.execute('return [window.innerWidth, window.innerHeight];');
+  assert(inner[0] <= 760 && inner[1] <= 520, `the window shrank to its minimum: ${inner}`);
+  await s.waitForRole('heading', 'Overview');
+  await shot(s, 'overview-dark-min');
+  await s.setWindowSize(100, 100);
+  await new Promise((r) => setTimeout(r, 500));
+  const floor = await s.execute('return [window.innerWidth, window.innerHeight];');
+  assert(floor[0] >= 700 && floor[1] >= 440, `the window keeps its minimum size: ${floor}`);
+  await setTheme(s, 'Light');
+  await shot(s, 'overview-light-min');
+  await setTheme(s, 'Match the system');
+});
+
+let passed = 0;
+let failed = 0;
+await waitForDriver(driver);
+const session = await Session.start(driver, application);
+try {
+  for (const { name, run } of steps) {
+    const started = Date.now();
+    try {
+      await run(session);
+      passed++;
+      console.log(`ok   window: ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      failed++;
+      console.log(`FAIL window: ${name}: ${e?.stack ?? e}`);
+      await shot(session, `failed-${passed + failed}`).catch(() => {});
+      break; // later steps stand on earlier ones
+    }
+  }
+} finally {
+  await session.end().catch((e) => console.log(`note: ending the session: ${e.message}`));
+}
+const skipped = steps.length - passed - failed;
+if (skipped) console.log(`${skipped} later step(s) not run after the failure`);
+console.log(`${passed} passed, ${failed + skipped} failed`);
+process.exit(failed || skipped ? 1 : 0);
