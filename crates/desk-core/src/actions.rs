@@ -110,6 +110,7 @@ macro_rules! for_each_action {
             maintenance_window_remove(MaintenanceWindowRemoveRequest) -> Settings,
             // The local engine's sandbox: faults that open (and heal) alerts.
             sandbox_fault(SandboxFaultRequest) -> Connection,
+            sandbox_account(SandboxAccountRequest) -> AccountSummary,
         }
     };
 }

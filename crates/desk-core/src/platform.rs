@@ -281,6 +281,25 @@ impl Platform {
         }
     }
 
+    /// Buys credits for a local engine's account (the sandbox: a real platform sells them).
+    pub async fn sandbox_purchase_credits(&self, credits: i64) -> Result<LedgerEntry, ClientError> {
+        match self {
+            Self::Desk(c) => c.sandbox_purchase_credits(credits).await,
+            Self::Makini(_) => Err(unsupported("buy credits from the app")),
+        }
+    }
+
+    /// Switches a local engine's account between trial and paid (the sandbox).
+    pub async fn sandbox_set_plan(
+        &self,
+        plan: desk_platform::account::Plan,
+    ) -> Result<Account, ClientError> {
+        match self {
+            Self::Desk(c) => c.sandbox_set_plan(plan).await,
+            Self::Makini(_) => Err(unsupported("change the plan from the app")),
+        }
+    }
+
     /// The event log; Makini documents none (its status changes are seen by polling instead).
     pub fn events(
         &self,

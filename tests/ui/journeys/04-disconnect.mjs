@@ -1,18 +1,6 @@
 // Disconnect from the connection page: the dialog states what happens, and the credits it
 // held return to the pool.
-import { assert, assertEqual } from '../lib/harness.mjs';
-
-async function available(page) {
-  const pool = page.getByRole('region', { name: 'Connection credits' });
-  const value = pool.locator('dt', { hasText: 'Available' }).locator('xpath=following-sibling::dd');
-  await page.waitForFunction(() =>
-    /\d/.test(
-      [...document.querySelectorAll('dt')].find((d) => d.textContent === 'Available')
-        ?.nextElementSibling?.textContent ?? '',
-    ),
-  );
-  return Number((await value.innerText()).replace(/,/g, ''));
-}
+import { assert, assertEqual, poolAvailable as available } from '../lib/harness.mjs';
 
 export async function run({ page, server, shot }) {
   await page.goto(server.openUrl);

@@ -174,3 +174,13 @@ export async function callAction(openUrl, name, request) {
   if (!answer.ok) throw new Error(`${name}: ${answer.status} ${JSON.stringify(json)}`);
   return json;
 }
+
+/** The pool's "Available" figure as the Connection credits card shows it (overview, credits). */
+export async function poolAvailable(page) {
+  const pool = page.getByRole('region', { name: 'Connection credits' });
+  const value = pool
+    .locator('dt', { hasText: /^Available$/ })
+    .locator('xpath=following-sibling::dd');
+  await waitUntil(async () => /\d/.test(await value.innerText()), 'the pool shows a figure');
+  return Number((await value.innerText()).replace(/[^\d-]/g, ''));
+}

@@ -573,3 +573,44 @@ pub async fn sandbox_fault(
         .sandbox_fault(&request.connection_id, &SandboxFault::new(kind))
         .await?)
 }
+
+/// The local engine's account as a sandbox: buy credits, switch between trial and paid, to see
+/// every credit state (a short pool, a trial's limits) without a real invoice.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[ts(optional_fields = nullable)]
+#[serde(default, deny_unknown_fields)]
+pub struct SandboxAccountRequest {
+    /// Credits to buy (one `purchase` ledger entry), 1 to 100,000.
+    pub purchase_credits: Option<i64>,
+    pub plan: Option<desk_platform::account::Plan>,
+}
+
+/// Changes the local engine's account as asked, then mirrors the pool and ledger at once (the
+/// dashboard and the low-pool alert's check see it without a sync); answers the account as
+/// the overview shows it.
+pub async fn sandbox_account(
+    desk: &Desk,
+    request: SandboxAccountRequest,
+) -> Result<super::AccountSummary, CoreError> {
+    if let Some(credits) = request.purchase_credits {
+        if !(1..=100_000).contains(&credits) {
+            return Err(CoreError::InvalidInput(format!(
+                "purchase_credits must be 1 to 100000, not {credits}"
+            )));
+        }
+    }
+    if request.purchase_credits.is_none() && request.plan.is_none() {
+        return Err(CoreError::InvalidInput(
+            "give purchase_credits, plan or both".to_owned(),
+        ));
+    }
+    let session = desk.session(None).await?;
+    if let Some(plan) = request.plan {
+        session.client.sandbox_set_plan(plan).await?;
+    }
+    if let Some(credits) = request.purchase_credits {
+        session.client.sandbox_purchase_credits(credits).await?;
+    }
+    super::lifecycle::refresh_pool(desk, &session, desk_client::LedgerFilter::default()).await?;
+    super::account_summary(desk, super::AccountSummaryRequest {}).await
+}

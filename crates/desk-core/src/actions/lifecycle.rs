@@ -173,16 +173,34 @@ async fn mirror_change(
         change,
         connection: connection.clone(),
     });
+    refresh_pool(
+        desk,
+        session,
+        desk_client::LedgerFilter {
+            connection_id: Some(connection.id.clone()),
+        },
+    )
+    .await
+}
+
+/// Mirrors the platform's account (the pool) and the ledger entries `ledger` selects now, and
+/// tells the stream the pool's new figures; returns the pool.
+pub(crate) async fn refresh_pool(
+    desk: &Desk,
+    session: &Session,
+    ledger: desk_client::LedgerFilter,
+) -> Result<CreditBalance, CoreError> {
+    let profile = session.profile.name.as_str();
+    let mirror = desk.mirror();
     let account = session.client.account().await?;
     mirror
         .apply_account_snapshot(profile, &account, Utc::now())
         .await?;
-    let ledger: Vec<_> = futures::TryStreamExt::try_collect(session.client.ledger(
-        desk_client::LedgerFilter {
-            connection_id: Some(connection.id.clone()),
-        },
-        desk_client::ListOptions::page_size(500),
-    ))
+    let ledger: Vec<_> = futures::TryStreamExt::try_collect(
+        session
+            .client
+            .ledger(ledger, desk_client::ListOptions::page_size(500)),
+    )
     .await?;
     mirror.append_ledger(profile, &ledger).await?;
     let credits = account.credits;

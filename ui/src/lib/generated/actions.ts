@@ -67,6 +67,7 @@ import type { RecordSourcesRequest } from './RecordSourcesRequest';
 import type { RecordsExportRequest } from './RecordsExportRequest';
 import type { RecordsView } from './RecordsView';
 import type { ReplayOutcome } from './ReplayOutcome';
+import type { SandboxAccountRequest } from './SandboxAccountRequest';
 import type { SandboxFaultRequest } from './SandboxFaultRequest';
 import type { Settings } from './Settings';
 import type { SettingsShowRequest } from './SettingsShowRequest';
@@ -141,6 +142,7 @@ export type Actions = {
   maintenance_window_add: { request: MaintenanceWindowAddRequest; response: Settings };
   maintenance_window_remove: { request: MaintenanceWindowRemoveRequest; response: Settings };
   sandbox_fault: { request: SandboxFaultRequest; response: Connection };
+  sandbox_account: { request: SandboxAccountRequest; response: AccountSummary };
 };
 
 export type ActionName = keyof Actions;
@@ -196,4 +198,5 @@ export const ACTION_NAMES = [
   'maintenance_window_add',
   'maintenance_window_remove',
   'sandbox_fault',
+  'sandbox_account',
 ] as const satisfies readonly ActionName[];

@@ -19,6 +19,13 @@ class CatalogState {
     return this.loading;
   }
 
+  /** What a connection of `id` deployed as `deployment` costs, once the catalog is read. */
+  cost(id: string | null, deployment: string | null): number | null {
+    const system = id ? this.systems.get(id) : undefined;
+    if (!system || !deployment) return null;
+    return (system.credits as Record<string, number | undefined>)[deployment] ?? null;
+  }
+
   name(id: string | null): string {
     if (!id) return '—';
     return this.systems.get(id)?.name ?? id;
