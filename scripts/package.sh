@@ -61,7 +61,11 @@ bin="$root/usr/bin/makini-desk"
 desktop="$(ls "$root"/usr/share/applications/*.desktop 2>/dev/null | head -n1 || true)"
 [ -n "$desktop" ] || fail "no desktop entry in /usr/share/applications"
 cat "$desktop"
-grep -qx 'Exec=makini-desk' "$desktop" || fail "the desktop entry does not run makini-desk"
+grep -Eqx 'Exec=makini-desk( %u)?' "$desktop" || fail "the desktop entry does not run makini-desk"
+# makini-desk:// links (plugins.deep-link.desktop.schemes) open the app, which hands them to the
+# running instance.
+grep -q '^MimeType=.*x-scheme-handler/makini-desk' "$desktop" ||
+  fail "the desktop entry does not register makini-desk:// links"
 grep -qx 'Name=Makini Desk' "$desktop" || fail "the desktop entry is not named Makini Desk"
 icon="$(sed -n 's/^Icon=//p' "$desktop")"
 [ -n "$icon" ] || fail "the desktop entry names no icon"

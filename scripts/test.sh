@@ -27,5 +27,8 @@ MDESK_BIN="$CARGO_TARGET_DIR/debug/mdesk" node tests/ui/run.mjs
 echo "== desktop shell: build and a real window under Xvfb"
 bash scripts/build-shell.sh
 
+echo "== desktop shell's own tests: its commands over IPC and the signed updater (mock runtime)"
+cargo test --locked -p makini-desk
+
 echo "== the real window driven over WebDriver (tauri-driver + WebKitWebDriver under Xvfb)"
 bash scripts/window-journey.sh

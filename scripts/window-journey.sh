@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-install_debian_packages "${SMOKE_PACKAGES[@]}" webkit2gtk-driver
+# dunst answers the app's notifications on the session bus; dbus-monitor records the calls.
+install_debian_packages "${SMOKE_PACKAGES[@]}" webkit2gtk-driver dunst dbus-bin
 # tauri-driver is a cargo tool (crates.io), installed once per machine.
 command -v tauri-driver >/dev/null || cargo install --locked tauri-driver
 
@@ -22,12 +23,21 @@ chmod 700 "$run_dir/runtime"
 # the driver stopped by its pid (it stops the app's session first).
 cat >"$run_dir/inside.sh" <<'INSIDE'
 set -u
+# Every Notify call on this private session bus, recorded; dunst is the notification service
+# that answers them (its own display is the Xvfb one).
+dbus-monitor --session "type='method_call',interface='org.freedesktop.Notifications',member='Notify'" \
+  >"$NOTIFY_LOG" 2>&1 &
+monitor=$!
+dunst >"$DUNST_LOG" 2>&1 &
+dunst_pid=$!
 tauri-driver --port "$DRIVER_PORT" --native-port "$NATIVE_PORT" >"$DRIVER_LOG" 2>&1 &
 driver=$!
 status=0
 node tests/window/journey.mjs "http://127.0.0.1:$DRIVER_PORT" "$APP" || status=$?
 kill -TERM "$driver" 2>/dev/null
 wait "$driver" 2>/dev/null
+kill -TERM "$dunst_pid" "$monitor" 2>/dev/null
+wait "$dunst_pid" "$monitor" 2>/dev/null
 exit "$status"
 INSIDE
 
@@ -38,6 +48,7 @@ env -i PATH="$PATH" LANG=C.UTF-8 \
   HOME="$run_dir/home" XDG_DATA_HOME="$run_dir/data" XDG_CONFIG_HOME="$run_dir/config" \
   XDG_CACHE_HOME="$run_dir/cache" XDG_RUNTIME_DIR="$run_dir/runtime" \
   APP="$app" DRIVER_LOG="$run_dir/driver.log" \
+  NOTIFY_LOG="$run_dir/notify.log" DUNST_LOG="$run_dir/dunst.log" MDESK_POLL_SECONDS=3 \
   DRIVER_PORT="$(free_port)" NATIVE_PORT="$(free_port)" \
   MDESK_VAULT_PASSPHRASE=window-journey WEBKIT_DISABLE_COMPOSITING_MODE=1 \
   RUST_LOG="warn,makini_desk_lib=debug,desk_core=info" \
@@ -52,6 +63,18 @@ for action in connections_list connection_show connection_sync connection_discon
     status=1
   fi
 done
+# The new alert reached the desktop: a Notify call from the app, naming what broke, and the
+# tray's count followed the queue.
+if ! grep -q 'string "Reauthorization required' "$run_dir/notify.log"; then
+  echo "window journey: no desktop notification for the new alert on the session bus" >&2
+  echo "-- dbus-monitor"; tail -n 40 "$run_dir/notify.log" || true
+  echo "-- dunst"; tail -n 20 "$run_dir/dunst.log" || true
+  status=1
+fi
+if ! grep -q 'tray count open_alerts=[1-9]' "$log"; then
+  echo "window journey: the tray never showed an open alert" >&2
+  status=1
+fi
 if [ "$status" != 0 ]; then
   echo "-- driver and app log (end)"
   tail -n 80 "$log" || true

@@ -17,8 +17,13 @@ const CAPABILITY: &str = "capabilities/main-window.json";
 fn main() {
     println!("cargo:rerun-if-changed={ACTIONS}");
     println!("cargo:rerun-if-changed={CAPABILITY}");
-    let commands = capability::parse_actions(&read(ACTIONS))
+    let mut commands = capability::parse_actions(&read(ACTIONS))
         .unwrap_or_else(|err| panic!("the action list {ACTIONS}: {err}"));
+    commands.extend(
+        capability::SHELL_COMMANDS
+            .iter()
+            .map(|name| (*name).to_owned()),
+    );
     if let Err(err) = capability::check_capability(&read(CAPABILITY), &commands) {
         panic!("the capability {CAPABILITY} ({ACTIONS} is the list): {err}");
     }

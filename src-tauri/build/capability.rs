@@ -3,6 +3,10 @@
 
 use std::collections::BTreeSet;
 
+/// The window's own commands beside the actions: the updater's (src/updates.rs), which need the
+/// app's handle and mean nothing in a browser.
+pub const SHELL_COMMANDS: &[&str] = &["update_check", "update_download"];
+
 /// The action names of `actions.json` (a JSON array of names, in desk-core's order).
 pub fn parse_actions(text: &str) -> Result<Vec<String>, String> {
     let names: Vec<String> = serde_json::from_str(text)

@@ -36,7 +36,12 @@ macro_rules! window_commands {
         /// The invoke handler of every action's command.
         pub(crate) fn handler<R: tauri::Runtime>(
         ) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
-            tauri::generate_handler![$($name),*]
+            // The window's own commands beside the actions (build.rs: SHELL_COMMANDS).
+            tauri::generate_handler![
+                $($name,)*
+                crate::updates::update_check,
+                crate::updates::update_download
+            ]
         }
     };
 }

@@ -6,6 +6,8 @@ pub enum ShellError {
     /// The OS names no per-user data folder and `MDESK_DATA_DIR` is not set.
     #[error("the OS gives no app-data folder; set MDESK_DATA_DIR")]
     NoDataDir,
+    #[error("{name}={value:?}: give a whole number of seconds, 1 or more")]
+    BadSetting { name: &'static str, value: String },
     #[error("cannot open the data folder {}: {source}", data_dir.display())]
     Desk {
         data_dir: std::path::PathBuf,

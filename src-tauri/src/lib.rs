@@ -11,8 +11,13 @@
 //! `tauri::test::mock_builder()` and no window.
 
 mod commands;
+pub mod deep_link;
+mod desktop;
 mod error;
 mod host;
+mod notify;
+mod tray;
+pub mod updates;
 
 pub use error::ShellError;
 pub use host::{DeskHost, DESK_EVENT};
@@ -43,11 +48,36 @@ impl ShellConfig {
         let key_file = std::env::var_os("MDESK_VAULT_KEY_FILE")
             .filter(|file| !file.is_empty())
             .map(PathBuf::from);
+        let mut jobs = JobIntervals::default();
+        if let Some(seconds) = seconds_from_env("MDESK_POLL_SECONDS")? {
+            jobs.poll = seconds;
+        }
+        if let Some(seconds) = seconds_from_env("MDESK_SYNC_SECONDS")? {
+            jobs.sync = seconds;
+        }
         Ok(Self {
             data_dir,
             vault: VaultAccess::from_env(key_file),
-            jobs: JobIntervals::default(),
+            jobs,
         })
+    }
+}
+
+/// `MDESK_POLL_SECONDS` (status polls and event catch-up) and `MDESK_SYNC_SECONDS` (syncs), as
+/// `mdesk serve --poll/--sync` set them: a whole number of seconds, 1 or more.
+fn seconds_from_env(name: &'static str) -> Result<Option<std::time::Duration>, ShellError> {
+    let Some(value) = std::env::var_os(name).filter(|value| !value.is_empty()) else {
+        return Ok(None);
+    };
+    match value
+        .to_str()
+        .and_then(|text| text.trim().parse::<u64>().ok())
+    {
+        Some(seconds) if seconds > 0 => Ok(Some(std::time::Duration::from_secs(seconds))),
+        _ => Err(ShellError::BadSetting {
+            name,
+            value: value.to_string_lossy().into_owned(),
+        }),
     }
 }
 
@@ -71,6 +101,8 @@ pub fn app<R: Runtime>(
         source: Box::new(source),
     })?;
     let app = builder
+        .plugin(updates::plugin())
+        .manage(updates::PendingUpdate::default())
         .manage(host)
         .invoke_handler(commands::handler())
         .build(context())?;
@@ -78,10 +110,12 @@ pub fn app<R: Runtime>(
     Ok(app)
 }
 
-/// Runs the app until its last window closes or the process is asked to stop (Ctrl-C,
-/// SIGTERM), then closes the desk.
+/// Runs the app, with the desktop's plugins, tray and notifications ([`desktop`]), until its
+/// last window closes (or Quit in the tray) or the process is asked to stop (Ctrl-C, SIGTERM),
+/// then closes the desk.
 pub fn run<R: Runtime>(builder: tauri::Builder<R>, config: ShellConfig) -> Result<(), ShellError> {
-    let app = app(builder, config)?;
+    let app = app(desktop::plugins(builder), config)?;
+    desktop::setup(app.handle());
     stop_on_signal(app.handle().clone());
     app.run(on_event);
     Ok(())

@@ -114,6 +114,36 @@ step('disconnecting returns its credits to the pool', async (s) => {
   assert(after > before, `available credits rose after the disconnect: ${before} -> ${after}`);
 });
 
+step('the wizard opens; a fault opens an alert and a desktop notification', async (s) => {
+  await s.click(await s.waitForRole('link', 'Connect'));
+  await s.waitForRole('heading', 'Connect a system');
+  await shot(s, 'wizard-light');
+  // A healthy active connection, and the fault through the same IPC the window's screens use.
+  const id = await s.execute(`
+    return window.__TAURI_INTERNALS__
+      .invoke('connections_list', { request: { health: ['healthy'], limit: 1 } })
+      .then((page) => page.rows[0]?.id ?? null);`);
+  assert(id, 'a healthy active connection to break');
+  const before = await s.execute(`
+    return window.__TAURI_INTERNALS__
+      .invoke('alerts_list', { request: {} })
+      .then((page) => page.open_count);`);
+  const faulted = await s.execute(
+    `return window.__TAURI_INTERNALS__
+      .invoke('sandbox_fault', { request: { connection_id: arguments[0], kind: 'expire_credentials' } })
+      .then((connection) => connection.id);`,
+    [id],
+  );
+  assert(faulted === id, `fault injected: ${faulted}`);
+  // The status poll (every few seconds in this run) finds it; the navigation counts it live.
+  await s.waitForRole('link', new RegExp(`Alerts ${before + 1} open alerts?`), 60000);
+  await s.click(await s.waitForRole('link', /^Alerts/));
+  await s.waitForRole('heading', 'Alerts');
+  await s.waitForRole('button', 'Reauthorization required');
+  await shot(s, 'alert-light');
+  s.faultedConnection = id;
+});
+
 step('dark, and the minimum window size', async (s) => {
   await setTheme(s, 'Dark');
   const theme = await s.execute('return document.documentElement.dataset.theme;');

@@ -10,6 +10,7 @@ pub mod profiles;
 pub mod raw;
 pub mod records;
 pub mod serve;
+pub mod support;
 pub mod sync;
 pub mod webhooks;
 

@@ -84,6 +84,9 @@ enum Command {
     /// Makini's raw tables and passthrough, for support staff (Makini profiles).
     #[command(subcommand)]
     Raw(commands::raw::RawCommand),
+    /// A redacted support bundle (.tar.gz): logs, request ids, connection states, versions;
+    /// no secret, token or record body.
+    SupportBundle(commands::support::SupportBundleArgs),
 }
 
 impl Command {
@@ -192,6 +195,7 @@ fn main() -> ExitCode {
             Command::Records(args) => commands::records::records(&context, args).await,
             Command::Export(args) => commands::records::export(&context, args).await,
             Command::Raw(command) => commands::raw::run(&context, command).await,
+            Command::SupportBundle(args) => commands::support::run(&context, args).await,
         }
     });
     match result {

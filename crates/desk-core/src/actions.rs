@@ -24,6 +24,7 @@ mod lifecycle;
 mod profiles;
 mod records;
 mod settings;
+mod support;
 mod timeline;
 pub mod typescript;
 mod webhooks;
@@ -40,6 +41,7 @@ pub use lifecycle::*;
 pub use profiles::*;
 pub use records::*;
 pub use settings::*;
+pub use support::*;
 pub use timeline::*;
 pub use webhooks::*;
 
@@ -61,6 +63,9 @@ macro_rules! for_each_action {
             // The app's settings.
             settings_show(SettingsShowRequest) -> Settings,
             settings_update(Settings) -> Settings,
+            // Helping a user: the logs folder and the redacted support bundle.
+            logs_folder(LogsFolderRequest) -> LogsFolder,
+            support_bundle(SupportBundleRequest) -> SupportBundle,
             // Customers.
             customers_list(CustomersListRequest) -> CustomersPage,
             customer_show(CustomerShowRequest) -> CustomerDetail,

@@ -118,6 +118,11 @@ pub enum Code {
     /// A request from another site (`Origin`) or host name (`Host`).
     Forbidden,
     UnknownAction,
+    /// The window's updater: the update channel is unreachable or its manifest unreadable.
+    UpdateFailed,
+    /// The window's updater: a release whose signature does not match the app's public key;
+    /// it is refused and never installed.
+    UpdateSignatureInvalid,
 }
 
 impl Code {
@@ -141,7 +146,9 @@ impl Code {
             Self::PlatformUnreachable
             | Self::PlatformBadAnswer
             | Self::CircuitOpen
-            | Self::SystemUnavailable => 503,
+            | Self::SystemUnavailable
+            | Self::UpdateFailed => 503,
+            Self::UpdateSignatureInvalid => 502,
             Self::InternalError
             | Self::StoreNewerVersion
             | Self::StoreCorrupt
@@ -208,10 +215,12 @@ impl Code {
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden => "FORBIDDEN",
             Self::UnknownAction => "UNKNOWN_ACTION",
+            Self::UpdateFailed => "UPDATE_FAILED",
+            Self::UpdateSignatureInvalid => "UPDATE_SIGNATURE_INVALID",
         }
     }
 
-    pub const ALL: [Self; 34] = [
+    pub const ALL: [Self; 36] = [
         Self::InvalidRequest,
         Self::AuthenticationFailed,
         Self::ReauthorizationRequired,
@@ -246,6 +255,8 @@ impl Code {
         Self::Unauthenticated,
         Self::Forbidden,
         Self::UnknownAction,
+        Self::UpdateFailed,
+        Self::UpdateSignatureInvalid,
     ];
 }
 

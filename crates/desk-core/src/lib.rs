@@ -29,8 +29,10 @@ pub mod raw;
 pub mod serving;
 pub mod session;
 pub mod settings;
+pub mod support;
 pub mod sync;
 pub mod time_input;
+pub mod updates;
 
 pub use desk::{Desk, DeskConfig, VaultAccess};
 pub use error::{ActionError, Code, CoreError, NextStep};

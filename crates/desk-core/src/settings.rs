@@ -33,6 +33,14 @@ pub struct Settings {
     /// The customer notice's text with `{placeholders}` (crate::alerts::notice); none: the
     /// built-in one.
     pub notice_template: Option<String>,
+    /// The window: a native notification for each new alert (never in snooze or maintenance).
+    pub desktop_notifications: bool,
+    /// The window: closing it keeps the app in the tray, syncing and watching for alerts,
+    /// until Quit in the tray's menu.
+    pub close_to_tray: bool,
+    /// Where the window looks for updates (a `latest.json`); none: the release channel built
+    /// into the app. https only, but for a loopback address (a local test or mirror).
+    pub update_endpoint: Option<String>,
 }
 
 /// A planned outage: alerts opened inside it are recorded, never notified.
@@ -65,6 +73,9 @@ impl Default for Settings {
             sync_failure_alert_count: 3,
             maintenance_windows: Vec::new(),
             notice_template: None,
+            desktop_notifications: true,
+            close_to_tray: false,
+            update_endpoint: None,
         }
     }
 }
@@ -134,7 +145,37 @@ impl Settings {
                 "notice_template: write 1 to 20000 characters, or none for the built-in one".into(),
             ));
         }
+        if let Some(endpoint) = &self.update_endpoint {
+            check_update_endpoint(endpoint)?;
+        }
         Ok(())
+    }
+}
+
+/// An update channel must be https, so nobody between the app and the channel can hold back a
+/// release; plain http is accepted only on a loopback address, for tests and local mirrors.
+/// (The manifest's signature is checked either way.)
+pub fn check_update_endpoint(endpoint: &str) -> Result<reqwest::Url, CoreError> {
+    let url = reqwest::Url::parse(endpoint).map_err(|err| {
+        CoreError::InvalidInput(format!("update_endpoint {endpoint:?} is not a URL: {err}"))
+    })?;
+    let loopback = url.host_str().is_some_and(|host| {
+        host == "localhost"
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    });
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if loopback => Ok(url),
+        "http" => Err(CoreError::InvalidInput(format!(
+            "update_endpoint {endpoint}: use https (plain http only on a loopback address)"
+        ))),
+        other => Err(CoreError::InvalidInput(format!(
+            "update_endpoint {endpoint}: {other} is not a web address; use https"
+        ))),
     }
 }
 

@@ -186,8 +186,13 @@ const CAPABILITY_JSON: &str = include_str!("../../capabilities/main-window.json"
 
 #[test]
 fn the_permissions_build_rs_lists_are_desk_cores_actions() {
-    let listed = capability::parse_actions(ACTIONS_JSON).expect("actions.json parses");
+    let mut listed = capability::parse_actions(ACTIONS_JSON).expect("actions.json parses");
     assert_eq!(listed, desk_core::actions::NAMES);
+    listed.extend(
+        capability::SHELL_COMMANDS
+            .iter()
+            .map(|name| (*name).to_owned()),
+    );
     capability::check_capability(CAPABILITY_JSON, &listed)
         .expect("the committed capability matches");
 }
@@ -213,3 +218,5 @@ fn a_capability_that_lacks_a_command_or_names_an_unknown_one_is_refused_with_the
     assert!(capability::parse_actions("[\"App-Status\"]").is_err());
     assert!(capability::parse_actions("[]").is_err());
 }
+
+mod updates;

@@ -38,6 +38,9 @@ pub fn files() -> Result<BTreeMap<String, String>, String> {
     let actions = crate::for_each_action!(export);
     <crate::DeskEvent as TS>::export_all(&config).map_err(|err| err.to_string())?;
     <crate::ActionError as TS>::export_all(&config).map_err(|err| err.to_string())?;
+    // The window's own answers (its updater), beside the actions'.
+    <crate::updates::UpdateCheck as TS>::export_all(&config).map_err(|err| err.to_string())?;
+    <crate::updates::UpdateDownloaded as TS>::export_all(&config).map_err(|err| err.to_string())?;
     let mut files = read_dir(dir.path(), dir.path())?;
     files.insert("actions.ts".to_owned(), actions);
     let names: Vec<&str> = crate::actions::NAMES.to_vec();

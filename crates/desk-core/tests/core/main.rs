@@ -4,6 +4,7 @@
 mod alerts;
 mod lifecycle;
 mod makini;
+mod support;
 mod sync;
 mod types;
 

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 const CLIENT_ID: &str = "team-engine";
-const CLIENT_SECRET: &str = "cs_team_engine_secret";
+pub(crate) const CLIENT_SECRET: &str = "cs_team_engine_secret";
 
 /// An engine served without its background jobs: the test moves its clock and runs `tick`.
 pub(crate) struct ManualEngine {

@@ -36,4 +36,18 @@ maintenance_windows: Array<MaintenanceWindow>,
  * The customer notice's text with `{placeholders}` (crate::alerts::notice); none: the
  * built-in one.
  */
-notice_template?: string | null, };
+notice_template?: string | null, 
+/**
+ * The window: a native notification for each new alert (never in snooze or maintenance).
+ */
+desktop_notifications: boolean, 
+/**
+ * The window: closing it keeps the app in the tray, syncing and watching for alerts,
+ * until Quit in the tray's menu.
+ */
+close_to_tray: boolean, 
+/**
+ * Where the window looks for updates (a `latest.json`); none: the release channel built
+ * into the app. https only, but for a loopback address (a local test or mirror).
+ */
+update_endpoint?: string | null, };

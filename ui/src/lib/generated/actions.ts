@@ -50,6 +50,8 @@ import type { IdleConnectionsRequest } from './IdleConnectionsRequest';
 import type { InboxCatchUpRequest } from './InboxCatchUpRequest';
 import type { LedgerListRequest } from './LedgerListRequest';
 import type { LedgerPage } from './LedgerPage';
+import type { LogsFolder } from './LogsFolder';
+import type { LogsFolderRequest } from './LogsFolderRequest';
 import type { MagicLink } from './MagicLink';
 import type { MagicLinkCreateRequest } from './MagicLinkCreateRequest';
 import type { MaintenanceWindowAddRequest } from './MaintenanceWindowAddRequest';
@@ -73,6 +75,8 @@ import type { Settings } from './Settings';
 import type { SettingsShowRequest } from './SettingsShowRequest';
 import type { Statement } from './Statement';
 import type { StatementRequest } from './StatementRequest';
+import type { SupportBundle } from './SupportBundle';
+import type { SupportBundleRequest } from './SupportBundleRequest';
 import type { SyncReport } from './SyncReport';
 import type { SyncRunRequest } from './SyncRunRequest';
 import type { SystemsListRequest } from './SystemsListRequest';
@@ -102,6 +106,8 @@ export type Actions = {
   idle_connections: { request: IdleConnectionsRequest; response: IdleConnections };
   settings_show: { request: SettingsShowRequest; response: Settings };
   settings_update: { request: Settings; response: Settings };
+  logs_folder: { request: LogsFolderRequest; response: LogsFolder };
+  support_bundle: { request: SupportBundleRequest; response: SupportBundle };
   customers_list: { request: CustomersListRequest; response: CustomersPage };
   customer_show: { request: CustomerShowRequest; response: CustomerDetail };
   customer_create: { request: CustomerCreateRequest; response: Customer };
@@ -158,6 +164,8 @@ export const ACTION_NAMES = [
   'idle_connections',
   'settings_show',
   'settings_update',
+  'logs_folder',
+  'support_bundle',
   'customers_list',
   'customer_show',
   'customer_create',

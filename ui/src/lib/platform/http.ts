@@ -132,6 +132,9 @@ export function createHttpTransport(options: HttpOptions = {}): Transport {
       if (state === 'live') return Promise.resolve(unsubscribe);
       return new Promise((resolve) => waiters.push(() => resolve(unsubscribe)));
     },
+    onNavigate() {
+      return Promise.resolve(() => {});
+    },
     onStreamState(listener) {
       stateListeners.add(listener);
       listener(state);

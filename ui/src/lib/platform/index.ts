@@ -50,6 +50,11 @@ export async function subscribe(listener: EventListener): Promise<Unsubscribe> {
   return (await platform()).subscribe(listener);
 }
 
+/** Paths to open that come from outside the page (the window's tray and notifications). */
+export async function onNavigate(listener: (path: string) => void): Promise<Unsubscribe> {
+  return (await platform()).onNavigate(listener);
+}
+
 export function onStreamState(listener: (state: StreamState) => void): Unsubscribe {
   let stop: Unsubscribe | null = null;
   let cancelled = false;

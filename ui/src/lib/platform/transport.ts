@@ -16,4 +16,9 @@ export interface Transport {
   invoke(name: string, request: unknown): Promise<unknown>;
   subscribe(listener: EventListener): Promise<Unsubscribe>;
   onStreamState(listener: (state: StreamState) => void): Unsubscribe;
+  /**
+   * Paths the app asks to open from outside the page: the window's tray, a notification's
+   * click, a second launch's `makini-desk://` link. A browser tab has no such outside.
+   */
+  onNavigate(listener: (path: string) => void): Promise<Unsubscribe>;
 }
