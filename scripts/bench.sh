@@ -24,3 +24,5 @@ install_debian_packages "${UI_PACKAGES[@]}"
 (cd ui && npm ci --no-audit --no-fund && npm run build)
 cargo build --release --locked -q -p desk-cli
 MDESK_BIN="$CARGO_TARGET_DIR/release/mdesk" node tests/ui/bench-first-paint.mjs
+echo "== the window's start-up and idle memory, beside a blank Tauri window built in the same run"
+bash scripts/bench-window.sh

@@ -7,12 +7,12 @@
 //! Only the real window takes these ([`plugins`] and [`setup`] are called by `run`): the mock
 //! runtime of the shell's tests has no tray, session bus or notification service.
 
+use crate::notify::{Admit, Burst};
 use crate::tray::AlertsTray;
 use crate::DeskHost;
 use desk_core::actions::{alert_show, AlertShowRequest, SyncRunRequest};
 use desk_core::DeskEvent;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, Runtime, WindowEvent};
 use tauri_plugin_window_state::{AppHandleExt as _, StateFlags};
@@ -64,7 +64,11 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) {
         Err(err) => tracing::warn!(error = %err, "no tray icon"),
     }
     if let Ok(desk) = app.state::<DeskHost>().desk() {
-        tauri::async_runtime::spawn(watch_alerts(app.clone(), desk));
+        // Only the subscription is kept: holding the desk itself would keep it from closing
+        // at exit (the host waits to be its only owner).
+        let events = desk.subscribe();
+        drop(desk);
+        tauri::async_runtime::spawn(watch_alerts(app.clone(), events));
     }
     if let Some(route) = crate::deep_link::route_in_args(std::env::args().skip(1)) {
         open_route_at_start(app, &route);
@@ -133,14 +137,20 @@ fn open_route_at_start<R: Runtime>(app: &AppHandle<R>, route: &str) {
     }
 }
 
-/// The tray's count and a notification for each new alert, from the desk's events; the count
-/// starts from the alerts queue.
-async fn watch_alerts<R: Runtime>(app: AppHandle<R>, desk: Arc<desk_core::Desk>) {
-    let mut events = desk.subscribe();
-    match desk_core::actions::alerts_list(&desk, Default::default()).await {
-        Ok(page) => set_tray_count(&app, page.open_count),
-        Err(err) => tracing::debug!(code = %err.code(), error = %err, "no alert count yet"),
+/// The tray's count and a notification for each new alert, from the desk's events (until the
+/// desk closes and the stream with it); the count starts from the alerts queue. The desk is
+/// taken from the host for each use, never held between events.
+async fn watch_alerts<R: Runtime>(
+    app: AppHandle<R>,
+    mut events: tokio::sync::broadcast::Receiver<DeskEvent>,
+) {
+    if let Ok(desk) = app.state::<DeskHost>().desk() {
+        match desk_core::actions::alerts_list(&desk, Default::default()).await {
+            Ok(page) => set_tray_count(&app, page.open_count),
+            Err(err) => tracing::debug!(code = %err.code(), error = %err, "no alert count yet"),
+        }
     }
+    let mut burst = Burst::default();
     loop {
         let event = match events.recv().await {
             Ok(event) => event,
@@ -163,6 +173,9 @@ async fn watch_alerts<R: Runtime>(app: AppHandle<R>, desk: Arc<desk_core::Desk>)
         if !notify {
             continue;
         }
+        let Ok(desk) = app.state::<DeskHost>().desk() else {
+            return;
+        };
         let wanted = match desk.settings().await {
             Ok(settings) => settings.desktop_notifications,
             Err(err) => {
@@ -182,7 +195,13 @@ async fn watch_alerts<R: Runtime>(app: AppHandle<R>, desk: Arc<desk_core::Desk>)
         )
         .await
         {
-            Ok(shown) => crate::notify::show(&app, &shown),
+            Ok(shown) => match burst.admit(std::time::Instant::now()) {
+                Admit::One => crate::notify::show(&app, &shown),
+                Admit::Summary => crate::notify::show_summary(&app),
+                Admit::Quiet => {
+                    tracing::debug!(alert = %alert.id, "not notified: part of a burst already summarized")
+                }
+            },
             Err(err) => {
                 tracing::warn!(alert = %alert.id, code = %err.code(), error = %err, "cannot read the new alert to notify")
             }

@@ -100,7 +100,18 @@ pub fn app<R: Runtime>(
         data_dir: config.data_dir.clone(),
         source: Box::new(source),
     })?;
+    let started = std::time::Instant::now();
     let app = builder
+        // When the window's page has loaded (the UI's shell painted), for the start-up bench.
+        .on_page_load(move |webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                tracing::info!(
+                    window = webview.label(),
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "page loaded"
+                );
+            }
+        })
         .plugin(updates::plugin())
         .manage(updates::PendingUpdate::default())
         .manage(host)
