@@ -1,10 +1,13 @@
 // The real window, driven over WebDriver (tauri-driver + Debian's WebKitWebDriver): the app
 // starts on the demo account, runs the same actions as the browser through Tauri's IPC (no
-// HTTP server in between), syncs a connection with live progress and disconnects it, in light
-// and dark and at the window's minimum size. Run by scripts/window-journey.sh, which starts the
+// HTTP server in between), syncs a connection with live progress and disconnects it, opens the
+// wizard, sees an injected fault become an alert (the script checks the desktop notification
+// and the tray's count), hands a second launch's makini-desk:// link to the first window, and
+// shows light and dark at the window's minimum size. Run by scripts/window-journey.sh, which starts the
 // driver under Xvfb; screenshots go to target-shots/window-*.png. Prints "N passed, N failed".
 //
 //   node tests/window/journey.mjs DRIVER_URL APP_BINARY
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session, waitForDriver } from './webdriver.mjs';
 
@@ -151,6 +154,29 @@ step('the wizard opens; a fault opens an alert and a desktop notification', asyn
   await s.waitForRole('button', 'Reauthorization required');
   await shot(s, 'alert-light');
   s.faultedConnection = id;
+});
+
+step('a second launch hands its makini-desk:// link to the first window', async (s) => {
+  const row = await s.execute(`
+    return window.__TAURI_INTERNALS__
+      .invoke('connections_list', { request: { sort: 'name', limit: 1 } })
+      .then((page) => page.rows[0] ? { id: page.rows[0].id, name: page.rows[0].name } : null);`);
+  assert(row, 'a connection to open');
+  // The same binary, session bus and data folder: it finds the running one, hands over its
+  // arguments and exits; the first window opens the connection.
+  const second = spawnSync(application, [`makini-desk://connections/${row.id}`], {
+    env: process.env,
+    timeout: 60000,
+    encoding: 'utf8',
+  });
+  assert(
+    second.status === 0,
+    `the second launch exits at once: ${second.status} ${second.signal ?? ''} ${second.stderr?.slice(-800)}`,
+  );
+  await s.waitForRole('heading', row.name);
+  const path = await s.execute('return location.pathname;');
+  assert(path === `/connections/${row.id}`, `the first window shows the connection: ${path}`);
+  await shot(s, 'deep-link-light');
 });
 
 step('dark, and the minimum window size', async (s) => {

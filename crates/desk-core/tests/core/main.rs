@@ -4,6 +4,7 @@
 mod alerts;
 mod lifecycle;
 mod makini;
+mod statement_balance;
 mod support;
 mod sync;
 mod types;
