@@ -61,7 +61,8 @@ bin="$root/usr/bin/makini-desk"
 desktop="$(ls "$root"/usr/share/applications/*.desktop 2>/dev/null | head -n1 || true)"
 [ -n "$desktop" ] || fail "no desktop entry in /usr/share/applications"
 cat "$desktop"
-grep -Eqx 'Exec=makini-desk( %u)?' "$desktop" || fail "the desktop entry does not run makini-desk"
+# `%u`: a makini-desk:// link the desktop opens reaches the app as its argument.
+grep -qx 'Exec=makini-desk %u' "$desktop" || fail "the desktop entry does not run makini-desk with the link"
 # makini-desk:// links (plugins.deep-link.desktop.schemes) open the app, which hands them to the
 # running instance.
 grep -q '^MimeType=.*x-scheme-handler/makini-desk' "$desktop" ||

@@ -9,6 +9,7 @@
 //   node tests/window/journey.mjs DRIVER_URL APP_BINARY
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { Session, waitForDriver } from './webdriver.mjs';
 
 const [driver = 'http://127.0.0.1:4444', application] = process.argv.slice(2);
@@ -41,8 +42,9 @@ async function setTheme(session, choice) {
 }
 
 const steps = [];
-function step(name, run) {
-  steps.push({ name, run });
+/** A step; with `restart`, the app is quit and started anew (a new session) before it runs. */
+function step(name, run, { restart = false } = {}) {
+  steps.push({ name, run, restart });
 }
 
 step('the window opens on the demo account, through Tauri IPC', async (s) => {
@@ -179,6 +181,61 @@ step('a second launch hands its makini-desk:// link to the first window', async 
   await shot(s, 'deep-link-light');
 });
 
+step('Check for updates sees a newer release and refuses its bad signature', async (s) => {
+  // An update channel on loopback whose release is not signed by the app's key.
+  const release = Buffer.from('not a real package');
+  const signature = Buffer.from(
+    "untrusted comment: signature from a key that is not the app's\n" +
+      'RUQ' +
+      'A'.repeat(97) +
+      '\ntrusted comment: x\n' +
+      'B'.repeat(88) +
+      '\n',
+  ).toString('base64');
+  const server = createServer((request, response) => {
+    if (request.url === '/latest.json') {
+      const base = `http://127.0.0.1:${server.address().port}`;
+      response.setHeader('content-type', 'application/json');
+      response.end(
+        JSON.stringify({
+          version: '9.9.9',
+          notes: 'Faster alerts; the tray shows the count.',
+          pub_date: '2026-12-01T09:00:00Z',
+          platforms: { 'linux-x86_64': { signature, url: `${base}/makini-desk_9.9.9_amd64.deb` } },
+        }),
+      );
+    } else if (request.url === '/makini-desk_9.9.9_amd64.deb') {
+      response.end(release);
+    } else {
+      response.statusCode = 404;
+      response.end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const endpoint = `http://127.0.0.1:${server.address().port}/latest.json`;
+    const saved = await s.execute(
+      `return window.__TAURI_INTERNALS__.invoke('settings_show', { request: {} })
+        .then((settings) => window.__TAURI_INTERNALS__.invoke('settings_update', {
+          request: { ...settings, update_endpoint: arguments[0] } }))
+        .then((settings) => settings.update_endpoint);`,
+      [endpoint],
+    );
+    assert(saved === endpoint, `the channel is saved: ${saved}`);
+    await s.click(await s.waitForRole('link', 'Settings'));
+    await s.click(await s.waitForRole('button', 'Check for updates'));
+    await s.waitForText(/Makini Desk 9\.9\.9 is available/);
+    await s.waitForText(/Faster alerts; the tray shows the count\./);
+    await s.click(await s.waitForRole('button', 'Install 9.9.9'));
+    await s.click(await s.waitForRole('button', 'Install'));
+    await s.waitForText(/signature does not match this app's public key/, 30000);
+    await s.waitForText(/nothing was installed/);
+    await shot(s, 'update-refused-light');
+  } finally {
+    server.close();
+  }
+});
+
 step('dark, and the minimum window size', async (s) => {
   await s.click(await s.waitForRole('link', 'Overview'));
   await s.waitForRole('heading', 'Overview');
@@ -201,14 +258,39 @@ step('dark, and the minimum window size', async (s) => {
   await setTheme(s, 'Match the system');
 });
 
+step(
+  'the window reopens at the size it was left, on the same data',
+  async (s) => {
+    await s.waitForRole('heading', 'Overview', 60000);
+    const inner = await s.execute('return [window.innerWidth, window.innerHeight];');
+    assert(
+      inner[0] <= 760 && inner[1] <= 520,
+      `the window came back at its last size (720x480), not the default 1100x720: ${inner}`,
+    );
+    await s.waitForRole('table', 'Connections');
+  },
+  { restart: true },
+);
+
 let passed = 0;
 let failed = 0;
 await waitForDriver(driver);
-const session = await Session.start(driver, application);
+let session = await Session.start(driver, application);
 try {
-  for (const { name, run } of steps) {
+  for (const { name, run, restart } of steps) {
     const started = Date.now();
     try {
+      if (restart) {
+        // The window state is saved shortly after the last resize; the app then quits as a
+        // user quits it, and starts again.
+        await new Promise((r) => setTimeout(r, 1000));
+        await session.end();
+        // The first app must be gone, or the new one would hand over to it (one instance).
+        const gone = Date.now() + 20000;
+        while (spawnSync('pgrep', ['-x', 'makini-desk']).status === 0 && Date.now() < gone)
+          await new Promise((r) => setTimeout(r, 200));
+        session = await Session.start(driver, application);
+      }
       await run(session);
       passed++;
       console.log(`ok   window: ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
