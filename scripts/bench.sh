@@ -19,6 +19,8 @@ echo "== mirror: the overview's lists at 10,000 customers and 50,000 connections
 cargo run --release --locked -q -p desk-store --example bench_overview
 echo "== the overview through the action layer (fn and HTTP) on the scale seed, against the mirror's queries"
 cargo run --release --locked -q -p desk-server --example bench_overview_actions
+echo "== the webhook inspector's list at 100,000 webhooks through the action layer (fn and HTTP), against the inbox's query"
+cargo run --release --locked -q -p desk-server --example bench_inspector_actions
 echo "== first paint in browser mode (Debian's chromium), against a one-line page from the same server"
 install_debian_packages "${UI_PACKAGES[@]}"
 (cd ui && npm ci --no-audit --no-fund && npm run build)
