@@ -5,28 +5,24 @@
 //! and the action over HTTP through `mdesk serve`'s router on loopback (what the browser calls).
 //!
 //! `cargo run --release -p desk-server --example bench_inspector_actions [-- WEBHOOKS]`. One line
-//! per list: `name: p95 (ratio to the inbox query)`; goal: p95 under 50 ms.
+//! per list: `name: p95 (ratio to the inbox query)`, each way run `three_ways::RUNS` times; goal:
+//! p95 under 50 ms.
 
 use chrono::{Duration as Days, TimeZone as _, Utc};
 use desk_core::actions::{self, WebhookFilter, WebhooksListRequest};
 use desk_core::{Desk, DeskConfig, VaultAccess};
 use desk_inbox::{Inbox, InboxConfig, ListFilter, PageOrder};
 use desk_platform::event::{Event, EventType};
-use desk_server::{LaunchToken, ServerState};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-const RUNS: usize = 60;
+#[path = "common/three_ways.rs"]
+mod three_ways;
+
+use three_ways::{compare, Error, Figures, Loopback};
+
 const PAGE: u32 = 100;
 const CONNECTIONS: usize = 500;
-
-type Error = Box<dyn std::error::Error>;
-
-fn p95(samples: &mut [Duration]) -> f64 {
-    samples.sort();
-    let at = (samples.len() * 95).div_ceil(100).saturating_sub(1);
-    samples.get(at).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-}
 
 /// The platform's events of 500 connections over three months, of every type.
 fn events(count: usize) -> Vec<Event> {
@@ -88,16 +84,8 @@ async fn main() -> Result<(), Error> {
     );
     desk.attach_inbox(inbox)?;
     let desk = Arc::new(desk);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let token = LaunchToken::random();
-    let state = Arc::new(ServerState::new(Arc::clone(&desk), token.clone(), addr));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(desk_server::serve(listener, state, None, async move {
-        drop(stopped.await);
-    }));
-    let client = reqwest::Client::builder().no_proxy().build()?;
-    let base = format!("http://{addr}");
+    let loopback = Loopback::start(Arc::clone(&desk)).await?;
+    let http = &loopback.http;
 
     let connection = format!("conn_{:024x}", 42);
     // (name, the action's filter, the inbox's filter)
@@ -142,78 +130,48 @@ async fn main() -> Result<(), Error> {
         ),
     ];
     let inbox = desk.inbox().await?;
-    let mut worst = 0.0f64;
+    let desk = &*desk;
+    let mut figures = Figures::default();
     for (name, filter, bare_filter) in lists {
-        let body = serde_json::to_value(serde_json::json!({
+        let body = serde_json::json!({
             "filter": {
                 "search": filter.search,
                 "event_type": filter.event_type,
                 "connection_id": filter.connection_id,
             },
-        }))?;
-        let mut times = [Vec::new(), Vec::new(), Vec::new()];
-        for run in 0..RUNS {
-            let mut totals = [0i64; 3];
-            for turn in 0..3 {
-                let way = (run + turn) % 3;
-                let started = Instant::now();
-                totals[way] = match way {
-                    0 => {
-                        inbox
-                            .page(&bare_filter, PageOrder::ReceivedNewest, 0, PAGE)
-                            .await?
-                            .total
-                    }
-                    1 => {
-                        actions::webhooks_list(
-                            &desk,
-                            WebhooksListRequest {
-                                filter: filter.clone(),
-                                order: PageOrder::ReceivedNewest,
-                                offset: 0,
-                                limit: Some(PAGE),
-                            },
-                        )
-                        .await?
-                        .page
-                        .total
-                    }
-                    _ => {
-                        let answer: serde_json::Value = client
-                            .post(format!("{base}/api/actions/webhooks_list"))
-                            .bearer_auth(token.as_str())
-                            .json(&body)
-                            .send()
-                            .await?
-                            .error_for_status()?
-                            .json()
-                            .await?;
-                        answer["total"].as_i64().ok_or("no total in the answer")?
-                    }
+        });
+        // Each way answers how many webhooks match the list, which must agree.
+        compare(
+            &mut figures,
+            name,
+            |_| {
+                let bare_filter = bare_filter.clone();
+                async move {
+                    let page = inbox
+                        .page(&bare_filter, PageOrder::ReceivedNewest, 0, PAGE)
+                        .await?;
+                    Ok(usize::try_from(page.total)?)
+                }
+            },
+            |_| {
+                let request = WebhooksListRequest {
+                    filter: filter.clone(),
+                    order: PageOrder::ReceivedNewest,
+                    offset: 0,
+                    limit: Some(PAGE),
                 };
-                times[way].push(started.elapsed());
-            }
-            if totals[0] != totals[1] || totals[0] != totals[2] {
-                return Err(
-                    format!("{name}: totals differ (inbox, action, http): {totals:?}").into(),
-                );
-            }
-        }
-        let [mut bare, mut action, mut http] = times;
-        let (bare, action, http) = (p95(&mut bare), p95(&mut action), p95(&mut http));
-        println!(
-            "{name}: action p95 {action:.2} ms (ratio {:.2} to the inbox query's {bare:.2} ms), http p95 {http:.2} ms (ratio {:.2})",
-            action / bare,
-            http / bare
-        );
-        worst = worst.max(http);
+                async move {
+                    let view = actions::webhooks_list(desk, request).await?;
+                    Ok(usize::try_from(view.page.total)?)
+                }
+            },
+            |_| http.call("webhooks_list", body.clone(), "/total"),
+        )
+        .await?;
     }
     println!(
-        "inspector over {count} webhooks: worst p95 through HTTP {worst:.2} ms (goal: under 50 ms)"
+        "inspector over {count} webhooks: worst p95 {:.2} ms through the action, {:.2} ms through HTTP (goal: under 50 ms)",
+        figures.worst_action, figures.worst_http
     );
-    if stop.send(()).is_err() {
-        eprintln!("the server had stopped already");
-    }
-    server.await??;
-    Ok(())
+    loopback.stop().await
 }

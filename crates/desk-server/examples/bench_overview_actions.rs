@@ -15,108 +15,16 @@ use desk_core::sync::{sync, SyncRequest};
 use desk_core::{Desk, DeskConfig, VaultAccess};
 use desk_engine::seed::Seed;
 use desk_platform::connection::ConnectionStatus;
-use desk_server::{LaunchToken, ServerState};
 use desk_store::{CustomerQuery, Health as StoreHealth, OverviewQuery, OverviewSort};
-use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-const RUNS: usize = 100;
 const WORDS: [&str; 6] = ["nord", "steel", "sap", "maximo", "becker", "pharma"];
 
-type Error = Box<dyn std::error::Error>;
+#[path = "common/three_ways.rs"]
+mod three_ways;
 
-fn p95(samples: &mut [Duration]) -> f64 {
-    samples.sort();
-    let at = (samples.len() * 95).div_ceil(100).saturating_sub(1);
-    samples.get(at).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-}
-
-async fn timed<F: Future<Output = Result<usize, Error>>>(f: F) -> Result<(Duration, usize), Error> {
-    let started = Instant::now();
-    let rows = f.await?;
-    Ok((started.elapsed(), rows))
-}
-
-struct Figures {
-    worst_action: f64,
-    worst_ratio: f64,
-}
-
-/// Times the three ways of one query `RUNS` times each, rotating which goes first so none
-/// always meets a warm cache. All three return how many rows they read, which must agree.
-async fn compare<M, MF, A, AF, H, HF>(
-    figures: &mut Figures,
-    name: &str,
-    mirror: M,
-    action: A,
-    http: H,
-) -> Result<(), Error>
-where
-    M: Fn(usize) -> MF,
-    MF: Future<Output = Result<usize, Error>>,
-    A: Fn(usize) -> AF,
-    AF: Future<Output = Result<usize, Error>>,
-    H: Fn(usize) -> HF,
-    HF: Future<Output = Result<usize, Error>>,
-{
-    let mut times = [Vec::new(), Vec::new(), Vec::new()];
-    for run in 0..RUNS {
-        let mut rows = [0usize; 3];
-        for turn in 0..3 {
-            let way = (run + turn) % 3;
-            let (took, n) = match way {
-                0 => timed(mirror(run)).await?,
-                1 => timed(action(run)).await?,
-                _ => timed(http(run)).await?,
-            };
-            times[way].push(took);
-            rows[way] = n;
-        }
-        if rows[0] != rows[1] || rows[0] != rows[2] {
-            return Err(format!("{name}: rows differ (mirror, action, http): {rows:?}").into());
-        }
-    }
-    let [mut bare, mut action, mut http] = times;
-    let (bare, action, http) = (p95(&mut bare), p95(&mut action), p95(&mut http));
-    println!(
-        "{name}: action p95 {action:.2} ms (ratio {:.2} to the mirror query's {bare:.2} ms), http p95 {http:.2} ms (ratio {:.2})",
-        action / bare,
-        http / bare
-    );
-    figures.worst_action = figures.worst_action.max(action);
-    figures.worst_ratio = figures.worst_ratio.max(action / bare);
-    Ok(())
-}
-
-struct Http {
-    client: reqwest::Client,
-    base: String,
-    token: LaunchToken,
-}
-
-impl Http {
-    /// An action over HTTP; `rows` picks the row count out of the answer.
-    async fn call(&self, name: &str, body: serde_json::Value, rows: &str) -> Result<usize, Error> {
-        let answer: serde_json::Value = self
-            .client
-            .post(format!("{}/api/actions/{name}", self.base))
-            .bearer_auth(self.token.as_str())
-            .json(&body)
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        let value = answer
-            .pointer(rows)
-            .ok_or_else(|| format!("{name}: no {rows}"))?;
-        Ok(match value {
-            serde_json::Value::Array(items) => items.len(),
-            other => other.as_u64().ok_or("not a count")? as usize,
-        })
-    }
-}
+use three_ways::{compare, Error, Figures, Loopback};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -147,26 +55,11 @@ async fn main() -> Result<(), Error> {
     );
     let profile = report.profile.clone();
     let desk = Arc::new(desk);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let token = LaunchToken::random();
-    let state = Arc::new(ServerState::new(Arc::clone(&desk), token.clone(), addr));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(desk_server::serve(listener, state, None, async move {
-        let _ = stopped.await;
-    }));
-    let http = Http {
-        client: reqwest::Client::builder().no_proxy().build()?,
-        base: format!("http://{addr}"),
-        token,
-    };
+    let loopback = Loopback::start(Arc::clone(&desk)).await?;
     let mirror = desk.mirror();
     let desk = &*desk;
-    let http = &http;
-    let mut figures = Figures {
-        worst_action: 0.0,
-        worst_ratio: 0.0,
-    };
+    let http = &loopback.http;
+    let mut figures = Figures::default();
     let base = OverviewQuery {
         profile: profile.clone(),
         ..OverviewQuery::default()
@@ -327,9 +220,6 @@ async fn main() -> Result<(), Error> {
         "overview_actions_worst: p95 {:.2} ms (goal: under 100 ms), ratio {:.2} to the mirror query (goal: within 1.5)",
         figures.worst_action, figures.worst_ratio
     );
-    if stop.send(()).is_err() {
-        eprintln!("the server had already stopped");
-    }
-    server.await??;
+    loopback.stop().await?;
     Ok(())
 }

@@ -4,14 +4,13 @@
 //! statement closes on the platform's own balance, and that is what the platform says is
 //! available.
 
-use super::sync::{add_team_profile, manual_engine};
+use super::sync::{add_team_profile, desk, manual_engine};
 use desk_core::actions::{
     connection_activate, connection_create, connection_disconnect, credit_statement,
     customer_create, sandbox_account, sync_run, ConnectionActivateRequest, ConnectionCreateRequest,
     ConnectionDisconnectRequest, CustomerCreateRequest, SandboxAccountRequest, StatementRequest,
     SyncRunRequest,
 };
-use desk_core::{Desk, DeskConfig, VaultAccess};
 use desk_platform::account::Plan;
 use desk_platform::catalog::Deployment;
 use desk_platform::clock::Clock as _;
@@ -66,15 +65,7 @@ fn credentials(big: bool) -> BTreeMap<String, String> {
 async fn run(ops: Vec<Op>) {
     let engine = manual_engine().await;
     let dir = tempfile::tempdir().unwrap();
-    let desk = Desk::open(DeskConfig {
-        vault: VaultAccess {
-            key_file: None,
-            passphrase: Some(desk_vault::SecretString::new("statement".to_owned())),
-        },
-        ..DeskConfig::new(dir.path())
-    })
-    .await
-    .unwrap();
+    let desk = desk(dir.path()).await;
     add_team_profile(&desk, &engine).await;
     // The app's first start: one sync fills the mirror; every change after it is mirrored by
     // the action itself.
