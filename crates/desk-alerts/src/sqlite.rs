@@ -53,6 +53,10 @@ impl SqliteAlerts {
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
         let write = SqlitePoolOptions::new()
+            // No idle reaping or lifetime: a local file gains nothing from them, and sqlx 0.8's
+            // maintenance task can spin at 100% CPU and hang the exit (sqlx#3645).
+            .idle_timeout(None)
+            .max_lifetime(None)
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(options.clone())
@@ -69,6 +73,10 @@ impl SqliteAlerts {
             }
         }
         let read = SqlitePoolOptions::new()
+            // No idle reaping or lifetime: a local file gains nothing from them, and sqlx 0.8's
+            // maintenance task can spin at 100% CPU and hang the exit (sqlx#3645).
+            .idle_timeout(None)
+            .max_lifetime(None)
             .max_connections(2)
             .connect_with(options.read_only(true))
             .await?;

@@ -42,6 +42,10 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let write = SqlitePoolOptions::new()
+            // No idle reaping or lifetime: a local file gains nothing from them, and sqlx 0.8's
+            // maintenance task can spin at 100% CPU and hang the exit (sqlx#3645).
+            .idle_timeout(None)
+            .max_lifetime(None)
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(120))
             .connect_with(options.clone())
@@ -50,6 +54,10 @@ impl Store {
         migrator.set_ignore_missing(false);
         migrator.run(&write).await?;
         let read = SqlitePoolOptions::new()
+            // No idle reaping or lifetime: a local file gains nothing from them, and sqlx 0.8's
+            // maintenance task can spin at 100% CPU and hang the exit (sqlx#3645).
+            .idle_timeout(None)
+            .max_lifetime(None)
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(options.read_only(true))

@@ -65,6 +65,10 @@ pub async fn open(path: &Path, durability: Durability) -> Result<Opened, InboxEr
         // Other processes (the CLI next to a running server) write too; wait rather than fail.
         .busy_timeout(Duration::from_secs(10));
     let pool = SqlitePoolOptions::new()
+        // No idle reaping or lifetime: a local file gains nothing from them, and sqlx 0.8's
+        // maintenance task can spin at 100% CPU and hang the exit (sqlx#3645).
+        .idle_timeout(None)
+        .max_lifetime(None)
         .max_connections(4)
         .connect_with(options)
         .await?;

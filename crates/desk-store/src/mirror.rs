@@ -78,6 +78,10 @@ impl Mirror {
             .busy_timeout(BUSY_TIMEOUT)
             .pragma("cache_size", "-32768");
         let write = SqlitePoolOptions::new()
+            // No idle reaping or lifetime: a local file gains nothing from them, and sqlx 0.8's
+            // maintenance task can spin at 100% CPU and hang the exit (sqlx#3645).
+            .idle_timeout(None)
+            .max_lifetime(None)
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(120))
             .connect_with(options.clone())
@@ -88,6 +92,10 @@ impl Mirror {
             return Err(err);
         }
         let read = SqlitePoolOptions::new()
+            // No idle reaping or lifetime: a local file gains nothing from them, and sqlx 0.8's
+            // maintenance task can spin at 100% CPU and hang the exit (sqlx#3645).
+            .idle_timeout(None)
+            .max_lifetime(None)
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(options.read_only(true))

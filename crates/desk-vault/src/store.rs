@@ -116,6 +116,10 @@ pub(crate) async fn connect(path: &Path) -> Result<SqlitePool> {
         // linger in free pages.
         .pragma("secure_delete", "ON");
     let pool = SqlitePoolOptions::new()
+        // No idle reaping or lifetime: a local file gains nothing from them, and sqlx 0.8's
+        // maintenance task can spin at 100% CPU and hang the exit (sqlx#3645).
+        .idle_timeout(None)
+        .max_lifetime(None)
         .max_connections(4)
         .connect_with(options)
         .await
