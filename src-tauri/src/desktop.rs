@@ -258,9 +258,18 @@ fn save_state_soon<R: Runtime>(app: &AppHandle<R>) {
         if GENERATION.load(Ordering::SeqCst) != mine {
             return;
         }
-        match app.save_window_state(StateFlags::all() & !StateFlags::VISIBLE) {
-            Ok(()) => tracing::debug!("window state saved"),
-            Err(err) => tracing::warn!(error = %err, "cannot save the window's state"),
+        // On the main thread: the plugin locks its cache there too (in its own window-event
+        // handler), and from another thread the save would hold that lock while it waits for
+        // the main thread to read the window's size, a deadlock.
+        let handle = app.clone();
+        let saved = app.run_on_main_thread(move || {
+            match handle.save_window_state(StateFlags::all() & !StateFlags::VISIBLE) {
+                Ok(()) => tracing::debug!("window state saved"),
+                Err(err) => tracing::warn!(error = %err, "cannot save the window's state"),
+            }
+        });
+        if let Err(err) = saved {
+            tracing::warn!(error = %err, "cannot save the window's state");
         }
     });
 }
