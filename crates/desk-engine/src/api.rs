@@ -12,6 +12,7 @@ mod middleware;
 mod sandbox;
 mod subscriptions;
 mod syncs;
+mod tokens;
 
 pub(crate) use middleware::ApiError;
 
@@ -61,6 +62,7 @@ fn documented_routes() -> OpenApiRouter<Engine> {
         .merge(sandbox::routes())
         .merge(syncs::routes())
         .merge(subscriptions::routes())
+        .merge(tokens::routes())
         .merge(data::routes())
 }
 

@@ -5,10 +5,12 @@
 mod connect;
 mod health;
 mod magic_link;
+mod tokens;
 
 pub use connect::*;
 pub use health::*;
 pub use magic_link::*;
+pub use tokens::*;
 
 use crate::engine::Engine;
 use crate::error::EngineError;

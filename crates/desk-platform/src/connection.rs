@@ -169,6 +169,63 @@ pub struct ConnectionToken {
     pub identity_changed: bool,
 }
 
+/// What a named connection token may do. `read` reaches the data routes' reads only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema, Default, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenScope {
+    #[default]
+    Read,
+    Full,
+}
+
+impl TokenScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Full => "full",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "read" => Some(Self::Read),
+            "full" => Some(Self::Full),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /api/v1/connections/{id}/tokens`: an additional token under a name, beside the
+/// connection's main token, which it never replaces. Issuing a name again replaces only the
+/// token of that name.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct IssueNamedToken {
+    /// 1-64 characters: letters, digits, `-`, `_`, `.`.
+    pub name: String,
+    #[serde(default)]
+    pub scope: TokenScope,
+}
+
+/// A named token as listed: never its value.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, ToSchema, ts_rs::TS)]
+pub struct NamedToken {
+    pub name: String,
+    pub scope: TokenScope,
+    pub issued_at: DateTime<Utc>,
+    /// Set once revoked (by name, by a disconnect, or by a reauthorization into another
+    /// account or instance).
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// The answer to issuing a named token: its value, shown this once.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, ToSchema, ts_rs::TS)]
+pub struct NamedTokenIssued {
+    #[serde(flatten)]
+    pub named: NamedToken,
+    pub token: String,
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Default, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct TestConnection {

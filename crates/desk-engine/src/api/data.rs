@@ -96,7 +96,7 @@ async fn get_record(
 }
 
 #[utoipa::path(post, path = "/api/v1/{entity}", tag = "data", security(("connection" = [])), request_body = Object,
-    responses((status = 201, body = Object), (status = 400, body = ErrorEnvelope), (status = 405, body = ErrorEnvelope)))]
+    responses((status = 201, body = Object), (status = 400, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 405, body = ErrorEnvelope)))]
 async fn create_record(
     State(engine): State<Engine>,
     _: KnownEntity,
@@ -104,6 +104,7 @@ async fn create_record(
     Path(entity): Path<String>,
     ApiJson(fields): ApiJson<Map<String, Value>>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    auth.require_write()?;
     data::capability(&engine, &auth.connection, &entity, Operation::Create)?;
     admitted(&engine, &auth).await?;
     let record = data::create(&engine, &auth.connection, &entity, fields).await?;
@@ -112,7 +113,7 @@ async fn create_record(
 
 /// Changes some fields; a record in a frozen state answers `FIELD_NOT_UPDATABLE`.
 #[utoipa::path(patch, path = "/api/v1/{entity}/{id}", tag = "data", security(("connection" = [])), request_body = Object,
-    responses((status = 200, body = Object), (status = 404, body = ErrorEnvelope), (status = 405, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 200, body = Object), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 405, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 async fn update_record(
     State(engine): State<Engine>,
     _: KnownEntity,
@@ -120,6 +121,7 @@ async fn update_record(
     Path((entity, id)): Path<(String, String)>,
     ApiJson(fields): ApiJson<Map<String, Value>>,
 ) -> Result<Json<Value>, ApiError> {
+    auth.require_write()?;
     data::capability(&engine, &auth.connection, &entity, Operation::Update)?;
     admitted(&engine, &auth).await?;
     Ok(Json(
@@ -130,13 +132,14 @@ async fn update_record(
 }
 
 #[utoipa::path(delete, path = "/api/v1/{entity}/{id}", tag = "data", security(("connection" = [])),
-    responses((status = 200, body = Object), (status = 404, body = ErrorEnvelope), (status = 405, body = ErrorEnvelope)))]
+    responses((status = 200, body = Object), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 405, body = ErrorEnvelope)))]
 async fn delete_record(
     State(engine): State<Engine>,
     _: KnownEntity,
     auth: ConnectionAuth,
     Path((entity, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
+    auth.require_write()?;
     data::capability(&engine, &auth.connection, &entity, Operation::Delete)?;
     admitted(&engine, &auth).await?;
     Ok(Json(
@@ -148,7 +151,7 @@ async fn delete_record(
 
 /// Up to 100 writes; the answer says which failed and why.
 #[utoipa::path(post, path = "/api/v1/{entity}/batch", tag = "data", security(("connection" = [])), request_body = Batch,
-    responses((status = 200, body = Vec<BatchResult>), (status = 400, body = ErrorEnvelope)))]
+    responses((status = 200, body = Vec<BatchResult>), (status = 400, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
 async fn batch_records(
     State(engine): State<Engine>,
     _: KnownEntity,
@@ -156,6 +159,7 @@ async fn batch_records(
     Path(entity): Path<String>,
     ApiJson(batch): ApiJson<Batch>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    auth.require_write()?;
     admitted(&engine, &auth).await?;
     let results = data::batch(&engine, &auth.connection, &entity, batch).await?;
     let failed = results.iter().filter(|r| !r.ok).count();

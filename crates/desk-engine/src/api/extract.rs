@@ -194,6 +194,21 @@ impl<S: Send + Sync> FromRequestParts<S> for BaseUrl {
 /// connections waiting for reauthorization with their own codes, so clients can react.
 pub struct ConnectionAuth {
     pub connection: crate::store::connections::StoredConnection,
+    /// What the presented token may do: a named `read` token reaches reads only.
+    pub scope: desk_platform::connection::TokenScope,
+}
+
+impl ConnectionAuth {
+    /// Refuses a write on a read-only token.
+    pub fn require_write(&self) -> Result<(), ApiError> {
+        if self.scope == desk_platform::connection::TokenScope::Read {
+            return Err(ApiError::new(
+                ErrorCode::PermissionDenied,
+                "this token is read-only: writes take the connection's main token",
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl FromRequestParts<Engine> for ConnectionAuth {
@@ -212,11 +227,11 @@ impl FromRequestParts<Engine> for ConnectionAuth {
                 "the connection token is unknown or was replaced",
             )
         };
-        let (connection_id, revoked) =
-            tokens::connection_of_token(&mut db, &token::hash(presented))
-                .await?
-                .ok_or_else(unknown)?;
-        let stored = crate::store::connections::get(&mut db, &connection_id)
+        let owner = tokens::connection_of_token(&mut db, &token::hash(presented))
+            .await?
+            .ok_or_else(unknown)?;
+        let revoked = owner.revoked;
+        let stored = crate::store::connections::get(&mut db, &owner.connection_id)
             .await?
             .ok_or_else(unknown)?;
         if stored.connection.status == ConnectionStatus::Disconnected {
@@ -234,7 +249,10 @@ impl FromRequestParts<Engine> for ConnectionAuth {
                 "the system refused the stored credentials; the connection must be reauthorized",
             ));
         }
-        Ok(Self { connection: stored })
+        Ok(Self {
+            connection: stored,
+            scope: owner.scope,
+        })
     }
 }
 

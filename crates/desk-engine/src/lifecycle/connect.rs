@@ -57,13 +57,15 @@ pub(crate) fn new_webhook_secret() -> String {
     }
 }
 
-/// Issues a fresh connection token, killing the previous ones.
+/// Issues a fresh main connection token, killing the previous main one; named tokens live on
+/// unless `reach` says all.
 pub(crate) async fn rotate_token(
     tx: &mut Tx,
     stored: &mut StoredConnection,
+    reach: tokens::Reach,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<String, EngineError> {
-    tokens::revoke_connection_tokens(tx, &stored.connection.id, now).await?;
+    tokens::revoke_connection_tokens(tx, &stored.connection.id, reach, now).await?;
     let token = token::generate(prefix::CONNECTION_TOKEN);
     tokens::insert_connection_token(tx, &token::hash(&token), &stored.connection.id, now).await?;
     stored.connection.token_issued_at = Some(now);
@@ -191,7 +193,7 @@ pub async fn create_connection(
         sync_settings: sync.clone(),
     };
     connections::insert(&mut tx, &stored).await?;
-    let token = rotate_token(&mut tx, &mut stored, now).await?;
+    let token = rotate_token(&mut tx, &mut stored, tokens::Reach::Main, now).await?;
     if try_consume(engine, &mut tx, &mut stored, LedgerReason::Connect).await? {
         start_initial_sync(&mut stored, ConnectionStatus::Synchronizing, now);
     }
@@ -244,7 +246,14 @@ pub async fn reauthorize(
     let fingerprint = credentials::identity_fingerprint(system, &request.credentials);
     let identity_changed =
         stored.identity_fingerprint.is_some() && fingerprint != stored.identity_fingerprint;
-    let token = rotate_token(&mut tx, &mut stored, now).await?;
+    // Named tokens were granted to read this account's data: credentials of another account
+    // or instance end them too; a reauthorization of the same one keeps them.
+    let reach = if identity_changed {
+        tokens::Reach::All
+    } else {
+        tokens::Reach::Main
+    };
+    let token = rotate_token(&mut tx, &mut stored, reach, now).await?;
     let was_required = stored.connection.reauthorization_required;
     stored.identity_fingerprint = fingerprint;
     stored.connection.reauthorization_required = false;
@@ -290,7 +299,7 @@ pub async fn issue_token(engine: &Engine, id: &str) -> Result<ConnectionToken, E
             stored.connection.status.as_str()
         )));
     }
-    let token = rotate_token(&mut tx, &mut stored, now).await?;
+    let token = rotate_token(&mut tx, &mut stored, tokens::Reach::Main, now).await?;
     connections::update(&mut tx, &stored).await?;
     tx.commit().await?;
     Ok(ConnectionToken {
@@ -396,7 +405,7 @@ pub async fn disconnect(engine: &Engine, id: &str) -> Result<Connection, EngineE
             "the connection is already disconnected",
         ));
     }
-    tokens::revoke_connection_tokens(&mut tx, id, now).await?;
+    tokens::revoke_connection_tokens(&mut tx, id, tokens::Reach::All, now).await?;
     let (returned, overage_returned) = (stored.consumed, stored.overage);
     stored.consumed = 0;
     stored.overage = 0;

@@ -199,7 +199,7 @@ pub async fn complete_magic_link(
     c.connected_at = Some(now);
     c.authorized_by = Some(request.authorized_by.trim().to_owned());
     stored.identity_fingerprint = credentials::identity_fingerprint(system, &request.credentials);
-    rotate_token(&mut tx, &mut stored, now).await?;
+    rotate_token(&mut tx, &mut stored, crate::store::tokens::Reach::Main, now).await?;
     connections::update(&mut tx, &stored).await?;
     if try_consume(engine, &mut tx, &mut stored, LedgerReason::Connect).await? {
         super::connect::start_initial_sync(&mut stored, ConnectionStatus::Synchronizing, now);
