@@ -6,8 +6,8 @@ use crate::streams::ListOptions;
 use crate::transport::Call;
 use desk_platform::connection::{
     Activate, Connection, ConnectionCreated, ConnectionStatus, ConnectionToken, CreateConnection,
-    CreateMagicLink, MagicLink, Reauthorize, TestConnection, TestCredentials, TestResult,
-    WebhookSecret, WebhookSettings,
+    CreateMagicLink, IssueNamedToken, MagicLink, NamedToken, NamedTokenIssued, Reauthorize,
+    TestConnection, TestCredentials, TestResult, WebhookSecret, WebhookSettings,
 };
 use futures::Stream;
 use reqwest::Method;
@@ -87,6 +87,40 @@ impl PlatformClient {
     pub async fn issue_connection_token(&self, id: &str) -> Result<ConnectionToken, ClientError> {
         self.send(Call::post(vec!["api", "v1", "connections", id, "token"]).about(id))
             .await
+    }
+
+    /// An additional token under a name, beside the main token, which keeps working; issuing
+    /// a name again replaces only that name's token.
+    pub async fn issue_named_token(
+        &self,
+        id: &str,
+        request: &IssueNamedToken,
+    ) -> Result<NamedTokenIssued, ClientError> {
+        let call = Call::post(vec!["api", "v1", "connections", id, "tokens"]).about(id);
+        self.send(call.with_json(request)?).await
+    }
+
+    /// The connection's named tokens, never their values.
+    pub async fn named_tokens(&self, id: &str) -> Result<Vec<NamedToken>, ClientError> {
+        #[derive(serde::Deserialize)]
+        struct Listed {
+            data: Vec<NamedToken>,
+        }
+        let call = Call::new(Method::GET, vec!["api", "v1", "connections", id, "tokens"]);
+        let listed: Listed = self.send(call.about(id)).await?;
+        Ok(listed.data)
+    }
+
+    pub async fn revoke_named_token(
+        &self,
+        id: &str,
+        name: &str,
+    ) -> Result<NamedToken, ClientError> {
+        let call = Call::new(
+            Method::DELETE,
+            vec!["api", "v1", "connections", id, "tokens", name],
+        );
+        self.send(call.about(id)).await
     }
 
     /// An inactive connection takes its credits now, or goes into overage on a paid plan.

@@ -82,6 +82,9 @@ pub struct Desk {
 /// The file that remembers which profile the app shows (`profiles switch`).
 const ACTIVE_PROFILE_FILE: &str = "active-profile";
 
+/// The file that holds the data folder's id ([`Desk::desk_id`]).
+const DESK_ID_FILE: &str = "desk-id";
+
 impl Desk {
     /// Opens (or creates) the data folder's mirror. The vault is opened on first use.
     pub async fn open(config: DeskConfig) -> Result<Self, CoreError> {
@@ -173,6 +176,27 @@ impl Desk {
             .join(format!("{ACTIVE_PROFILE_FILE}.{}", std::process::id()));
         std::fs::write(&temp, name).map_err(|err| CoreError::io(&temp, err))?;
         std::fs::rename(&temp, &path).map_err(|err| CoreError::io(&path, err))
+    }
+
+    /// This data folder's own id, made on first need: it names the tokens this desk issues
+    /// for itself on a platform (`makini-desk.<id>`), so two desks reading the same platform
+    /// never replace each other's token.
+    pub fn desk_id(&self) -> Result<String, CoreError> {
+        let path = self.data_dir.join(DESK_ID_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) if !text.trim().is_empty() => return Ok(text.trim().to_owned()),
+            Ok(_) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => return Err(CoreError::io(&path, err)),
+        }
+        let id = format!("{:016x}", rand::random::<u64>());
+        let temp = self
+            .data_dir
+            .join(format!("{DESK_ID_FILE}.{}", std::process::id()));
+        std::fs::write(&temp, &id).map_err(|err| CoreError::io(&temp, err))?;
+        std::fs::rename(&temp, &path).map_err(|err| CoreError::io(&path, err))?;
+        crate::private::make_private(&self.data_dir)?;
+        Ok(id)
     }
 
     /// The session of `profile` (default: the active one, else the only one, else the local

@@ -12,7 +12,7 @@ use desk_platform::account::Account;
 use desk_platform::catalog::System;
 use desk_platform::connection::{
     Activate, Connection, ConnectionCreated, ConnectionToken, CreateConnection, CreateMagicLink,
-    MagicLink, Reauthorize, TestConnection, TestResult,
+    IssueNamedToken, MagicLink, Reauthorize, TestConnection, TestResult, TokenScope,
 };
 use desk_platform::customer::{CreateCustomer, Customer};
 use desk_platform::event::Event;
@@ -219,6 +219,23 @@ impl Platform {
         match self {
             Self::Desk(c) => c.issue_connection_token(id).await,
             Self::Makini(c) => c.issue_connection_token(id).await,
+        }
+    }
+
+    /// A read-only token of the app's own under `name`, beside the connection's main token,
+    /// which keeps working. Makini documents no such token.
+    pub async fn issue_read_token(&self, id: &str, name: &str) -> Result<String, ClientError> {
+        match self {
+            Self::Desk(c) => {
+                let request = IssueNamedToken {
+                    name: name.to_owned(),
+                    scope: TokenScope::Read,
+                };
+                Ok(c.issue_named_token(id, &request).await?.token)
+            }
+            Self::Makini(_) => Err(unsupported(
+                "issue a read-only token beside the connection's own (Makini documents none)",
+            )),
         }
     }
 

@@ -21,7 +21,7 @@ use desk_client::{
 use desk_platform::connection::{Connection, ConnectionStatus};
 use desk_platform::sync::SyncStatus;
 use desk_platform::ErrorCode;
-use desk_store::{ProfileKind, SyncRunState};
+use desk_store::SyncRunState;
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -32,8 +32,10 @@ const PAGE_SIZE: u32 = 500;
 /// that land while a walk runs, or that a platform commits in several transactions, may carry
 /// an `updated_at` below that mark. Re-pulled records are matched by id and count as unchanged.
 pub const OVERLAP: Age = Age::minutes(10);
-/// Why a connection's records are not pulled when the vault has no token for it.
-const NO_TOKEN: &str = "no connection token in the vault; `mdesk sync --issue-tokens` issues one (the previous token stops working)";
+/// Why a Makini connection's records are not pulled when the vault has no token for it.
+const NO_TOKEN: &str = "no connection token in the vault; `mdesk connections token set ID` stores the one you have, or `mdesk sync --issue-tokens` has Makini issue one (its documented route may replace the token the integrator's own code uses)";
+/// The prefix of the read-only token the app issues for itself on our platform.
+const OWN_TOKEN_PREFIX: &str = "makini-desk";
 /// How often the platform's sync status is read while waiting for it.
 const PLATFORM_POLL: Duration = Duration::from_millis(250);
 
@@ -44,8 +46,10 @@ pub struct SyncRequest {
     pub connection_id: Option<String>,
     /// Forget the cursors and walk every record again.
     pub full: bool,
-    /// Issue a connection token (which invalidates the previous one) for connections whose
-    /// token the vault lacks. Always done for the local engine, which belongs to the app.
+    /// On a Makini profile, have Makini issue a connection token for connections whose token
+    /// the vault lacks, although its documented route may replace the existing one. On our
+    /// platform (local or self-hosted) the app always issues its own named read-only token,
+    /// which leaves the connection's main token working, so this is not needed there.
     pub issue_tokens: bool,
     /// How long to wait for a platform still pulling from a system before reading what it has.
     pub platform_wait: Duration,
@@ -347,11 +351,12 @@ impl Sync<'_> {
         };
         for entity in &status.entities {
             let mut entity_report = self.pull_entity(&data, entity).await?;
-            // A token rotated elsewhere: the local engine is the app's own, so it issues a
-            // fresh one and tries once more.
+            // The app's token revoked elsewhere: where the app may issue its own without
+            // breaking anyone's, it issues a fresh one and tries once more.
             if entity_report.error_code.as_deref() == Some(ErrorCode::AuthenticationFailed.as_str())
                 && self.may_issue_tokens()
             {
+                tracing::info!(connection_id = %id, "the kept token was refused; issuing the app's own again");
                 data = platform.connection_client(id, self.issue_token(connection).await?);
                 entity_report = self.pull_entity(&data, entity).await?;
             }
@@ -417,8 +422,10 @@ impl Sync<'_> {
         }
     }
 
+    /// On our platform the app's own token is a named read-only one that breaks nobody's;
+    /// on Makini only when the user asked, knowing the consequence.
     fn may_issue_tokens(&self) -> bool {
-        self.request.issue_tokens || self.session.profile.kind == ProfileKind::Local
+        self.request.issue_tokens || !self.session.client.is_makini()
     }
 
     /// The connection's token from the vault, or a new one where the app may issue it.
@@ -435,12 +442,14 @@ impl Sync<'_> {
     }
 
     async fn issue_token(&self, connection: &Connection) -> Result<Secret, CoreError> {
-        let issued = self
-            .session
-            .client
-            .issue_connection_token(&connection.id)
-            .await?;
-        let token = desk_vault::SecretString::new(issued.token);
+        let client = &self.session.client;
+        let issued = if client.is_makini() {
+            client.issue_connection_token(&connection.id).await?.token
+        } else {
+            let name = format!("{OWN_TOKEN_PREFIX}.{}", self.desk.desk_id()?);
+            client.issue_read_token(&connection.id, &name).await?
+        };
+        let token = desk_vault::SecretString::new(issued);
         self.desk
             .vault()
             .await?

@@ -13,6 +13,7 @@ mod data;
 mod engine;
 mod error;
 mod lifecycle;
+pub mod makini;
 mod sandbox;
 pub mod seed;
 mod store;

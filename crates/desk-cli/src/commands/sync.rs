@@ -24,7 +24,10 @@ pub struct SyncArgs {
     /// Pull every record again instead of what changed since the last sync.
     #[arg(long)]
     full: bool,
-    /// Issue connection tokens the vault lacks (the previous token of each stops working).
+    /// On a Makini profile, have Makini issue the connection tokens the vault lacks: its
+    /// documented route may replace the token the integrator's own code uses, which then stops
+    /// working. Not needed on a local or self-hosted profile, where the app issues its own
+    /// read-only token beside the connection's.
     #[arg(long)]
     issue_tokens: bool,
     /// How long to wait for a platform still pulling from a system, in seconds.

@@ -213,8 +213,7 @@ fn entity_of(record: &Value) -> String {
     .to_owned()
 }
 
-/// The connection token the sync issued and keeps in the vault (the one the engine gave at
-/// creation died when it was reissued).
+/// The app's own read-only token the sync issued and keeps in the vault.
 async fn vault_token(desk: &Desk, id: &str) -> String {
     let customer = desk
         .mirror()
@@ -260,33 +259,47 @@ fn issuing() -> SyncRequest {
 #[tokio::test]
 async fn a_self_hosted_profile_mirrors_every_record_and_then_only_what_changed() {
     let engine = manual_engine().await;
-    let (id, _token) = engine.connection("Line 1", 1_200).await;
+    let (id, integrators_token) = engine.connection("Line 1", 1_200).await;
     let dir = tempfile::tempdir().unwrap();
     let desk = desk(dir.path()).await;
     add_team_profile(&desk, &engine).await;
 
-    // Without a token in the vault, a remote profile's records are not pulled (issuing one
-    // would break whoever holds the current one) and the report says why.
+    // No token in the vault and no --issue-tokens: the app issues its own named read-only
+    // token, which leaves the integrator's token working.
     let report = sync(&desk, SyncRequest::default()).await.unwrap();
     assert_eq!(report.connections, 1);
-    assert!(report.entities.is_empty());
-    assert_eq!(report.skipped.len(), 1);
-    assert!(
-        report.skipped[0].reason.contains("--issue-tokens"),
-        "{:?}",
-        report.skipped
-    );
-
-    let report = sync(&desk, issuing()).await.unwrap();
     assert_eq!(report.failures(), 0, "{report:#?}");
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
     assert!(report
         .entities
         .iter()
         .all(|e| e.modified_after.is_none() && !e.resumed));
     let token = vault_token(&desk, &id).await;
+    assert_ne!(token, integrators_token);
     assert_eq!(
         mirrored(&desk, &id).await,
-        engine.records(&id, &token).await
+        engine.records(&id, &integrators_token).await,
+        "the integrator's token still reads, and the mirror holds what it reads"
+    );
+    let named = engine.client().named_tokens(&id).await.unwrap();
+    let desk_id = desk.desk_id().unwrap();
+    assert_eq!(named.len(), 1, "{named:?}");
+    assert_eq!(named[0].name, format!("makini-desk.{desk_id}"));
+    assert_eq!(named[0].scope, desk_platform::connection::TokenScope::Read);
+
+    // Revoked by the platform's admin: the next sync issues the app's own again, once.
+    engine
+        .client()
+        .revoke_named_token(&id, &named[0].name)
+        .await
+        .unwrap();
+    let report = sync(&desk, SyncRequest::default()).await.unwrap();
+    assert_eq!(report.failures(), 0, "{report:#?}");
+    assert_ne!(vault_token(&desk, &id).await, token);
+    let token = vault_token(&desk, &id).await;
+    assert_eq!(
+        engine.records(&id, &token).await,
+        engine.records(&id, &integrators_token).await
     );
 
     // A day later the system has new records and changed ones; the next sync asks only for
