@@ -75,6 +75,7 @@ pub(crate) fn router(engine: Engine) -> Router {
     let (routes, openapi) = documented_routes().split_for_parts();
     let openapi = std::sync::Arc::new(openapi);
     routes
+        .merge(magic_links::legacy_routes())
         .route(
             "/openapi.json",
             get(move || async move { Json(openapi.as_ref().clone()) }),

@@ -16,6 +16,16 @@ pub fn routes() -> OpenApiRouter<Engine> {
         .routes(routes!(view_magic_link, complete_magic_link))
 }
 
+/// Links issued before the move to `/connect/` (Makini's `POST /link/token` took `/link/`)
+/// keep working: the same handlers, left out of the OpenAPI document. `POST /link/token`
+/// itself is Makini's token endpoint; no link token is spelled `token` (they start `mlt_`).
+pub fn legacy_routes() -> axum::Router<Engine> {
+    axum::Router::new().route(
+        "/link/{token}",
+        axum::routing::get(view_magic_link).post(complete_magic_link),
+    )
+}
+
 /// Creates a pending connection and the link its customer's IT admin opens to finish it.
 #[utoipa::path(post, path = "/api/v1/magic-links", tag = "magic links", security(("admin" = [])), request_body = CreateMagicLink,
     responses((status = 201, body = MagicLink), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
@@ -32,7 +42,7 @@ async fn create_magic_link(
 }
 
 /// What the link is for (the link token itself is the credential).
-#[utoipa::path(get, path = "/link/{token}", tag = "magic links",
+#[utoipa::path(get, path = "/connect/{token}", tag = "magic links",
     responses((status = 200, body = MagicLinkView), (status = 404, body = ErrorEnvelope)))]
 async fn view_magic_link(
     State(engine): State<Engine>,
@@ -42,7 +52,7 @@ async fn view_magic_link(
 }
 
 /// The customer finishes the flow with their credentials; the connection leaves `pending`.
-#[utoipa::path(post, path = "/link/{token}", tag = "magic links", request_body = CompleteMagicLink,
+#[utoipa::path(post, path = "/connect/{token}", tag = "magic links", request_body = CompleteMagicLink,
     responses((status = 200, body = Connection), (status = 400, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
 async fn complete_magic_link(
     State(engine): State<Engine>,

@@ -90,7 +90,7 @@ pub async fn create_magic_link(
     tx.commit().await?;
     Ok(MagicLink {
         id,
-        url: format!("{}/link/{link_token}", base_url.trim_end_matches('/')),
+        url: format!("{}/connect/{link_token}", base_url.trim_end_matches('/')),
         connection_id: stored.connection.id,
         expires_at,
     })

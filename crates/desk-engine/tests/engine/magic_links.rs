@@ -18,7 +18,7 @@ async fn a_magic_link_creates_a_pending_connection_its_customer_finishes() {
     assert_eq!(pending.body["status"], "pending");
     assert_eq!(pending.body["credits"], 0);
     let url = link.body["url"].as_str().unwrap();
-    let path = &url[url.find("/link/").unwrap()..];
+    let path = &url[url.find("/connect/").unwrap()..];
     let view = t.send("GET", path, None, None).await;
     assert_eq!(view.body["customer_name"], "Acme");
     let finish = json!({"system_id": "upkeep", "deployment": "cloud", "credentials": credentials_for("upkeep"), "authorized_by": "it@acme.example"});
@@ -46,7 +46,7 @@ async fn an_expired_or_unknown_link_cannot_be_used() {
         )
         .await;
     let url = link.body["url"].as_str().unwrap();
-    let path = url[url.find("/link/").unwrap()..].to_owned();
+    let path = url[url.find("/connect/").unwrap()..].to_owned();
     t.clock.advance(chrono::Duration::seconds(61));
     let finish = json!({"deployment": "cloud", "credentials": credentials_for("upkeep"), "authorized_by": "it"});
     assert_eq!(
@@ -56,7 +56,7 @@ async fn an_expired_or_unknown_link_cannot_be_used() {
         "PERMISSION_DENIED"
     );
     assert_eq!(
-        t.send("POST", "/link/mlt_forged", None, Some(finish))
+        t.send("POST", "/connect/mlt_forged", None, Some(finish))
             .await
             .code(),
         "NOT_FOUND"
@@ -81,10 +81,36 @@ async fn a_link_fixed_to_a_system_refuses_another() {
         )
         .await;
     let url = link.body["url"].as_str().unwrap();
-    let path = &url[url.find("/link/").unwrap()..];
+    let path = &url[url.find("/connect/").unwrap()..];
     let finish = json!({"system_id": "maintainx", "deployment": "cloud", "credentials": credentials_for("maintainx"), "authorized_by": "it"});
     assert_eq!(
         t.send("POST", path, None, Some(finish)).await.code(),
         "INVALID_REQUEST"
     );
+}
+
+#[tokio::test]
+async fn links_issued_under_link_keep_working_beside_makinis_token_endpoint() {
+    let t = TestEngine::start().await;
+    let customer = t.customer("Acme").await;
+    let link = t
+        .post(
+            "/api/v1/magic-links",
+            json!({"customer_id": customer, "system_id": "upkeep", "name": "x"}),
+        )
+        .await;
+    let url = link.body["url"].as_str().unwrap();
+    assert!(url.contains("/connect/mlt_"), "{url}");
+    // A link sent before the move said /link/<token>.
+    let old = url[url.find("/connect/").unwrap()..].replacen("/connect/", "/link/", 1);
+    let view = t.send("GET", &old, None, None).await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+    assert_eq!(view.body["customer_name"], "Acme");
+    let finish = json!({"deployment": "cloud", "credentials": credentials_for("upkeep"), "authorized_by": "it"});
+    let done = t.send("POST", &old, None, Some(finish)).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    // The old path is not documented any more; the new one is.
+    let doc = serde_json::to_value(desk_engine::openapi_document()).unwrap();
+    assert!(doc["paths"].get("/connect/{token}").is_some());
+    assert!(doc["paths"].get("/link/{token}").is_none());
 }
