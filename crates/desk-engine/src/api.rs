@@ -2,13 +2,13 @@
 //! document generated from the handlers themselves.
 
 mod account;
-mod auth;
+pub(crate) mod auth;
 mod connections;
 mod customers;
 mod data;
-mod extract;
+pub(crate) mod extract;
 mod magic_links;
-mod middleware;
+pub(crate) mod middleware;
 mod sandbox;
 mod subscriptions;
 mod syncs;
@@ -76,6 +76,7 @@ pub(crate) fn router(engine: Engine) -> Router {
     let openapi = std::sync::Arc::new(openapi);
     routes
         .merge(magic_links::legacy_routes())
+        .merge(crate::makini::router())
         .route(
             "/openapi.json",
             get(move || async move { Json(openapi.as_ref().clone()) }),

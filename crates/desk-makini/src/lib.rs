@@ -25,4 +25,4 @@ pub use data::{MakiniData, RecordsPage};
 pub use filter::{Filter, FilterOp, Sort};
 pub use map::{connection_status, derived_customer_id, DERIVED_KEY, MAKINI_KEY};
 pub use records::{to_record, Namespace, Route};
-pub use status::SyncState;
+pub use status::{squash, SyncState};

@@ -18,7 +18,7 @@ pub enum SyncState {
 }
 
 /// Lowercase letters and digits only: `in_progress`, `In Progress` and `inprogress` meet.
-pub(crate) fn squash(text: &str) -> String {
+pub fn squash(text: &str) -> String {
     text.chars()
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())

@@ -31,22 +31,46 @@ async fn issue_token(
     State(engine): State<Engine>,
     request: Request,
 ) -> Result<Json<TokenResponse>, ApiError> {
+    let requested = read_grant(request).await?;
+    let granted = grant(&engine, requested).await?;
+    Ok(Json(TokenResponse {
+        access_token: granted.access_token,
+        refresh_token: granted.refresh_token,
+        token_type: "bearer".to_owned(),
+        expires_in: engine.config.access_token_ttl.num_seconds(),
+    }))
+}
+
+/// A token request, form-encoded or JSON.
+pub(crate) async fn read_grant(request: Request) -> Result<TokenRequest, ApiError> {
     let is_form = request
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     let bytes = read_body(request).await?;
-    let grant: TokenRequest = if is_form {
+    if is_form {
         serde_urlencoded::from_bytes(&bytes).map_err(|err| {
             ApiError::new(
                 ErrorCode::InvalidRequest,
                 format!("invalid token request: {err}"),
             )
-        })?
+        })
     } else {
-        parse_json(&bytes)?
-    };
+        parse_json(&bytes)
+    }
+}
+
+/// A new admin token pair, and when its access token expires.
+pub(crate) struct Granted {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub access_expires: chrono::DateTime<chrono::Utc>,
+}
+
+/// Checks a grant (client credentials, or a refresh token, which is used up) and issues a new
+/// pair: shared by our `/oauth/token` and Makini's `/link/token`.
+pub(crate) async fn grant(engine: &Engine, grant: TokenRequest) -> Result<Granted, ApiError> {
     let now = engine.clock.now();
     let mut tx = engine.store.begin().await?;
     let client_id = match grant {
@@ -95,10 +119,9 @@ async fn issue_token(
         .await?;
     }
     tx.commit().await?;
-    Ok(Json(TokenResponse {
+    Ok(Granted {
         access_token,
         refresh_token,
-        token_type: "bearer".to_owned(),
-        expires_in: engine.config.access_token_ttl.num_seconds(),
-    }))
+        access_expires,
+    })
 }

@@ -17,7 +17,7 @@ tokio::task_local! {
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
-fn current_request_id() -> String {
+pub(crate) fn current_request_id() -> String {
     REQUEST_ID
         .try_with(Clone::clone)
         .unwrap_or_else(|_| token::new_id(prefix::REQUEST))
@@ -51,6 +51,18 @@ impl ApiError {
             message: message.into(),
             retry_after: None,
         }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
     }
 }
 

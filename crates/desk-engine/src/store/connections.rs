@@ -218,3 +218,28 @@ pub async fn list(
     .await?;
     rows.into_iter().map(Row::into_stored).collect()
 }
+
+/// Page `offset..offset + limit` of every connection, oldest first, and how many there are:
+/// Makini's page-based connection list.
+pub async fn page(
+    db: &mut SqliteConnection,
+    offset: i64,
+    limit: u32,
+) -> Result<(Vec<StoredConnection>, i64), EngineError> {
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM connections")
+        .fetch_one(&mut *db)
+        .await?;
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT seq, id, customer_id, system_id, deployment, name, email, credits, consumed, overage, status, online, reauthorization_required, connected_at, authorized_by, token_issued_at, last_sync_at, next_sync_at, created_at, user_metadata, identity_fingerprint, webhook_url, webhook_events, webhook_secret, data_deleted_at, sync_settings FROM connections
+         ORDER BY seq LIMIT ? OFFSET ?",
+    )
+    .bind(i64::from(limit))
+    .bind(offset)
+    .fetch_all(db)
+    .await?;
+    let connections = rows
+        .into_iter()
+        .map(|row| row.into_stored().map(|(_, stored)| stored))
+        .collect::<Result<_, _>>()?;
+    Ok((connections, total))
+}

@@ -72,3 +72,19 @@ pub async fn list(
     .await?;
     rows.into_iter().map(from_row).collect()
 }
+
+/// The oldest customer with this email (case-insensitive): Makini's surface, which has no
+/// customers, files a connection under the customer its email names.
+pub async fn find_by_email(
+    db: &mut SqliteConnection,
+    email: &str,
+) -> Result<Option<Customer>, EngineError> {
+    let row: Option<CustomerRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM customers WHERE lower(email) = lower(?) ORDER BY seq LIMIT 1"
+    ))
+    .bind(email.trim())
+    .fetch_optional(db)
+    .await?;
+    row.map(|row| from_row(row).map(|(_, customer)| customer))
+        .transpose()
+}

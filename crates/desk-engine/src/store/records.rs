@@ -155,3 +155,29 @@ pub async fn list_json(
     .fetch_all(db)
     .await?)
 }
+
+/// Page `offset..offset + limit` of an entity's live records as wire JSON, oldest first: the
+/// Makini surface's raw table data.
+pub async fn page_json(
+    db: &mut SqliteConnection,
+    connection_id: &str,
+    entity: &str,
+    offset: i64,
+    limit: u32,
+) -> Result<Vec<String>, EngineError> {
+    Ok(sqlx::query_scalar(
+        "SELECT json_set(data, '$.id', record_id,
+                    '$.created_at', replace(created_at, '+00:00', 'Z'),
+                    '$.updated_at', replace(updated_at, '+00:00', 'Z'),
+                    '$.deleted_at', replace(deleted_at, '+00:00', 'Z'))
+         FROM records
+         WHERE connection_id = ? AND entity = ? AND deleted_at IS NULL
+         ORDER BY seq LIMIT ? OFFSET ?",
+    )
+    .bind(connection_id)
+    .bind(entity)
+    .bind(i64::from(limit))
+    .bind(offset)
+    .fetch_all(db)
+    .await?)
+}

@@ -10,6 +10,7 @@ mod faults;
 mod harness;
 mod lists;
 mod magic_links;
+mod makini_surface;
 mod named_tokens;
 mod store;
 mod syncs;

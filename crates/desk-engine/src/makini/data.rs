@@ -1,0 +1,143 @@
+//! Makini's data routes on a connection token: `GET /api/{eam|erp|wms}/{entity}` (a page, with
+//! Makini's filters and sorts) and `GET /api/{ns}/{entity}/{key}`, over the same records our
+//! `/api/v1/{entity}` serves, shaped as Makini's files document them. Soft-deleted records are
+//! listed with their `deletedAt`, as makini-api.md says they are visible.
+
+use super::auth::connection_of;
+use super::error::{MakiniError, MakiniResult};
+use super::query::{push_order, push_where, ListQuery};
+use super::request_path;
+use super::schema::{self, Schema};
+use super::shape::{self, Shape};
+use crate::data::{self, Operation};
+use crate::engine::Engine;
+use crate::sandbox::system::admit_call;
+use crate::store::connections::StoredConnection;
+use crate::store::records::StoredRecord;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, Uri};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use desk_makini::Namespace;
+use desk_platform::ErrorCode;
+use serde_json::{json, Value};
+use sqlx::QueryBuilder;
+
+type RecordRow = (
+    String,
+    String,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+
+fn to_stored(
+    (id, data, created_at, updated_at, deleted_at): RecordRow,
+) -> MakiniResult<StoredRecord> {
+    Ok(StoredRecord {
+        id,
+        data: serde_json::from_str(&data).map_err(crate::error::EngineError::from)?,
+        created_at,
+        updated_at,
+        deleted_at,
+    })
+}
+
+/// The shape and schema of `ns/path` for this connection, after the checks a data call takes:
+/// the connection's own namespace, a documented list, the system's read capability, its
+/// credentials, and the sandbox's rate limit and faults.
+async fn admitted(
+    engine: &Engine,
+    stored: &StoredConnection,
+    namespace: Namespace,
+    path: &str,
+) -> MakiniResult<(&'static Shape, &'static Schema)> {
+    let system_id = stored.connection.system_id.clone().unwrap_or_default();
+    let system = engine.catalog.require(&system_id)?;
+    let own = Namespace::of(system.category);
+    if own != namespace {
+        return Err(MakiniError::new(
+            ErrorCode::NotFound,
+            format!(
+                "This connection's data is under /api/{}, not /api/{}.",
+                own.as_str(),
+                namespace.as_str()
+            ),
+        ));
+    }
+    let shape = shape::by_path(path).ok_or_else(MakiniError::not_found)?;
+    let documented = schema::list_route(namespace.as_str(), path)
+        .and_then(|route| route.list_item())
+        .and_then(|item| schema::schema(namespace.as_str(), item))
+        .ok_or_else(MakiniError::not_found)?;
+    if stored.connection.reauthorization_required {
+        return Err(MakiniError::new(
+            ErrorCode::ReauthorizationRequired,
+            "The platform refused the stored credentials; the connection must be reauthorized.",
+        ));
+    }
+    data::capability(engine, stored, shape.entity, Operation::Read)?;
+    admit_call(engine, &stored.connection.id, &system_id).await?;
+    Ok((shape, documented))
+}
+
+fn pairs_of(raw: Option<&str>) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default()
+}
+
+pub async fn list(
+    State(engine): State<Engine>,
+    Path(path): Path<String>,
+    namespace: Namespace,
+    headers: HeaderMap,
+    uri: Uri,
+    RawQuery(raw): RawQuery,
+) -> MakiniResult<Json<Value>> {
+    let (stored, _) = connection_of(&engine, &headers).await?;
+    let (shape, documented) = admitted(&engine, &stored, namespace, &path).await?;
+    let pairs = pairs_of(raw.as_deref());
+    let query = ListQuery::parse(&pairs);
+    let id = stored.connection.id.as_str();
+    let mut db = engine.store.reader().acquire().await?;
+
+    let mut count = QueryBuilder::new("SELECT COUNT(*) FROM records");
+    push_where(&mut count, id, shape, documented, &query);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *db).await?;
+
+    let mut select = QueryBuilder::new(
+        "SELECT record_id, data, created_at, updated_at, deleted_at FROM records",
+    );
+    push_where(&mut select, id, shape, documented, &query);
+    push_order(&mut select, shape, &query);
+    select.push(" LIMIT ");
+    select.push_bind(i64::from(query.per_page));
+    select.push(" OFFSET ");
+    select.push_bind(query.offset());
+    let rows: Vec<RecordRow> = select.build_query_as().fetch_all(&mut *db).await?;
+    let items = rows
+        .into_iter()
+        .map(|row| to_stored(row).map(|record| shape::to_makini(shape, &record)))
+        .collect::<MakiniResult<Vec<_>>>()?;
+    Ok(Json(super::page::envelope(
+        items,
+        total,
+        &query,
+        &request_path(&headers, &uri),
+        &pairs,
+    )))
+}
+
+pub async fn get(
+    State(engine): State<Engine>,
+    Path((path, key)): Path<(String, String)>,
+    namespace: Namespace,
+    headers: HeaderMap,
+) -> MakiniResult<Json<Value>> {
+    let (stored, _) = connection_of(&engine, &headers).await?;
+    let (shape, _) = admitted(&engine, &stored, namespace, &path).await?;
+    let mut db = engine.store.reader().acquire().await?;
+    let record = crate::store::records::get(&mut db, &stored.connection.id, shape.entity, &key)
+        .await?
+        .ok_or_else(MakiniError::not_found)?;
+    Ok(Json(json!({"data": shape::to_makini(shape, &record)})))
+}
