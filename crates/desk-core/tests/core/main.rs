@@ -4,6 +4,7 @@
 mod alerts;
 mod lifecycle;
 mod makini;
+mod makini_engine;
 mod statement_balance;
 mod support;
 mod sync;

@@ -22,7 +22,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-const CLIENT_ID: &str = "team-engine";
+pub(crate) const CLIENT_ID: &str = "team-engine";
 pub(crate) const CLIENT_SECRET: &str = "cs_team_engine_secret";
 
 /// An engine served without its background jobs: the test moves its clock and runs `tick`.
@@ -80,7 +80,7 @@ impl ManualEngine {
     }
 
     /// A connection of `records` records per entity, synced on the platform: (id, token).
-    async fn connection(&self, name: &str, records: i64) -> (String, String) {
+    pub(crate) async fn connection(&self, name: &str, records: i64) -> (String, String) {
         let client = self.client();
         client.sandbox_purchase_credits(8).await.unwrap();
         let customer = client
@@ -128,7 +128,7 @@ impl ManualEngine {
     }
 
     /// Every record of every entity of a connection, as the platform serves it now.
-    async fn records(&self, id: &str, token: &str) -> BTreeMap<(String, String), Value> {
+    pub(crate) async fn records(&self, id: &str, token: &str) -> BTreeMap<(String, String), Value> {
         let client = self.client();
         let data = client.connection_client(id, Secret::new(token));
         let mut all = BTreeMap::new();
@@ -171,7 +171,7 @@ pub(crate) async fn desk(dir: &std::path::Path) -> Desk {
 }
 
 /// What the mirror holds of a connection, keyed like [`ManualEngine::records`].
-async fn mirrored(desk: &Desk, id: &str) -> BTreeMap<(String, String), Value> {
+pub(crate) async fn mirrored(desk: &Desk, id: &str) -> BTreeMap<(String, String), Value> {
     let page = desk
         .mirror()
         .records(&RecordQuery {
