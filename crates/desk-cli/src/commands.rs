@@ -6,6 +6,7 @@ pub mod desk;
 pub mod engine;
 pub mod inbox;
 pub mod lifecycle;
+pub mod parity;
 pub mod profiles;
 pub mod raw;
 pub mod records;

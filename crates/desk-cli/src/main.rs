@@ -87,6 +87,9 @@ enum Command {
     /// A redacted support bundle (.tar.gz): logs, request ids, connection states, versions;
     /// no secret, token or record body.
     SupportBundle(commands::support::SupportBundleArgs),
+    /// The same read-only checks against two profiles (--profile A --profile B): every
+    /// difference in shape and behaviour; exits 1 when there is one.
+    Parity(commands::parity::ParityArgs),
 }
 
 impl Command {
@@ -196,6 +199,7 @@ fn main() -> ExitCode {
             Command::Export(args) => commands::records::export(&context, args).await,
             Command::Raw(command) => commands::raw::run(&context, command).await,
             Command::SupportBundle(args) => commands::support::run(&context, args).await,
+            Command::Parity(args) => commands::parity::run(&context, args).await,
         }
     });
     match result {

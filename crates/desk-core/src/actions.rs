@@ -21,6 +21,7 @@ mod customers;
 mod deliveries;
 mod health;
 mod lifecycle;
+mod parity;
 mod profiles;
 mod records;
 mod settings;
@@ -38,6 +39,7 @@ pub use customers::*;
 pub use deliveries::*;
 pub use health::Health;
 pub use lifecycle::*;
+pub use parity::*;
 pub use profiles::*;
 pub use records::*;
 pub use settings::*;
@@ -66,6 +68,8 @@ macro_rules! for_each_action {
             // Helping a user: the logs folder and the redacted support bundle.
             logs_folder(LogsFolderRequest) -> LogsFolder,
             support_bundle(SupportBundleRequest) -> SupportBundle,
+            // The same read-only checks against two profiles (`mdesk parity`).
+            parity_check(ParityRequest) -> ParityReport,
             // Customers.
             customers_list(CustomersListRequest) -> CustomersPage,
             customer_show(CustomerShowRequest) -> CustomerDetail,

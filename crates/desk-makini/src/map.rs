@@ -107,10 +107,24 @@ pub(crate) fn find_system<'a>(catalog: &'a [System], name: Option<&str>) -> Opti
 /// One Makini connection as ours; `None` without a key (nothing could address it).
 pub(crate) fn connection(raw: wire::Connection, catalog: &[System]) -> Option<Connection> {
     let key = raw.key.clone().filter(|k| !k.is_empty())?;
-    let mut derived = vec!["customer_id", "deployment", "credits", "online"];
+    let mut metadata = metadata_object(raw.user_metadata.clone());
+    // The customer is read when the integrator put it in user_metadata; otherwise it is
+    // made up from the email or the connection.
+    let has_customer =
+        matches!(metadata.get("customer_id"), Some(Value::String(id)) if !id.trim().is_empty());
+    let mut derived = vec!["deployment", "credits", "online"];
+    if !has_customer {
+        derived.push("customer_id");
+    }
     let (status, known) = connection_status(raw.status.as_deref());
     if !known {
         derived.push("status");
+    }
+    // The list says a connection needs reauthorization only where its status is spelled
+    // `fail`; otherwise that is learnt from `integrations/current` at the next sync.
+    let reauthorization_required = needs_reauthorization(raw.status.as_deref());
+    if !reauthorization_required {
+        derived.push("reauthorization_required");
     }
     let system = find_system(catalog, raw.integration_name.as_deref());
     let credits = system
@@ -123,7 +137,6 @@ pub(crate) fn connection(raw: wire::Connection, catalog: &[System]) -> Option<Co
     if created_at.is_none() {
         derived.push("created_at");
     }
-    let mut metadata = metadata_object(raw.user_metadata.clone());
     let customer_id = derived_customer_id(raw.email.as_deref(), &metadata, &key);
     let mut makini = raw.rest.clone();
     for (field, value) in [
@@ -155,7 +168,7 @@ pub(crate) fn connection(raw: wire::Connection, catalog: &[System]) -> Option<Co
         credits,
         status,
         online: true,
-        reauthorization_required: needs_reauthorization(raw.status.as_deref()),
+        reauthorization_required,
         connected_at: time(raw.connected_at.as_deref()),
         authorized_by: None,
         token_issued_at: None,

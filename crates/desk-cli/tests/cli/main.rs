@@ -6,6 +6,7 @@ mod bad_input;
 mod console;
 mod lifecycle;
 mod offline;
+mod parity;
 mod serving;
 
 use serde_json::Value;

@@ -57,6 +57,8 @@ import type { MagicLinkCreateRequest } from './MagicLinkCreateRequest';
 import type { MaintenanceWindowAddRequest } from './MaintenanceWindowAddRequest';
 import type { MaintenanceWindowRemoveRequest } from './MaintenanceWindowRemoveRequest';
 import type { Notice } from './Notice';
+import type { ParityReport } from './ParityReport';
+import type { ParityRequest } from './ParityRequest';
 import type { Profile } from './Profile';
 import type { ProfileAddRequest } from './ProfileAddRequest';
 import type { ProfileSwitchRequest } from './ProfileSwitchRequest';
@@ -108,6 +110,7 @@ export type Actions = {
   settings_update: { request: Settings; response: Settings };
   logs_folder: { request: LogsFolderRequest; response: LogsFolder };
   support_bundle: { request: SupportBundleRequest; response: SupportBundle };
+  parity_check: { request: ParityRequest; response: ParityReport };
   customers_list: { request: CustomersListRequest; response: CustomersPage };
   customer_show: { request: CustomerShowRequest; response: CustomerDetail };
   customer_create: { request: CustomerCreateRequest; response: Customer };
@@ -166,6 +169,7 @@ export const ACTION_NAMES = [
   'settings_update',
   'logs_folder',
   'support_bundle',
+  'parity_check',
   'customers_list',
   'customer_show',
   'customer_create',
