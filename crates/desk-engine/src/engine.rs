@@ -21,6 +21,8 @@ pub struct Engine {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: Arc<EngineConfig>,
     pub(crate) rate_limiter: Arc<crate::sandbox::system::RateLimiter>,
+    /// Where the Makini surface's page walks stand (crate::makini::walks).
+    pub(crate) makini_walks: Arc<crate::makini::walks::Walks>,
     pub(crate) in_flight: crate::webhooks::SharedInFlight,
     pub(crate) syncing: crate::webhooks::SharedInFlight,
     /// Webhook deliveries; redirects are not followed (a receiver answers, it does not move).
@@ -65,6 +67,7 @@ impl Engine {
             clock,
             config: Arc::new(config),
             rate_limiter: Arc::default(),
+            makini_walks: Arc::default(),
             in_flight: Arc::default(),
             syncing: Arc::default(),
             http,

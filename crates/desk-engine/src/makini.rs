@@ -20,6 +20,7 @@ mod query;
 pub mod schema;
 pub mod shape;
 mod system;
+pub(crate) mod walks;
 
 use crate::engine::Engine;
 use axum::http::{header, HeaderMap, Uri};

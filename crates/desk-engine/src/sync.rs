@@ -9,6 +9,7 @@ use crate::store::records::{self, StoredRecord};
 use crate::store::syncs::{self, Cursor, SyncRun};
 use crate::store::{connections, sandbox};
 use crate::token;
+use crate::webhooks::makini::{self, EntityChanges};
 use chrono::{DateTime, Duration, Utc};
 use desk_platform::connection::{ConnectionStatus, SyncSettings};
 use desk_platform::event::EventType;
@@ -191,8 +192,23 @@ async fn run_claimed(engine: &Engine, connection_id: &str) -> Result<(), EngineE
     finish(engine, &run, kind, outcome).await
 }
 
-/// What a sync found per entity: (entity, new, changed, total).
-type Found = Vec<(String, i64, i64, i64)>;
+/// What a sync found in one entity: the ids it wrote, and how many records the entity holds.
+struct EntityFound {
+    changes: EntityChanges,
+    total: i64,
+}
+
+impl EntityFound {
+    fn inserted(&self) -> i64 {
+        self.changes.inserted.len() as i64
+    }
+
+    fn changed(&self) -> i64 {
+        (self.changes.updated.len() + self.changes.deleted.len()) as i64
+    }
+}
+
+type Found = Vec<EntityFound>;
 
 #[allow(clippy::too_many_arguments)]
 async fn pull(
@@ -247,7 +263,6 @@ async fn pull_inner(
         };
         let made = generated.get(entity).copied().unwrap_or(0);
         let mut batch: Vec<StoredRecord> = Vec::new();
-        let new: i64;
         if made == 0 {
             let count = system.records_per_entity.map_or_else(
                 || generate::initial_count(entity, history_days),
@@ -266,7 +281,6 @@ async fn pull_inner(
                     deleted_at: None,
                 });
             }
-            new = count as i64;
             generated.insert(entity.clone(), count);
         } else {
             // New records since the last pull, at the system's daily rate.
@@ -286,7 +300,6 @@ async fn pull_inner(
                     deleted_at: None,
                 });
             }
-            new = count as i64;
             generated.insert(entity.clone(), made + count);
         }
         let changed = changes(
@@ -300,7 +313,17 @@ async fn pull_inner(
             &mut rng_for_changes(seed, now, entity),
         )
         .await?;
-        let changed_count = changed.len() as i64;
+        let mut entity_changes = EntityChanges {
+            entity: entity.clone(),
+            inserted: batch.iter().map(|record| record.id.clone()).collect(),
+            ..EntityChanges::default()
+        };
+        for record in &changed {
+            match record.deleted_at {
+                Some(_) => entity_changes.deleted.push(record.id.clone()),
+                None => entity_changes.updated.push(record.id.clone()),
+            }
+        }
         batch.extend(changed);
         for chunk in batch.chunks(BATCH) {
             let mut tx = engine.store.begin().await?;
@@ -326,7 +349,10 @@ async fn pull_inner(
         state.generated = serde_json::to_string(&generated)?;
         sandbox::save(&mut tx, &state).await?;
         tx.commit().await?;
-        found.push((entity.clone(), new, changed_count, total));
+        found.push(EntityFound {
+            changes: entity_changes,
+            total,
+        });
     }
     Ok(found)
 }
@@ -413,7 +439,7 @@ async fn finish(
     let previous = stored.connection.status;
     match outcome {
         Ok(found) => {
-            let records: i64 = found.iter().map(|(_, new, changed, _)| new + changed).sum();
+            let records: i64 = found.iter().map(|f| f.inserted() + f.changed()).sum();
             syncs::finish_run(&mut tx, &run.id, "completed", now, records, None).await?;
             stored.connection.last_sync_at = Some(now);
             if matches!(
@@ -425,10 +451,10 @@ async fn finish(
             connections::update(&mut tx, &stored).await?;
             let entities: Vec<_> = found
                 .iter()
-                .map(|(entity, new, changed, total)| json!({"entity": entity, "new": new, "changed": changed, "total": total}))
+                .map(|f| json!({"entity": f.changes.entity, "new": f.inserted(), "changed": f.changed(), "total": f.total}))
                 .collect();
             let data = json!({"sync_id": run.id, "kind": kind.as_str(), "entities": entities, "records": records});
-            emit_for(
+            let completed = emit_for(
                 &mut tx,
                 now,
                 EventType::SyncCompleted,
@@ -436,6 +462,8 @@ async fn finish(
                 data,
             )
             .await?;
+            let changes: Vec<EntityChanges> = found.into_iter().map(|f| f.changes).collect();
+            makini::enqueue_changes(&mut tx, &completed, &changes).await?;
             if previous == ConnectionStatus::Synchronizing {
                 let c = &stored.connection;
                 let data = json!({"previous": previous, "current": c.status, "online": c.online});

@@ -1,11 +1,17 @@
 //! Signed webhook delivery: an outbox of deliveries written with the events themselves, attempts
 //! with exponential backoff and jitter for up to a day, a log per attempt, and resends.
+//!
+//! A connection's webhook is written in its format: Standard Webhooks with our event JSON, or
+//! Makini's legacy payloads ([`makini`]), which go through the same queue, retries and log.
+
+pub mod makini;
 
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::store::deliveries::{self, Attempt, Delivery};
 use crate::token;
 use chrono::{DateTime, Duration, Utc};
+use desk_platform::connection::WebhookFormat;
 use desk_platform::event::Event;
 use desk_platform::ids::prefix;
 use desk_platform::webhook_signature::WebhookKey;
@@ -18,8 +24,8 @@ use std::time::Instant;
 /// Where an event goes: the webhook of its connection when it subscribes to the type; for
 /// account events (`credits.low`), every distinct URL subscribed to them.
 pub async fn enqueue(db: &mut SqliteConnection, event: &Event) -> Result<(), EngineError> {
-    let targets: Vec<(Option<String>, String, String, String)> = sqlx::query_as(
-        "SELECT id, webhook_url, webhook_secret, webhook_events FROM connections
+    let targets: Vec<(Option<String>, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, webhook_url, webhook_secret, webhook_events, webhook_format FROM connections
          WHERE webhook_url IS NOT NULL AND webhook_secret IS NOT NULL
            AND (id = ? OR (? IS NULL AND status != 'disconnected'))",
     )
@@ -37,14 +43,11 @@ pub async fn enqueue(db: &mut SqliteConnection, event: &Event) -> Result<(), Eng
         let events: Vec<String> = serde_json::from_str(&events)?;
         let subscribed = events.is_empty() || events.iter().any(|e| e == event.event_type.as_str());
         if subscribed && urls.insert(url.clone()) {
-            deliveries::insert(
-                db,
-                &new_delivery(event, event.connection_id.clone(), url, secret),
-            )
-            .await?;
+            let delivery = new_delivery(event, event.connection_id.clone(), url, secret);
+            deliveries::insert(db, &delivery).await?;
         }
     }
-    for (connection_id, url, secret, events) in targets {
+    for (connection_id, url, secret, events, format) in targets {
         let events: Vec<String> = serde_json::from_str(&events)?;
         let subscribed = if event.connection_id.is_some() {
             events.is_empty() || events.iter().any(|e| e == event.event_type.as_str())
@@ -55,12 +58,17 @@ pub async fn enqueue(db: &mut SqliteConnection, event: &Event) -> Result<(), Eng
             continue;
         }
         let connection_id = event.connection_id.clone().or(connection_id);
-        deliveries::insert(db, &new_delivery(event, connection_id, url, secret)).await?;
+        let mut delivery = new_delivery(event, connection_id, url, secret);
+        if WebhookFormat::parse(&format) == Some(WebhookFormat::Makini) {
+            makini::for_event(&mut delivery, event);
+        }
+        deliveries::insert(db, &delivery).await?;
     }
     Ok(())
 }
 
-fn new_delivery(
+/// The event's own delivery (part 0) in the standard format.
+pub(crate) fn new_delivery(
     event: &Event,
     connection_id: Option<String>,
     url: String,
@@ -79,6 +87,9 @@ fn new_delivery(
         last_status: None,
         last_error: None,
         created_at: event.created_at,
+        format: WebhookFormat::Standard.as_str().to_owned(),
+        part: 0,
+        body: None,
     }
 }
 
@@ -167,23 +178,33 @@ async fn attempt(engine: &Engine, mut delivery: Delivery) -> Result<(), EngineEr
         if !still_due {
             return Ok(());
         }
-        deliveries::event_body(&mut db, &delivery.event_id).await?
+        match &delivery.body {
+            Some(body) => body.clone(),
+            None => deliveries::event_body(&mut db, &delivery.event_id).await?,
+        }
     };
     let key = WebhookKey::from_secret(&delivery.secret)
         .map_err(|err| EngineError::Corrupt(format!("webhook secret of {}: {err}", delivery.id)))?;
-    let signature = key.sign(&delivery.event_id, now.timestamp(), body.as_bytes());
-    let started = Instant::now();
-    let result = engine
+    let request = engine
         .http
         .post(&delivery.url)
         .header("content-type", "application/json")
         .header(
             "user-agent",
             concat!("makini-desk-engine/", env!("CARGO_PKG_VERSION")),
-        )
-        .header("webhook-id", &delivery.event_id)
-        .header("webhook-timestamp", now.timestamp().to_string())
-        .header("webhook-signature", signature)
+        );
+    let request = match WebhookFormat::parse(&delivery.format) {
+        Some(WebhookFormat::Makini) => makini::signed(request, &key, &delivery, &body),
+        _ => {
+            let signature = key.sign(&delivery.event_id, now.timestamp(), body.as_bytes());
+            request
+                .header("webhook-id", &delivery.event_id)
+                .header("webhook-timestamp", now.timestamp().to_string())
+                .header("webhook-signature", signature)
+        }
+    };
+    let started = Instant::now();
+    let result = request
         .body(body)
         .timeout(engine.config.webhook_timeout)
         .send()

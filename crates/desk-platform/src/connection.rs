@@ -119,6 +119,49 @@ pub struct WebhookSettings {
     pub url: String,
     #[serde(default)]
     pub events: Vec<String>,
+    /// How the webhooks are written and signed; absent: [`WebhookFormat::Standard`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub format: Option<WebhookFormat>,
+}
+
+impl WebhookSettings {
+    pub fn format(&self) -> WebhookFormat {
+        self.format.unwrap_or_default()
+    }
+}
+
+/// How a connection's webhooks are written and signed.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, ToSchema, ts_rs::TS,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookFormat {
+    /// Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with our
+    /// event JSON (contract.md).
+    #[default]
+    Standard,
+    /// Makini's legacy payload `{"event", "body": [ids]}`, an HMAC-SHA256 of the body in hex in
+    /// `X-Webhook-Signature` (makini-api.md), per record change kind after a sync run and per
+    /// event about the connection.
+    Makini,
+}
+
+impl WebhookFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "standard",
+            Self::Makini => "makini",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "standard" => Some(Self::Standard),
+            "makini" => Some(Self::Makini),
+            _ => None,
+        }
+    }
 }
 
 /// `POST /api/v1/connections`.

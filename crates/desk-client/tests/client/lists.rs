@@ -209,6 +209,7 @@ async fn webhook_deliveries_of_a_connection_are_listed_read_and_resent() {
             webhook: Some(desk_platform::connection::WebhookSettings {
                 url: format!("{}/webhooks", crate::harness::closed_port().await),
                 events: Vec::new(),
+                format: None,
             }),
         })
         .await

@@ -77,6 +77,7 @@ async fn the_support_bundle_holds_logs_request_ids_and_states_but_no_secret() {
             webhook: Some(WebhookSettings {
                 url: "http://127.0.0.1:9/webhooks".to_owned(),
                 events: Vec::new(),
+                format: None,
             }),
         },
     )

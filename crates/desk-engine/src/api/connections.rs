@@ -168,7 +168,10 @@ async fn delete_data(
     Ok(Json(lifecycle::delete_data(&engine, &id).await?))
 }
 
-/// Sets where the connection's webhooks go and which events; returns the signing secret.
+/// Sets where the connection's webhooks go, which events and in which format (`standard`:
+/// Standard Webhooks with the event JSON; `makini`: Makini's `{"event", "body": [ids]}` with the
+/// record changes of each sync run, its body HMAC in `X-Webhook-Signature` and the connection in
+/// `X-Makini-Connection`); returns the signing secret.
 #[utoipa::path(put, path = "/api/v1/connections/{id}/webhook", tag = "connections", security(("admin" = [])), request_body = WebhookSettings,
     responses((status = 200, body = WebhookSecret), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
 async fn set_webhook(

@@ -193,6 +193,9 @@ pub async fn create_connection(
         sync_settings: sync.clone(),
     };
     connections::insert(&mut tx, &stored).await?;
+    if let Some(webhook) = &request.webhook {
+        connections::set_webhook_format(&mut tx, &stored.connection.id, webhook.format()).await?;
+    }
     let token = rotate_token(&mut tx, &mut stored, tokens::Reach::Main, now).await?;
     if try_consume(engine, &mut tx, &mut stored, LedgerReason::Connect).await? {
         start_initial_sync(&mut stored, ConnectionStatus::Synchronizing, now);
@@ -560,9 +563,11 @@ pub async fn set_webhook(
         .clone()
         .unwrap_or_else(new_webhook_secret);
     stored.webhook_url = Some(webhook.url.trim().to_owned());
-    stored.webhook_events = webhook.events;
     stored.webhook_secret = Some(secret.clone());
+    let format = webhook.format();
+    stored.webhook_events = webhook.events;
     connections::update(&mut tx, &stored).await?;
+    connections::set_webhook_format(&mut tx, id, format).await?;
     tx.commit().await?;
     Ok(secret)
 }

@@ -5,10 +5,11 @@
 
 use super::auth::connection_of;
 use super::error::{MakiniError, MakiniResult};
-use super::query::{push_order, push_where, ListQuery};
+use super::query::{keyset_sorts, push_after, push_order, push_where, walk_key, ListQuery};
 use super::request_path;
 use super::schema::{self, Schema};
 use super::shape::{self, Shape};
+use super::walks::Position;
 use crate::data::{self, Operation};
 use crate::engine::Engine;
 use crate::sandbox::system::admit_call;
@@ -29,6 +30,17 @@ type RecordRow = (
     DateTime<Utc>,
     DateTime<Utc>,
     Option<DateTime<Utc>>,
+);
+
+/// A record row, its `seq` and its sort values (a JSON array of text).
+type PageRow = (
+    String,
+    String,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    i64,
+    String,
 );
 
 fn to_stored(
@@ -100,20 +112,61 @@ pub async fn list(
     let id = stored.connection.id.as_str();
     let mut db = engine.store.reader().acquire().await?;
 
-    let mut count = QueryBuilder::new("SELECT COUNT(*) FROM records");
-    push_where(&mut count, id, shape, documented, &query);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *db).await?;
+    // A walk asking for the page after the one it was just served continues from where that
+    // page ended, without OFFSET or a new COUNT (see `walks`).
+    let keyset = keyset_sorts(shape, &query);
+    let key = walk_key(id, shape, &query);
+    let max_seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM records")
+        .fetch_one(&mut *db)
+        .await?;
+    let continuation = keyset
+        .as_ref()
+        .and_then(|_| engine.makini_walks.continuation(&key, query.page, max_seq));
+    let total: i64 = match &continuation {
+        Some(position) => position.total,
+        None => {
+            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM records");
+            push_where(&mut count, id, shape, documented, &query);
+            count.build_query_scalar().fetch_one(&mut *db).await?
+        }
+    };
 
-    let mut select = QueryBuilder::new(
-        "SELECT record_id, data, created_at, updated_at, deleted_at FROM records",
-    );
+    let sort_values = match &keyset {
+        Some(sorts) if !sorts.is_empty() => format!("json_array({})", sorts.join(", ")),
+        _ => "'[]'".to_owned(),
+    };
+    let mut select = QueryBuilder::new(format!(
+        "SELECT record_id, data, created_at, updated_at, deleted_at, seq, {sort_values} FROM records"
+    ));
     push_where(&mut select, id, shape, documented, &query);
+    if let (Some(sorts), Some(position)) = (&keyset, &continuation) {
+        push_after(&mut select, sorts, &position.sort_values, position.seq);
+    }
     push_order(&mut select, shape, &query);
     select.push(" LIMIT ");
     select.push_bind(i64::from(query.per_page));
-    select.push(" OFFSET ");
-    select.push_bind(query.offset());
-    let rows: Vec<RecordRow> = select.build_query_as().fetch_all(&mut *db).await?;
+    if continuation.is_none() {
+        select.push(" OFFSET ");
+        select.push_bind(query.offset());
+    }
+    let rows: Vec<PageRow> = select.build_query_as().fetch_all(&mut *db).await?;
+    if let (Some(_), Some(last)) = (&keyset, rows.last()) {
+        let values: Vec<String> = serde_json::from_str(&last.6).unwrap_or_default();
+        engine.makini_walks.remember(
+            key,
+            Position {
+                page: query.page,
+                sort_values: values,
+                seq: last.5,
+                total,
+                max_seq,
+                at: std::time::Instant::now(),
+            },
+        );
+    }
+    let rows = rows
+        .into_iter()
+        .map(|(id, data, created, updated, deleted, _, _)| (id, data, created, updated, deleted));
     let items = rows
         .into_iter()
         .map(|row| to_stored(row).map(|record| shape::to_makini(shape, &record)))

@@ -233,3 +233,54 @@ mod tests {
         assert_eq!(like_pattern("pump", false), "%pump%");
     }
 }
+
+/// The SQL of the query's sorts when a walk can continue by keyset: every served sort
+/// ascending on a text column of the records table (`key`, `createdAt`, `updatedAt`), or
+/// none. `None` when a page must be found with OFFSET (see `walks`).
+pub fn keyset_sorts(shape: &Shape, query: &ListQuery) -> Option<Vec<String>> {
+    let mut sorts = Vec::new();
+    for (field, descending) in &query.sorts {
+        let Some(source) = shape.source(field) else {
+            continue; // sorts nothing, as in `push_order`
+        };
+        let text_column = matches!(source, Source::Id | Source::Created | Source::Updated);
+        if *descending || !text_column {
+            return None;
+        }
+        sorts.push(source.sql()?);
+    }
+    Some(sorts)
+}
+
+/// What identifies one walk: the whole query but its page.
+pub fn walk_key(connection_id: &str, shape: &Shape, query: &ListQuery) -> String {
+    format!(
+        "{connection_id}\u{1f}{}\u{1f}{:?}\u{1f}{}\u{1f}{:?}\u{1f}{}",
+        shape.entity, query.filters, query.any, query.sorts, query.per_page
+    )
+}
+
+/// `AND (sorts..., seq) > (values..., seq)`: the rows after a walk's position, in its order.
+/// The first sort is also bounded on its own so SQLite ranges over that column's index.
+pub fn push_after(
+    builder: &mut QueryBuilder<'_, Sqlite>,
+    sorts: &[String],
+    values: &[String],
+    seq: i64,
+) {
+    if let (Some(first), Some(value)) = (sorts.first(), values.first()) {
+        builder.push(format!(" AND {first} >= "));
+        builder.push_bind(value.clone());
+    }
+    builder.push(" AND (");
+    for sql in sorts {
+        builder.push(format!("{sql}, "));
+    }
+    builder.push("seq) > (");
+    for value in values {
+        builder.push_bind(value.clone());
+        builder.push(", ");
+    }
+    builder.push_bind(seq);
+    builder.push(")");
+}

@@ -243,3 +243,17 @@ pub async fn page(
         .collect::<Result<_, _>>()?;
     Ok((connections, total))
 }
+
+/// How the connection's webhooks are written (a column of its own: only delivery reads it).
+pub async fn set_webhook_format(
+    db: &mut SqliteConnection,
+    id: &str,
+    format: desk_platform::connection::WebhookFormat,
+) -> Result<(), EngineError> {
+    sqlx::query("UPDATE connections SET webhook_format = ? WHERE id = ?")
+        .bind(format.as_str())
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

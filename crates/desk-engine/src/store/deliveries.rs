@@ -20,6 +20,13 @@ pub struct Delivery {
     pub last_status: Option<i64>,
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// `standard` or `makini` (the connection's webhook format when it was queued).
+    pub format: String,
+    /// 0: the event's own delivery; 1, 2...: the record changes a sync run sends with it.
+    pub part: i64,
+    /// What is sent when it is not the event as the log stores it (Makini's payloads).
+    #[serde(skip)]
+    pub body: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
@@ -34,12 +41,12 @@ pub struct Attempt {
     pub error: Option<String>,
 }
 
-const COLUMNS: &str = "id, event_id, connection_id, url, secret, state, attempts, first_attempt_at, next_attempt_at, last_status, last_error, created_at";
+const COLUMNS: &str = "id, event_id, connection_id, url, secret, state, attempts, first_attempt_at, next_attempt_at, last_status, last_error, created_at, format, part, body";
 
 pub async fn insert(db: &mut SqliteConnection, d: &Delivery) -> Result<(), EngineError> {
     sqlx::query(
-        "INSERT INTO webhook_deliveries (id, event_id, connection_id, url, secret, state, attempts, next_attempt_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (event_id, url) DO NOTHING",
+        "INSERT INTO webhook_deliveries (id, event_id, connection_id, url, secret, state, attempts, next_attempt_at, created_at, format, part, body)
+         VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT (event_id, url, part) DO NOTHING",
     )
     .bind(&d.id)
     .bind(&d.event_id)
@@ -49,6 +56,9 @@ pub async fn insert(db: &mut SqliteConnection, d: &Delivery) -> Result<(), Engin
     .bind(&d.state)
     .bind(d.next_attempt_at)
     .bind(d.created_at)
+    .bind(&d.format)
+    .bind(d.part)
+    .bind(&d.body)
     .execute(db)
     .await?;
     Ok(())

@@ -11,6 +11,7 @@ mod harness;
 mod lists;
 mod magic_links;
 mod makini_surface;
+mod makini_webhooks;
 mod named_tokens;
 mod store;
 mod syncs;

@@ -408,3 +408,58 @@ async fn reauthorization_shows_as_sync_status_fail_and_data_routes_refuse() {
     assert_eq!(data.status, StatusCode::UNAUTHORIZED, "{}", data.body);
     assert_eq!(data.body["code"], "REAUTHORIZATION_REQUIRED");
 }
+
+#[tokio::test]
+async fn a_walk_in_page_order_gets_the_same_pages_as_each_page_asked_alone() {
+    let t = TestEngine::start().await;
+    let (_, token) = t.synced("upkeep").await;
+    for query in [
+        "sort[key]=0&per_page=23",
+        "per_page=41",
+        "sort[updatedAt]=0&per_page=30",
+        "sort[title]=1&per_page=20",
+    ] {
+        let page = |n: u32| {
+            let t = &t;
+            let token = token.clone();
+            let path = format!("/api/eam/work-orders?{query}&page={n}");
+            async move {
+                let reply = t.send("GET", &path, Some(&token), None).await;
+                assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+                reply.body
+            }
+        };
+        let first = page(1).await;
+        let last = first["meta"]["last_page"].as_u64().unwrap() as u32;
+        assert!(last > 3, "{query}: {last} pages");
+        let mut in_order = vec![first];
+        for n in 2..=last {
+            in_order.push(page(n).await);
+        }
+        for n in (1..=last).rev() {
+            let alone = page(n).await;
+            assert_eq!(
+                alone["data"],
+                in_order[n as usize - 1]["data"],
+                "{query} page {n}"
+            );
+            assert_eq!(
+                alone["meta"],
+                in_order[n as usize - 1]["meta"],
+                "{query} page {n}"
+            );
+        }
+        let keys: Vec<&Value> = in_order
+            .iter()
+            .flat_map(|p| p["data"].as_array().unwrap())
+            .map(|r| &r["key"])
+            .collect();
+        let unique: std::collections::BTreeSet<String> =
+            keys.iter().map(|k| k.to_string()).collect();
+        assert_eq!(unique.len(), keys.len(), "{query}: no record twice");
+        assert_eq!(
+            keys.len() as u64,
+            in_order[0]["meta"]["total"].as_u64().unwrap()
+        );
+    }
+}

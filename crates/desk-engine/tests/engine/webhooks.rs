@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 
 /// A real HTTP receiver on 127.0.0.1 that records what it gets and answers as told.
 #[derive(Clone, Default)]
-struct Receiver {
-    received: Arc<Mutex<Vec<(HeaderMap, Bytes)>>>,
+pub(crate) struct Receiver {
+    pub(crate) received: Arc<Mutex<Vec<(HeaderMap, Bytes)>>>,
     /// Answer 500 to this many requests first.
     failures_left: Arc<AtomicUsize>,
     /// Never answer (the engine's timeout must cut it off).
@@ -46,7 +46,7 @@ async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Byt
 }
 
 impl Receiver {
-    async fn start(self) -> (Self, String) {
+    pub(crate) async fn start(self) -> (Self, String) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hooks", listener.local_addr().unwrap());
         let app = axum::Router::new()
