@@ -190,50 +190,6 @@ pub fn push_order(builder: &mut QueryBuilder<'_, Sqlite>, shape: &Shape, query: 
     builder.push("seq");
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        items
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
-    #[test]
-    fn the_grammar_reads_every_documented_spelling() {
-        let query = ListQuery::parse(&pairs(&[
-            ("page", "3"),
-            ("per_page", "9999"),
-            ("filter[title:contains]", "pump"),
-            ("filter[createdAt:lted]", "2026-01-01"),
-            ("filter[createdAt:lteq]", "2026-01-02"),
-            ("filter[status]", "open"),
-            ("filterMatch", "any"),
-            ("sort[createdAt]", "1"),
-            ("include", "ignored"),
-        ]));
-        assert_eq!(query.page, 3);
-        assert_eq!(query.per_page, MAX_PER_PAGE);
-        assert!(query.any);
-        assert_eq!(query.filters.len(), 4);
-        assert_eq!(query.filters[1].op, FilterOp::Lteq);
-        assert_eq!(query.filters[2].op, FilterOp::Lteq);
-        assert_eq!(query.filters[3].op, FilterOp::Eq);
-        assert_eq!(query.sorts, vec![("createdAt".to_owned(), true)]);
-        assert_eq!(query.offset(), 2 * i64::from(MAX_PER_PAGE));
-        let defaults = ListQuery::parse(&pairs(&[("page", "zero"), ("per_page", "0")]));
-        assert_eq!((defaults.page, defaults.per_page), (1, 1));
-    }
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("50%_off\\", true), "50\\%\\_off\\\\%");
-        assert_eq!(like_pattern("pump", false), "%pump%");
-    }
-}
-
 /// The SQL of the query's sorts when a walk can continue by keyset: every served sort
 /// ascending on a text column of the records table (`key`, `createdAt`, `updatedAt`), or
 /// none. `None` when a page must be found with OFFSET (see `walks`).
@@ -283,4 +239,48 @@ pub fn push_after(
     }
     builder.push_bind(seq);
     builder.push(")");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_grammar_reads_every_documented_spelling() {
+        let query = ListQuery::parse(&pairs(&[
+            ("page", "3"),
+            ("per_page", "9999"),
+            ("filter[title:contains]", "pump"),
+            ("filter[createdAt:lted]", "2026-01-01"),
+            ("filter[createdAt:lteq]", "2026-01-02"),
+            ("filter[status]", "open"),
+            ("filterMatch", "any"),
+            ("sort[createdAt]", "1"),
+            ("include", "ignored"),
+        ]));
+        assert_eq!(query.page, 3);
+        assert_eq!(query.per_page, MAX_PER_PAGE);
+        assert!(query.any);
+        assert_eq!(query.filters.len(), 4);
+        assert_eq!(query.filters[1].op, FilterOp::Lteq);
+        assert_eq!(query.filters[2].op, FilterOp::Lteq);
+        assert_eq!(query.filters[3].op, FilterOp::Eq);
+        assert_eq!(query.sorts, vec![("createdAt".to_owned(), true)]);
+        assert_eq!(query.offset(), 2 * i64::from(MAX_PER_PAGE));
+        let defaults = ListQuery::parse(&pairs(&[("page", "zero"), ("per_page", "0")]));
+        assert_eq!((defaults.page, defaults.per_page), (1, 1));
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_off\\", true), "50\\%\\_off\\\\%");
+        assert_eq!(like_pattern("pump", false), "%pump%");
+    }
 }
