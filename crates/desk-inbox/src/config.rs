@@ -33,6 +33,9 @@ pub struct InboxConfig {
     /// Header of Makini's plain body-HMAC scheme; `None` turns that scheme off.
     pub body_hmac_header: Option<String>,
     pub body_hmac_key: Option<WebhookKey>,
+    /// Header naming the connection of a Makini-format webhook (whose payload names none); the
+    /// request's `connection` query parameter is the fallback. `None`: the query only.
+    pub makini_connection_header: Option<String>,
     pub max_body_bytes: usize,
     /// How much of a too-large body is kept for inspection.
     pub keep_of_too_large: usize,
@@ -56,6 +59,7 @@ impl std::fmt::Debug for InboxConfig {
             .field("secret", &self.secret.as_ref().map(|_| "whsec_.."))
             .field("profiles", &self.profile_secrets.keys().collect::<Vec<_>>())
             .field("body_hmac_header", &self.body_hmac_header)
+            .field("makini_connection_header", &self.makini_connection_header)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("durability", &self.durability)
             .field("max_batch", &self.max_batch)
@@ -72,6 +76,7 @@ impl Default for InboxConfig {
             profile_secrets: HashMap::new(),
             body_hmac_header: Some("x-webhook-signature".to_owned()),
             body_hmac_key: None,
+            makini_connection_header: Some("x-makini-connection".to_owned()),
             max_body_bytes: MAX_BODY_BYTES,
             keep_of_too_large: 64 * 1024,
             durability: Durability::Full,

@@ -37,6 +37,10 @@ pub struct NewWebhook {
     pub connection_id: Option<String>,
     pub customer_id: Option<String>,
     pub event_created_at: Option<String>,
+    /// Process a copy of an id already accepted instead of skipping it (Makini's record
+    /// changes: a retry and a later change of the same records have the same bytes, and a pull
+    /// too many costs less than one missed).
+    pub process_copies: bool,
 }
 
 /// Where a stored request ended up.
@@ -66,6 +70,13 @@ pub fn insert(
         _ => None,
     };
     let (processing, note) = match (&first, webhook.accepted) {
+        (Some((first, _)), _) if webhook.process_copies => (
+            Processing::Pending,
+            Some(format!(
+                "same bytes as #{first}; processed again: a record change cannot be told from \
+                 its retry"
+            )),
+        ),
         (Some((first, _)), _) => (
             Processing::Skipped,
             Some(format!("duplicate of #{first}, which is processed once")),

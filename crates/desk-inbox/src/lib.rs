@@ -19,6 +19,7 @@ mod forward;
 mod inbox;
 mod insert;
 mod inspector;
+mod makini;
 mod model;
 mod pages;
 mod processor;
@@ -39,6 +40,7 @@ pub use forward::{
 };
 pub use inbox::Inbox;
 pub use inspector::MAX_PAGE;
+pub use makini::{ChangeKind, RecordChange};
 pub use model::{
     CatchUpReport, ConnectionState, InboxEvent, InboxStats, InspectorPage, ListFilter,
     ListedWebhook, PageOrder, Processing, Sibling, SignatureCheck, Source, TestMark, WebhookDetail,
@@ -48,4 +50,6 @@ pub use pages::ReplayPreview;
 pub use processor::EventApplier;
 pub use samples::{test_event, test_events};
 pub use store::DB_FILE;
-pub use verify::{is_json_content_type, judge, legacy_event_id, EventMeta, Scheme, Verdict};
+pub use verify::{
+    is_json_content_type, judge, judge_request, legacy_event_id, EventMeta, Scheme, Verdict,
+};

@@ -9,6 +9,7 @@
 
 use crate::connection_state::{self, Application};
 use crate::error::{ApplyError, InboxError};
+use crate::makini::{self, RecordChange};
 use crate::model::{InboxEvent, Processing, TestMark, WebhookSummary};
 use crate::store::{format_time, WebhookRow, WEBHOOK_COLUMNS};
 use desk_platform::clock::Clock;
@@ -32,6 +33,17 @@ pub trait EventApplier: Send + Sync + 'static {
     /// Shown in front of the hook's errors.
     fn name(&self) -> &str;
     fn apply<'a>(&'a self, event: &'a Event) -> BoxFuture<'a, Result<(), ApplyError>>;
+
+    /// Records a Makini-format webhook says changed (every copy of it: see [`RecordChange`]).
+    /// The same rules as [`Self::apply`]: quick, and idempotent. Hooks that do not care need
+    /// not implement it.
+    fn apply_record_change<'a>(
+        &'a self,
+        change: &'a RecordChange,
+    ) -> BoxFuture<'a, Result<(), ApplyError>> {
+        let _ = change;
+        Box::pin(std::future::ready(Ok(())))
+    }
 }
 
 /// Webhooks taken per transaction: big enough to amortise the commit, small enough that the
@@ -243,13 +255,13 @@ fn process_one(
     context: &ProcessorContext,
     runtime: &Handle,
 ) -> Result<Outcome, ApplyError> {
-    let skipped = |note: String| Outcome {
-        processing: Processing::Skipped,
-        out_of_order: false,
-        error: None,
-        note: Some(note),
-    };
     let kind = row.event_type.as_deref().unwrap_or("");
+    let legacy = serde_json::from_slice::<serde_json::Value>(&row.body)
+        .ok()
+        .filter(makini::is_legacy);
+    if let Some(payload) = legacy {
+        return apply_makini(row, &payload, context, runtime);
+    }
     if EventType::parse(kind).is_none() {
         // Legacy Makini record events (assets.updated...) and types newer than this build.
         return Ok(skipped(format!("no applier for event type {kind:?}")));
@@ -290,6 +302,74 @@ fn process_one(
         Some(_) => format!("a test event, applied as asked: {note}"),
         None => note,
     };
+    Ok(Outcome {
+        processing: Processing::Processed,
+        out_of_order: false,
+        error: None,
+        note: Some(note),
+    })
+}
+
+fn skipped(note: String) -> Outcome {
+    Outcome {
+        processing: Processing::Skipped,
+        out_of_order: false,
+        error: None,
+        note: Some(note),
+    }
+}
+
+/// A Makini-format payload: a record change goes to the appliers; anything else names no state
+/// to apply (a connection event carries only the connection's id) and is skipped, saying why.
+fn apply_makini(
+    row: &WebhookRow,
+    payload: &serde_json::Value,
+    context: &ProcessorContext,
+    runtime: &Handle,
+) -> Result<Outcome, ApplyError> {
+    let Some(found) = makini::record_change(payload) else {
+        let event = payload["event"].as_str().unwrap_or_default();
+        return Ok(skipped(match EventType::parse(event) {
+            Some(_) => format!(
+                "a Makini-format {event:?}: it names only the connection, no state to apply; the \
+                 status poll and the event catch-up bring the change"
+            ),
+            None => format!(
+                "no applier for event type {event:?}: a Makini-format event that is not a record \
+                 change (<entity>.<inserted|updated|deleted> with a list of ids)"
+            ),
+        }));
+    };
+    let Some(connection_id) = row.connection_id.clone() else {
+        return Ok(skipped(format!(
+            "a record change ({}) for no known connection: Makini's payload names none; send it \
+             in the connection header (x-makini-connection unless configured) or as the \
+             `connection` query parameter",
+            found.event
+        )));
+    };
+    if TestMark::of_stored(&row.headers) == Some(TestMark::Show) {
+        return Ok(skipped(
+            "a test event: shown here, handed to no applier (send it with --apply to apply it)"
+                .to_owned(),
+        ));
+    }
+    let change = found.with_connection(connection_id);
+    for applier in &context.appliers {
+        runtime
+            .block_on(applier.apply_record_change(&change))
+            .map_err(|err| ApplyError::new(format!("{}: {err}", applier.name())))?;
+    }
+    let mut note = format!(
+        "{} {} {} of {}: handed to the appliers",
+        change.ids.len(),
+        change.entity,
+        change.change.as_str(),
+        change.connection_id
+    );
+    if let Some(first) = row.duplicate_of_seq {
+        note = format!("same bytes as #{first}, processed again: {note}");
+    }
     Ok(Outcome {
         processing: Processing::Processed,
         out_of_order: false,

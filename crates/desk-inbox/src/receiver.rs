@@ -122,10 +122,11 @@ async fn receive(inbox: Inbox, profile: Option<String>, request: Request) -> Res
     .await;
     let (body, body_size, truncated, verdict) = match read {
         ReadBody::Complete(body) => {
-            let verdict = verify::judge(
+            let verdict = verify::judge_request(
                 config,
                 profile.as_deref(),
                 &parts.headers,
+                parts.uri.query(),
                 &body,
                 received_at.timestamp(),
             );
@@ -169,6 +170,7 @@ async fn receive(inbox: Inbox, profile: Option<String>, request: Request) -> Res
         connection_id: verdict.meta.connection_id.clone(),
         customer_id: verdict.meta.customer_id.clone(),
         event_created_at: verdict.meta.created_at.clone(),
+        process_copies: verdict.meta.record_change,
     };
     match inbox.store(webhook).await {
         Ok(stored) => {

@@ -6,6 +6,7 @@
 //! about what we would accept.
 
 use crate::config::InboxConfig;
+use crate::makini;
 use crate::model::SignatureCheck;
 use desk_platform::webhook_signature::{verify_body_hmac, verify_standard, StandardHeaders};
 use desk_platform::ErrorCode;
@@ -37,6 +38,9 @@ pub struct EventMeta {
     pub connection_id: Option<String>,
     pub customer_id: Option<String>,
     pub created_at: Option<String>,
+    /// A Makini-format record change (`<entity>.<kind>` with a list of ids): every copy is
+    /// processed, since its payload cannot tell a retry from a later change of the same records.
+    pub record_change: bool,
 }
 
 /// The inbox's decision about one request.
@@ -90,8 +94,24 @@ pub fn judge(
     body: &[u8],
     now_unix: i64,
 ) -> Verdict {
+    judge_request(config, profile, headers, None, body, now_unix)
+}
+
+/// [`judge`], with the request's query: a Makini-format payload's connection comes from the
+/// configured header or the `connection` parameter (makini.rs).
+pub fn judge_request(
+    config: &InboxConfig,
+    profile: Option<&str>,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: &[u8],
+    now_unix: i64,
+) -> Verdict {
     let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let mut meta = read_meta(json.as_ref());
+    if json.as_ref().is_some_and(makini::is_legacy) {
+        meta.connection_id = makini::connection_of(config, headers, query);
+    }
     let header_id = header(headers, "webhook-id").map(str::to_owned);
     if let Some(id) = &header_id {
         meta.id = Some(id.clone());
@@ -229,6 +249,7 @@ fn read_meta(json: Option<&serde_json::Value>) -> EventMeta {
         connection_id: text("connection_id"),
         customer_id: text("customer_id"),
         created_at: text("created_at"),
+        record_change: false,
     }
 }
 
@@ -266,6 +287,7 @@ fn check_body(
         }
         _ if scheme == Some(Scheme::BodyHmac) && body_id.is_none() && legacy_event.is_some() => {
             meta.id = Some(legacy_event_id(body));
+            meta.record_change = makini::record_change(json).is_some();
             Ok(())
         }
         (None, _) => Err("body lacks a string \"id\"".to_owned()),

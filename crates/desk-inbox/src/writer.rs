@@ -336,6 +336,7 @@ fn catch_up(
             connection_id: event.connection_id.clone(),
             customer_id: event.customer_id.clone(),
             event_created_at: Some(format_time(event.created_at)),
+            process_copies: false,
         };
         let (_, summary) = insert::insert(db, &webhook)?;
         report.stored.push(event.id.clone());

@@ -24,5 +24,5 @@ pub use admin::{not_supported, MakiniClient, MakiniSettings};
 pub use data::{MakiniData, RecordsPage};
 pub use filter::{Filter, FilterOp, Sort};
 pub use map::{connection_status, derived_customer_id, DERIVED_KEY, MAKINI_KEY};
-pub use records::{to_record, Namespace, Route};
+pub use records::{entity_for_path, to_record, Namespace, Route};
 pub use status::{squash, SyncState};

@@ -70,6 +70,16 @@ impl Namespace {
     }
 }
 
+/// Our entity of a Makini list path, in any namespace (`inventories` is our `inventory-items`);
+/// a path we do not map keeps its name. Webhooks name a record change by the path alone.
+pub fn entity_for_path(path: &str) -> String {
+    [Namespace::Eam, Namespace::Erp, Namespace::Wms]
+        .into_iter()
+        .flat_map(Namespace::default_routes)
+        .find(|route| route.path == path)
+        .map_or_else(|| path.to_owned(), |route| route.entity)
+}
+
 /// One mirrored entity and the Makini list it is read from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Route {
@@ -165,6 +175,13 @@ pub(crate) fn parse_time(text: &str) -> Option<DateTime<Utc>> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_list_path_names_our_entity_and_an_unknown_one_keeps_its_name() {
+        assert_eq!(entity_for_path("inventories"), "inventory-items");
+        assert_eq!(entity_for_path("work-orders"), "work-orders");
+        assert_eq!(entity_for_path("meters"), "meters");
+    }
 
     #[test]
     fn a_legacy_record_gets_our_fields_and_loses_none_of_its_own() {

@@ -10,6 +10,7 @@ mod catchup;
 mod convergence;
 mod crash;
 mod inspector;
+mod makini;
 mod processing;
 mod screens;
 mod support;
