@@ -21,6 +21,8 @@ echo "== the overview through the action layer (fn and HTTP) on the scale seed, 
 cargo run --release --locked -q -p desk-server --example bench_overview_actions
 echo "== the webhook inspector's list at 100,000 webhooks through the action layer (fn and HTTP), against the inbox's query"
 cargo run --release --locked -q -p desk-server --example bench_inspector_actions
+echo "== the data browser's search as you type over ${records} records through the action layer (fn and HTTP), against the bare FTS query"
+cargo run --release --locked -q -p desk-server --example bench_records_search -- "$records"
 echo "== first paint in browser mode (Debian's chromium), against a one-line page from the same server"
 install_debian_packages "${UI_PACKAGES[@]}"
 (cd ui && npm ci --no-audit --no-fund && npm run build)
