@@ -77,6 +77,8 @@ pub struct Desk {
     settings_lock: Mutex<()>,
     /// Held while this process serves the folder's inbox (one per data folder).
     inbox_lock: std::sync::Mutex<Option<ServingLock>>,
+    /// Pulls asked for by webhooks' record changes (`jobs::pulls`).
+    pulls: crate::jobs::pulls::PullQueue,
 }
 
 /// The file that remembers which profile the app shows (`profiles switch`).
@@ -104,7 +106,17 @@ impl Desk {
             alerts: OnceCell::new(),
             settings_lock: Mutex::new(()),
             inbox_lock: std::sync::Mutex::new(None),
+            pulls: crate::jobs::pulls::PullQueue::default(),
         })
+    }
+
+    /// Where appliers ask for the pulls webhooks call for; `jobs::pulls::run` runs them.
+    pub fn pull_sender(&self) -> crate::jobs::pulls::PullSender {
+        self.pulls.sender()
+    }
+
+    pub(crate) fn pull_queue(&self) -> &crate::jobs::pulls::PullQueue {
+        &self.pulls
     }
 
     pub(crate) fn settings_lock(&self) -> &Mutex<()> {

@@ -2,6 +2,9 @@
 //! shown profile on an interval (the first at once, so a first start fills the mirror), and
 //! status polling plus event catch-up (the fallback for webhooks that never arrive) on a
 //! shorter one; alerts are detected after each of them (alerts::detect). A failed pass is logged and retried at the next tick.
+//! The pulls that webhooks' record changes ask for run beside them ([`pulls`]).
+
+pub mod pulls;
 
 use crate::catch_up::EventCatchUp;
 use crate::desk::Desk;
@@ -80,11 +83,12 @@ pub async fn run(desk: &Desk, intervals: JobIntervals, shutdown: impl Future<Out
         }
         Ok(())
     });
+    let pulls = pulls::run(desk, until_stopped());
     let signal = async {
         shutdown.await;
         if stop.send(true).is_err() {
             tracing::debug!("the jobs had stopped already");
         }
     };
-    tokio::join!(syncs, polls, signal);
+    tokio::join!(syncs, polls, pulls, signal);
 }

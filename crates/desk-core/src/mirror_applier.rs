@@ -4,8 +4,12 @@
 //! The inbox runs this after its own in-order guard: an event older than one already applied
 //! to the same fields never reaches it. A failure here is recorded on the webhook as a
 //! processing failure; the sender's answer does not change.
+//!
+//! A Makini-format record change (`inventories.updated` with ids) asks for an incremental pull
+//! of its connection: sent to `jobs::pulls`, which runs it outside the inbox's write lock.
 
-use desk_inbox::{event_status, ApplyError, EventApplier};
+use crate::jobs::pulls::{PullRequest, PullSender};
+use desk_inbox::{event_status, ApplyError, EventApplier, RecordChange};
 use desk_platform::event::{Event, EventType};
 use desk_store::{ConnectionPatch, Mirror};
 use futures::future::BoxFuture;
@@ -13,6 +17,7 @@ use futures::future::BoxFuture;
 pub struct MirrorApplier {
     mirror: Mirror,
     profile: String,
+    pulls: Option<PullSender>,
 }
 
 impl MirrorApplier {
@@ -21,6 +26,16 @@ impl MirrorApplier {
         Self {
             mirror,
             profile: profile.into(),
+            pulls: None,
+        }
+    }
+
+    /// Record changes ask `pulls` for a pull of their connection (without: they change nothing
+    /// here, and the next sync brings the records).
+    pub fn with_pulls(self, pulls: PullSender) -> Self {
+        Self {
+            pulls: Some(pulls),
+            ..self
         }
     }
 
@@ -80,5 +95,19 @@ impl EventApplier for MirrorApplier {
 
     fn apply<'a>(&'a self, event: &'a Event) -> BoxFuture<'a, Result<(), ApplyError>> {
         Box::pin(self.apply_event(event))
+    }
+
+    fn apply_record_change<'a>(
+        &'a self,
+        change: &'a RecordChange,
+    ) -> BoxFuture<'a, Result<(), ApplyError>> {
+        if let Some(pulls) = &self.pulls {
+            pulls.send(PullRequest {
+                profile: self.profile.clone(),
+                connection_id: change.connection_id.clone(),
+                entity: change.entity.clone(),
+            });
+        }
+        Box::pin(std::future::ready(Ok(())))
     }
 }

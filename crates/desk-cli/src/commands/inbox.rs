@@ -33,6 +33,10 @@ pub struct ServeArgs {
     /// Header of Makini's plain body-HMAC signatures.
     #[arg(long, default_value = "x-webhook-signature")]
     body_hmac_header: String,
+    /// Header naming the connection of a Makini-format webhook (whose payload names none);
+    /// else the request's `connection` query parameter is read.
+    #[arg(long, default_value = "x-makini-connection")]
+    makini_connection_header: String,
     /// Apply processed events to this profile's mirrored connections (default: the only
     /// profile, when there is exactly one).
     #[arg(long)]
@@ -77,6 +81,7 @@ async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
         };
     let config = InboxConfig {
         body_hmac_header: Some(args.body_hmac_header.to_ascii_lowercase()),
+        makini_connection_header: Some(args.makini_connection_header.to_ascii_lowercase()),
         appliers,
         ..InboxConfig::with_secret(key)
     };
@@ -95,7 +100,20 @@ async fn serve(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
     stdout.flush()?;
     drop(stdout);
     tracing::info!(%addr, "inbox serving");
-    let served = inbox.serve(listener, super::shutdown_signal()).await;
+    // Record changes of Makini-format webhooks ask for pulls, run beside the receiver.
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        super::shutdown_signal().await;
+        if stop.send(true).is_err() {
+            tracing::debug!("the webhook pulls had stopped already");
+        }
+    };
+    let pulls = desk_core::jobs::pulls::run(&desk, async move {
+        if stopped.wait_for(|stop| *stop).await.is_err() {
+            tracing::debug!("the stop signal was dropped");
+        }
+    });
+    let (served, ()) = tokio::join!(inbox.serve(listener, shutdown), pulls);
     desk.close().await;
     Ok(served?)
 }

@@ -184,10 +184,10 @@ pub async fn appliers(
     profile: &str,
 ) -> Result<Vec<std::sync::Arc<dyn EventApplier>>, CoreError> {
     Ok(vec![
-        std::sync::Arc::new(crate::mirror_applier::MirrorApplier::new(
-            desk.mirror().clone(),
-            profile,
-        )),
+        std::sync::Arc::new(
+            crate::mirror_applier::MirrorApplier::new(desk.mirror().clone(), profile)
+                .with_pulls(desk.pull_sender()),
+        ),
         std::sync::Arc::new(AlertApplier::new(Alerts::of(desk).await?, profile)),
     ])
 }

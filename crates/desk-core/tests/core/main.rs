@@ -9,6 +9,7 @@ mod statement_balance;
 mod support;
 mod sync;
 mod types;
+mod webhook_pulls;
 
 use desk_client::{ClientConfig, PlatformClient, Secret};
 use desk_core::catch_up::EventCatchUp;
