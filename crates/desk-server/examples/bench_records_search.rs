@@ -25,7 +25,14 @@ const PAGE: u32 = 100;
 const WRITE_PAGE: usize = 500;
 const CONNECTIONS: u64 = 8;
 const TASKS: [&str; 8] = [
-    "Overhaul", "Inspect", "Grease", "Realign", "Replace", "Flush", "Calibrate", "Rewire",
+    "Overhaul",
+    "Inspect",
+    "Grease",
+    "Realign",
+    "Replace",
+    "Flush",
+    "Calibrate",
+    "Rewire",
 ];
 const MACHINES: [&str; 10] = [
     "pump skid",
@@ -39,7 +46,14 @@ const MACHINES: [&str; 10] = [
     "extruder",
     "chiller",
 ];
-const CREW: [&str; 6] = ["Okafor", "Lindgren", "Moreau", "Takahashi", "Novak", "Brennan"];
+const CREW: [&str; 6] = [
+    "Okafor",
+    "Lindgren",
+    "Moreau",
+    "Takahashi",
+    "Novak",
+    "Brennan",
+];
 /// What is typed, one keystroke at a time.
 const TYPED: [&str; 4] = ["pump overhaul", "okafor", "screw comp", "realign robot"];
 
@@ -114,7 +128,8 @@ async fn main() -> Result<(), Error> {
                 .read_only(true),
         )
         .await?;
-    let page_sql = "SELECT r.data FROM records_fts CROSS JOIN records r ON r.seq = records_fts.rowid
+    let page_sql =
+        "SELECT r.data FROM records_fts CROSS JOIN records r ON r.seq = records_fts.rowid
                     WHERE records_fts MATCH ? AND r.entity = 'work-orders' AND r.deleted_at IS NULL
                     ORDER BY records_fts.rowid LIMIT ?";
     let count_sql = "SELECT COUNT(*) FROM records_fts CROSS JOIN records r ON r.seq = records_fts.rowid
@@ -135,7 +150,8 @@ async fn main() -> Result<(), Error> {
                 limit: PAGE,
                 ..RecordQuery::default()
             };
-            let body = json!({"entity": "work-orders", "search": typed, "limit": PAGE, "offset": 0});
+            let body =
+                json!({"entity": "work-orders", "search": typed, "limit": PAGE, "offset": 0});
             // Each way answers the total of matches, which must agree.
             compare(
                 &mut figures,
