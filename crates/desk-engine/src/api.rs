@@ -9,6 +9,7 @@ mod data;
 pub(crate) mod extract;
 mod magic_links;
 pub(crate) mod middleware;
+pub(crate) mod responses;
 mod sandbox;
 mod subscriptions;
 mod syncs;
@@ -32,7 +33,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 #[openapi(
     info(title = "Makini Desk local engine", description = "The platform API served by the local engine: an offline imitation of the Makini platform."),
     modifiers(&BearerAuth),
-    components(schemas(desk_platform::ErrorEnvelope)),
+    components(schemas(desk_platform::ErrorEnvelope, data::Entity)),
 )]
 struct ApiDoc;
 

@@ -1,11 +1,12 @@
 //! The account, the catalog, the credit ledger and the event log.
 
-use super::extract::{AdminAuth, ApiJson, ApiQuery};
+use super::extract::{AdminAuth, ApiJson, ApiQuery, Path};
+use super::responses::{BadRequest, JsonBody, NotFound, Unauthorized};
 use super::ApiError;
 use crate::cursor;
 use crate::engine::Engine;
 use crate::store::{accounts, events, ledger};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use desk_platform::account::Account;
 use desk_platform::catalog::System;
@@ -28,14 +29,16 @@ pub fn routes() -> OpenApiRouter<Engine> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/account", tag = "account", security(("admin" = [])),
-    responses((status = 200, body = Account), (status = 401, body = desk_platform::ErrorEnvelope)))]
+    responses((status = 200, body = Account), Unauthorized))]
 async fn get_account(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -45,8 +48,10 @@ async fn get_account(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SystemsQuery {
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
     /// Only systems of this category (erp, cmms, eam, wms, other).
@@ -59,7 +64,7 @@ pub struct SystemsQuery {
 
 /// The catalog, in a stable order; cursors index into it.
 #[utoipa::path(get, path = "/api/v1/systems", tag = "account", security(("admin" = [])), params(SystemsQuery),
-    responses((status = 200, body = Page<System>), (status = 401, body = desk_platform::ErrorEnvelope)))]
+    responses((status = 200, body = Page<System>), BadRequest, Unauthorized))]
 async fn list_systems(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -91,15 +96,17 @@ async fn list_systems(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LedgerQuery {
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
     pub connection_id: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/credits/ledger", tag = "account", security(("admin" = [])), params(LedgerQuery),
-    responses((status = 200, body = Page<LedgerEntry>), (status = 401, body = desk_platform::ErrorEnvelope)))]
+    responses((status = 200, body = Page<LedgerEntry>), BadRequest, Unauthorized))]
 async fn list_ledger(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -113,10 +120,12 @@ async fn list_ledger(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EventsQuery {
     /// Resume after this event id (exclusive).
     pub after: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
     pub connection_id: Option<String>,
@@ -124,7 +133,7 @@ pub struct EventsQuery {
 
 /// The account's event log: the same events as the webhooks, oldest first.
 #[utoipa::path(get, path = "/api/v1/events", tag = "account", security(("admin" = [])), params(EventsQuery),
-    responses((status = 200, body = Page<Event>), (status = 401, body = desk_platform::ErrorEnvelope), (status = 404, body = desk_platform::ErrorEnvelope)))]
+    responses((status = 200, body = Page<Event>), BadRequest, Unauthorized, NotFound))]
 async fn list_events(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -150,7 +159,7 @@ async fn list_events(
 
 /// Checks candidate credentials against a system before connecting; creates nothing.
 #[utoipa::path(post, path = "/api/v1/systems/{id}/test", tag = "account", security(("admin" = [])), request_body = TestCredentials,
-    responses((status = 200, body = TestResult), (status = 400, body = desk_platform::ErrorEnvelope), (status = 404, body = desk_platform::ErrorEnvelope)))]
+    responses((status = 200, body = TestResult), JsonBody, Unauthorized, NotFound))]
 async fn test_credentials(
     State(engine): State<Engine>,
     _: AdminAuth,

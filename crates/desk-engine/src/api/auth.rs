@@ -1,6 +1,7 @@
 //! `POST /oauth/token`: client credentials and refresh-token rotation.
 
 use super::extract::{parse_json, read_body};
+use super::responses::{BadRequest, PayloadTooLarge, Unauthorized};
 use super::ApiError;
 use crate::engine::Engine;
 use crate::store::tokens::{self, AdminTokenKind};
@@ -25,8 +26,9 @@ fn denied(message: &str) -> ApiError {
 
 /// Exchanges client credentials or a refresh token for a new token pair.
 #[utoipa::path(post, path = "/oauth/token", tag = "auth",
-    request_body(content = TokenRequest, description = "form-encoded or JSON"),
-    responses((status = 200, body = TokenResponse), (status = 400, body = desk_platform::ErrorEnvelope), (status = 401, body = desk_platform::ErrorEnvelope)))]
+    request_body(description = "form-encoded or JSON (any other content type is read as JSON)",
+        content((TokenRequest = "application/x-www-form-urlencoded"), (TokenRequest = "application/json"))),
+    responses((status = 200, body = TokenResponse), BadRequest, Unauthorized, PayloadTooLarge))]
 async fn issue_token(
     State(engine): State<Engine>,
     request: Request,

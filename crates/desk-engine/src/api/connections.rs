@@ -1,17 +1,20 @@
-use super::extract::{AdminAuth, ApiJson, ApiQuery, ConnectionAuth, OptionalJson};
+use super::extract::{AdminAuth, ApiJson, ApiQuery, ConnectionAuth, OptionalJson, Path};
+use super::responses::{
+    BadRequest, Conflict, InsufficientCredits, JsonBody, NotFound, PermissionDenied, Unauthorized,
+};
 use super::ApiError;
 use crate::cursor;
 use crate::engine::Engine;
 use crate::lifecycle;
 use crate::store::connections;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use desk_platform::connection::{
     Activate, Connection, ConnectionCreated, ConnectionStatus, ConnectionToken, CreateConnection,
     Reauthorize, TestConnection, TestResult, WebhookSecret, WebhookSettings,
 };
-use desk_platform::{ErrorCode, ErrorEnvelope, Page};
+use desk_platform::{ErrorCode, Page};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -31,8 +34,10 @@ pub fn routes() -> OpenApiRouter<Engine> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectionsQuery {
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
     pub customer_id: Option<String>,
@@ -41,7 +46,7 @@ pub struct ConnectionsQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/connections", tag = "connections", security(("admin" = [])), params(ConnectionsQuery),
-    responses((status = 200, body = Page<Connection>), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope)))]
+    responses((status = 200, body = Page<Connection>), BadRequest, Unauthorized))]
 async fn list_connections(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -71,7 +76,7 @@ async fn list_connections(
 /// Creates a connection: credits are consumed, or it is created `inactive` when the pool is short.
 /// The token and webhook secret are returned this once.
 #[utoipa::path(post, path = "/api/v1/connections", tag = "connections", security(("admin" = [])), request_body = CreateConnection,
-    responses((status = 201, body = ConnectionCreated), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 201, body = ConnectionCreated), JsonBody, Unauthorized, NotFound))]
 async fn create_connection(
     State(engine): State<Engine>,
     admin: AdminAuth,
@@ -82,7 +87,7 @@ async fn create_connection(
 }
 
 #[utoipa::path(get, path = "/api/v1/connections/{id}", tag = "connections", security(("admin" = [])),
-    responses((status = 200, body = Connection), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = Connection), BadRequest, Unauthorized, NotFound))]
 async fn get_connection(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -96,8 +101,8 @@ async fn get_connection(
 }
 
 /// Checks credentials (the stored state, or candidate credentials) and reachability; changes nothing.
-#[utoipa::path(post, path = "/api/v1/connections/{id}/test", tag = "connections", security(("admin" = [])), request_body = TestConnection,
-    responses((status = 200, body = TestResult), (status = 404, body = ErrorEnvelope)))]
+#[utoipa::path(post, path = "/api/v1/connections/{id}/test", tag = "connections", security(("admin" = [])), request_body = Option<TestConnection>,
+    responses((status = 200, body = TestResult), JsonBody, Unauthorized, NotFound, Conflict))]
 async fn test_connection(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -111,7 +116,7 @@ async fn test_connection(
 
 /// New credentials, same connection id, a new token; the old token dies at once.
 #[utoipa::path(post, path = "/api/v1/connections/{id}/reauthorize", tag = "connections", security(("admin" = [])), request_body = Reauthorize,
-    responses((status = 200, body = ConnectionToken), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = ConnectionToken), JsonBody, Unauthorized, NotFound, Conflict))]
 async fn reauthorize(
     State(engine): State<Engine>,
     admin: AdminAuth,
@@ -125,7 +130,7 @@ async fn reauthorize(
 
 /// Issues a new connection token (shown once); the previous one dies.
 #[utoipa::path(post, path = "/api/v1/connections/{id}/token", tag = "connections", security(("admin" = [])),
-    responses((status = 200, body = ConnectionToken), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+    responses((status = 200, body = ConnectionToken), BadRequest, Unauthorized, NotFound, Conflict))]
 async fn issue_token(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -135,8 +140,8 @@ async fn issue_token(
 }
 
 /// An inactive connection takes its credits now, or becomes `overage` on a paid plan.
-#[utoipa::path(post, path = "/api/v1/connections/{id}/activate", tag = "connections", security(("admin" = [])), request_body = Activate,
-    responses((status = 200, body = Connection), (status = 402, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+#[utoipa::path(post, path = "/api/v1/connections/{id}/activate", tag = "connections", security(("admin" = [])), request_body = Option<Activate>,
+    responses((status = 200, body = Connection), JsonBody, Unauthorized, InsufficientCredits, PermissionDenied, NotFound, Conflict))]
 async fn activate(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -148,7 +153,7 @@ async fn activate(
 
 /// Token invalid at once, schedules stopped, credits returned, data kept.
 #[utoipa::path(post, path = "/api/v1/connections/{id}/disconnect", tag = "connections", security(("admin" = [])),
-    responses((status = 200, body = Connection), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+    responses((status = 200, body = Connection), BadRequest, Unauthorized, NotFound, Conflict))]
 async fn disconnect(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -159,7 +164,7 @@ async fn disconnect(
 
 /// Deletes the synced data of a disconnected connection.
 #[utoipa::path(delete, path = "/api/v1/connections/{id}/data", tag = "connections", security(("admin" = [])),
-    responses((status = 200, body = Connection), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+    responses((status = 200, body = Connection), BadRequest, Unauthorized, NotFound, Conflict))]
 async fn delete_data(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -173,7 +178,7 @@ async fn delete_data(
 /// record changes of each sync run, its body HMAC in `X-Webhook-Signature` and the connection in
 /// `X-Makini-Connection`); returns the signing secret.
 #[utoipa::path(put, path = "/api/v1/connections/{id}/webhook", tag = "connections", security(("admin" = [])), request_body = WebhookSettings,
-    responses((status = 200, body = WebhookSecret), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = WebhookSecret), JsonBody, Unauthorized, NotFound))]
 async fn set_webhook(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -187,7 +192,7 @@ async fn set_webhook(
 
 /// The connection a connection token belongs to (data routes' "who am I").
 #[utoipa::path(get, path = "/api/v1/connection", tag = "data", security(("connection" = [])),
-    responses((status = 200, body = Connection), (status = 401, body = ErrorEnvelope)))]
+    responses((status = 200, body = Connection), Unauthorized))]
 async fn current_connection(auth: ConnectionAuth) -> Json<Connection> {
     Json(auth.connection.connection)
 }

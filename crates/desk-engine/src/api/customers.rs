@@ -1,11 +1,12 @@
 use super::account::PageQuery;
-use super::extract::{AdminAuth, ApiJson, ApiQuery};
+use super::extract::{AdminAuth, ApiJson, ApiQuery, Path};
+use super::responses::{BadRequest, JsonBody, NotFound, Unauthorized};
 use super::ApiError;
 use crate::cursor;
 use crate::engine::Engine;
 use crate::lifecycle;
 use crate::store::customers;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use desk_platform::customer::{CreateCustomer, Customer};
@@ -20,7 +21,7 @@ pub fn routes() -> OpenApiRouter<Engine> {
 }
 
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers", security(("admin" = [])), params(PageQuery),
-    responses((status = 200, body = Page<Customer>), (status = 401, body = desk_platform::ErrorEnvelope)))]
+    responses((status = 200, body = Page<Customer>), BadRequest, Unauthorized))]
 async fn list_customers(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -36,7 +37,7 @@ async fn list_customers(
 }
 
 #[utoipa::path(post, path = "/api/v1/customers", tag = "customers", security(("admin" = [])), request_body = CreateCustomer,
-    responses((status = 201, body = Customer), (status = 400, body = desk_platform::ErrorEnvelope)))]
+    responses((status = 201, body = Customer), JsonBody, Unauthorized))]
 async fn create_customer(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -49,7 +50,7 @@ async fn create_customer(
 }
 
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", security(("admin" = [])),
-    responses((status = 200, body = Customer), (status = 404, body = desk_platform::ErrorEnvelope)))]
+    responses((status = 200, body = Customer), BadRequest, Unauthorized, NotFound))]
 async fn get_customer(
     State(engine): State<Engine>,
     _: AdminAuth,

@@ -1,19 +1,23 @@
 //! Data routes, on a connection token: `/api/v1/{entity}` for the unified entities.
 
-use super::extract::{ApiJson, ApiQuery, ConnectionAuth, KnownEntity};
+use super::extract::{ApiJson, ApiQuery, ConnectionAuth, KnownEntity, Path};
+use super::responses::{
+    BadRequest, FieldNotUpdatable, JsonBody, NotFound, OperationNotSupported, PermissionDenied,
+    SystemCall, Unauthorized,
+};
 use super::ApiError;
 use crate::cursor;
 use crate::data::{self, Batch, BatchResult, Operation};
 use crate::engine::Engine;
 use crate::sandbox::system::admit_call;
 use crate::store::records;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use desk_platform::{ErrorCode, ErrorEnvelope};
-use serde::Deserialize;
+use desk_platform::ErrorCode;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -35,9 +39,27 @@ async fn admitted(engine: &Engine, auth: &ConnectionAuth) -> Result<(), ApiError
     Ok(admit_call(engine, &auth.connection.connection.id, &system).await?)
 }
 
+/// `{entity}` in the document: one of the data API's entities (any other answers 404 before
+/// any auth, see [`KnownEntity`]), so a client or a fuzzer can name one.
+pub struct Entity;
+
+impl utoipa::PartialSchema for Entity {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("An entity of the data API; any other answers 404."))
+            .enum_values(Some(desk_platform::catalog::ENTITIES))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Entity {}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RecordsQuery {
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
     /// Only records changed after this time (RFC 3339); deleted records are then listed too.
@@ -45,8 +67,8 @@ pub struct RecordsQuery {
 }
 
 /// Records of one entity, oldest first; cursors stay valid while records change.
-#[utoipa::path(get, path = "/api/v1/{entity}", tag = "data", security(("connection" = [])), params(RecordsQuery),
-    responses((status = 200, body = Page<Object>), (status = 401, body = ErrorEnvelope), (status = 405, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope), (status = 503, body = ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/v1/{entity}", tag = "data", security(("connection" = [])), params(("entity" = Entity, Path), RecordsQuery),
+    responses((status = 200, body = Page<Object>), BadRequest, Unauthorized, NotFound, OperationNotSupported, SystemCall))]
 async fn list_records(
     State(engine): State<Engine>,
     _: KnownEntity,
@@ -78,8 +100,8 @@ async fn list_records(
         .into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/{entity}/{id}", tag = "data", security(("connection" = [])),
-    responses((status = 200, body = Object), (status = 404, body = ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/v1/{entity}/{id}", tag = "data", security(("connection" = [])), params(("entity" = Entity, Path)),
+    responses((status = 200, body = Object), BadRequest, Unauthorized, NotFound, OperationNotSupported, SystemCall))]
 async fn get_record(
     State(engine): State<Engine>,
     _: KnownEntity,
@@ -95,8 +117,8 @@ async fn get_record(
     Ok(Json(record.to_json()))
 }
 
-#[utoipa::path(post, path = "/api/v1/{entity}", tag = "data", security(("connection" = [])), request_body = Object,
-    responses((status = 201, body = Object), (status = 400, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 405, body = ErrorEnvelope)))]
+#[utoipa::path(post, path = "/api/v1/{entity}", tag = "data", security(("connection" = [])), params(("entity" = Entity, Path)), request_body = Object,
+    responses((status = 201, body = Object), JsonBody, Unauthorized, PermissionDenied, NotFound, OperationNotSupported, FieldNotUpdatable, SystemCall))]
 async fn create_record(
     State(engine): State<Engine>,
     _: KnownEntity,
@@ -112,8 +134,8 @@ async fn create_record(
 }
 
 /// Changes some fields; a record in a frozen state answers `FIELD_NOT_UPDATABLE`.
-#[utoipa::path(patch, path = "/api/v1/{entity}/{id}", tag = "data", security(("connection" = [])), request_body = Object,
-    responses((status = 200, body = Object), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 405, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[utoipa::path(patch, path = "/api/v1/{entity}/{id}", tag = "data", security(("connection" = [])), params(("entity" = Entity, Path)), request_body = Object,
+    responses((status = 200, body = Object), JsonBody, Unauthorized, PermissionDenied, NotFound, OperationNotSupported, FieldNotUpdatable, SystemCall))]
 async fn update_record(
     State(engine): State<Engine>,
     _: KnownEntity,
@@ -131,8 +153,8 @@ async fn update_record(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/{entity}/{id}", tag = "data", security(("connection" = [])),
-    responses((status = 200, body = Object), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 405, body = ErrorEnvelope)))]
+#[utoipa::path(delete, path = "/api/v1/{entity}/{id}", tag = "data", security(("connection" = [])), params(("entity" = Entity, Path)),
+    responses((status = 200, body = Object), BadRequest, Unauthorized, PermissionDenied, NotFound, OperationNotSupported, SystemCall))]
 async fn delete_record(
     State(engine): State<Engine>,
     _: KnownEntity,
@@ -149,21 +171,26 @@ async fn delete_record(
     ))
 }
 
+/// The answer of a batch write: each operation's outcome in order, and how many failed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BatchOutcome {
+    pub results: Vec<BatchResult>,
+    pub failed: usize,
+}
+
 /// Up to 100 writes; the answer says which failed and why.
-#[utoipa::path(post, path = "/api/v1/{entity}/batch", tag = "data", security(("connection" = [])), request_body = Batch,
-    responses((status = 200, body = Vec<BatchResult>), (status = 400, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
+#[utoipa::path(post, path = "/api/v1/{entity}/batch", tag = "data", security(("connection" = [])), params(("entity" = Entity, Path)), request_body = Batch,
+    responses((status = 200, body = BatchOutcome), JsonBody, Unauthorized, PermissionDenied, NotFound, SystemCall))]
 async fn batch_records(
     State(engine): State<Engine>,
     _: KnownEntity,
     auth: ConnectionAuth,
     Path(entity): Path<String>,
     ApiJson(batch): ApiJson<Batch>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<BatchOutcome>, ApiError> {
     auth.require_write()?;
     admitted(&engine, &auth).await?;
     let results = data::batch(&engine, &auth.connection, &entity, batch).await?;
     let failed = results.iter().filter(|r| !r.ok).count();
-    Ok(Json(
-        serde_json::json!({"results": results, "failed": failed}),
-    ))
+    Ok(Json(BatchOutcome { results, failed }))
 }

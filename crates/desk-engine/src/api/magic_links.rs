@@ -1,12 +1,12 @@
-use super::extract::{AdminAuth, ApiJson, BaseUrl};
+use super::extract::{AdminAuth, ApiJson, BaseUrl, Path};
+use super::responses::{BadRequest, Conflict, JsonBody, NotFound, PermissionDenied, Unauthorized};
 use super::ApiError;
 use crate::engine::Engine;
 use crate::lifecycle::{self, MagicLinkView};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use desk_platform::connection::{CompleteMagicLink, Connection, CreateMagicLink, MagicLink};
-use desk_platform::ErrorEnvelope;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -28,7 +28,7 @@ pub fn legacy_routes() -> axum::Router<Engine> {
 
 /// Creates a pending connection and the link its customer's IT admin opens to finish it.
 #[utoipa::path(post, path = "/api/v1/magic-links", tag = "magic links", security(("admin" = [])), request_body = CreateMagicLink,
-    responses((status = 201, body = MagicLink), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 201, body = MagicLink), JsonBody, Unauthorized, NotFound))]
 async fn create_magic_link(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -43,7 +43,7 @@ async fn create_magic_link(
 
 /// What the link is for (the link token itself is the credential).
 #[utoipa::path(get, path = "/connect/{token}", tag = "magic links",
-    responses((status = 200, body = MagicLinkView), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = MagicLinkView), BadRequest, NotFound))]
 async fn view_magic_link(
     State(engine): State<Engine>,
     Path(token): Path<String>,
@@ -53,7 +53,7 @@ async fn view_magic_link(
 
 /// The customer finishes the flow with their credentials; the connection leaves `pending`.
 #[utoipa::path(post, path = "/connect/{token}", tag = "magic links", request_body = CompleteMagicLink,
-    responses((status = 200, body = Connection), (status = 400, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+    responses((status = 200, body = Connection), JsonBody, PermissionDenied, NotFound, Conflict))]
 async fn complete_magic_link(
     State(engine): State<Engine>,
     Path(token): Path<String>,

@@ -1,6 +1,7 @@
 //! Sandbox routes of the local engine: make the imitation misbehave or change the account.
 
-use super::extract::{AdminAuth, ApiJson};
+use super::extract::{AdminAuth, ApiJson, Path};
+use super::responses::{Conflict, JsonBody, NotFound, Unauthorized};
 use super::ApiError;
 use crate::engine::Engine;
 use crate::lifecycle;
@@ -9,7 +10,6 @@ use axum::extract::State;
 use axum::Json;
 use desk_platform::account::Plan;
 use desk_platform::ledger::LedgerEntry;
-use desk_platform::ErrorEnvelope;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -25,11 +25,11 @@ pub fn routes() -> OpenApiRouter<Engine> {
 /// Makes the connection's simulated system misbehave: expired credentials, offline and back,
 /// a rate-limit storm, a failing next sync, a system error.
 #[utoipa::path(post, path = "/api/v1/sandbox/connections/{id}/faults", tag = "sandbox", security(("admin" = [])), request_body = Fault,
-    responses((status = 200, body = desk_platform::connection::Connection), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = desk_platform::connection::Connection), JsonBody, Unauthorized, NotFound, Conflict))]
 async fn inject_fault(
     State(engine): State<Engine>,
     _: AdminAuth,
-    axum::extract::Path(id): axum::extract::Path<String>,
+    Path(id): Path<String>,
     ApiJson(fault): ApiJson<Fault>,
 ) -> Result<Json<desk_platform::connection::Connection>, ApiError> {
     crate::sandbox::system::inject(&engine, &id, fault).await?;
@@ -47,11 +47,11 @@ async fn inject_fault(
 
 /// Sizes the simulated system (records per entity at the initial sync) and its rate limit.
 #[utoipa::path(put, path = "/api/v1/sandbox/connections/{id}", tag = "sandbox", security(("admin" = [])), request_body = SandboxSettings,
-    responses((status = 204), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 204), JsonBody, Unauthorized, NotFound))]
 async fn configure_connection(
     State(engine): State<Engine>,
     _: AdminAuth,
-    axum::extract::Path(id): axum::extract::Path<String>,
+    Path(id): Path<String>,
     ApiJson(settings): ApiJson<SandboxSettings>,
 ) -> Result<axum::http::StatusCode, ApiError> {
     crate::sandbox::system::configure(&engine, &id, settings).await?;
@@ -66,7 +66,7 @@ pub struct Purchase {
 
 /// Buys credits for the local account (one `purchase` ledger entry).
 #[utoipa::path(post, path = "/api/v1/sandbox/credits", tag = "sandbox", security(("admin" = [])), request_body = Purchase,
-    responses((status = 200, body = LedgerEntry), (status = 400, body = ErrorEnvelope)))]
+    responses((status = 200, body = LedgerEntry), JsonBody, Unauthorized))]
 async fn purchase_credits(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -85,7 +85,7 @@ pub struct SetPlan {
 
 /// Switches the local account between `trial` and `paid`.
 #[utoipa::path(put, path = "/api/v1/sandbox/plan", tag = "sandbox", security(("admin" = [])), request_body = SetPlan,
-    responses((status = 200, body = desk_platform::account::Account), (status = 400, body = ErrorEnvelope)))]
+    responses((status = 200, body = desk_platform::account::Account), JsonBody, Unauthorized))]
 async fn set_plan(
     State(engine): State<Engine>,
     _: AdminAuth,

@@ -3,6 +3,7 @@
 //! caller may bring the signing secret (the app's inbox keeps its own in its vault).
 
 use super::extract::{AdminAuth, ApiJson};
+use super::responses::{JsonBody, Unauthorized};
 use super::ApiError;
 use crate::engine::Engine;
 use crate::lifecycle::new_webhook_secret;
@@ -11,7 +12,6 @@ use axum::Json;
 use chrono::Utc;
 use desk_platform::event::EventType;
 use desk_platform::webhook_signature::WebhookKey;
-use desk_platform::ErrorEnvelope;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -40,7 +40,7 @@ pub struct Subscribed {
 
 /// Subscribes a URL to the account's events (again: replaces its types and secret).
 #[utoipa::path(put, path = "/api/v1/webhooks/subscriptions", tag = "webhooks", security(("admin" = [])), request_body = Subscription,
-    responses((status = 200, body = Subscribed), (status = 400, body = ErrorEnvelope)))]
+    responses((status = 200, body = Subscribed), JsonBody, Unauthorized))]
 async fn subscribe(
     State(engine): State<Engine>,
     _: AdminAuth,

@@ -1,17 +1,18 @@
 //! Sync status and manual syncs of a connection, and its webhook deliveries.
 
-use super::extract::{AdminAuth, ApiJson, ApiQuery, OptionalJson};
+use super::extract::{AdminAuth, ApiJson, ApiQuery, OptionalJson, Path};
+use super::responses::{BadRequest, Conflict, JsonBody, NotFound, Unauthorized};
 use super::ApiError;
 use crate::cursor;
 use crate::engine::Engine;
 use crate::store::deliveries::{self, Attempt, Delivery};
 use crate::sync::{self, SyncRequest, SyncStatus};
 use crate::webhooks;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use desk_platform::{ErrorCode, ErrorEnvelope, Page};
+use desk_platform::{ErrorCode, Page};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -27,7 +28,7 @@ pub fn routes() -> OpenApiRouter<Engine> {
 }
 
 #[utoipa::path(get, path = "/api/v1/connections/{id}/sync-status", tag = "syncs", security(("admin" = [])),
-    responses((status = 200, body = SyncStatus), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = SyncStatus), BadRequest, Unauthorized, NotFound))]
 async fn sync_status(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -37,8 +38,8 @@ async fn sync_status(
 }
 
 /// Queues a manual sync (`full: true` re-pulls the whole history window); it starts within a second.
-#[utoipa::path(post, path = "/api/v1/connections/{id}/syncs", tag = "syncs", security(("admin" = [])), request_body = SyncRequest,
-    responses((status = 202, body = SyncStatus), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+#[utoipa::path(post, path = "/api/v1/connections/{id}/syncs", tag = "syncs", security(("admin" = [])), request_body = Option<SyncRequest>,
+    responses((status = 202, body = SyncStatus), JsonBody, Unauthorized, NotFound, Conflict))]
 async fn request_sync(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -52,8 +53,10 @@ async fn request_sync(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveriesQuery {
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
     pub connection_id: Option<String>,
@@ -62,7 +65,7 @@ pub struct DeliveriesQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/webhooks/deliveries", tag = "webhooks", security(("admin" = [])), params(DeliveriesQuery),
-    responses((status = 200, body = Page<Delivery>), (status = 400, body = ErrorEnvelope)))]
+    responses((status = 200, body = Page<Delivery>), BadRequest, Unauthorized))]
 async fn list_deliveries(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -100,7 +103,7 @@ pub struct DeliveryDetail {
 }
 
 #[utoipa::path(get, path = "/api/v1/webhooks/deliveries/{id}", tag = "webhooks", security(("admin" = [])),
-    responses((status = 200, body = DeliveryDetail), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = DeliveryDetail), BadRequest, Unauthorized, NotFound))]
 async fn get_delivery(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -118,7 +121,7 @@ async fn get_delivery(
 }
 
 #[utoipa::path(post, path = "/api/v1/webhooks/deliveries/{id}/resend", tag = "webhooks", security(("admin" = [])),
-    responses((status = 202, body = Delivery), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 202, body = Delivery), BadRequest, Unauthorized, NotFound))]
 async fn resend_delivery(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -138,7 +141,7 @@ pub struct ResendFailed {
 
 /// Resends every delivery that failed for good, created since a time.
 #[utoipa::path(post, path = "/api/v1/webhooks/deliveries/resend", tag = "webhooks", security(("admin" = [])), request_body = ResendFailed,
-    responses((status = 202, body = Object), (status = 400, body = ErrorEnvelope)))]
+    responses((status = 202, body = Object), JsonBody, Unauthorized))]
 async fn resend_failed(
     State(engine): State<Engine>,
     _: AdminAuth,

@@ -1,14 +1,14 @@
 //! Named connection tokens (admin token): issued beside the main token, listed, revoked.
 
-use super::extract::{AdminAuth, ApiJson};
+use super::extract::{AdminAuth, ApiJson, Path};
+use super::responses::{BadRequest, Conflict, JsonBody, NotFound, Unauthorized};
 use super::ApiError;
 use crate::engine::Engine;
 use crate::lifecycle;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use desk_platform::connection::{IssueNamedToken, NamedToken, NamedTokenIssued};
-use desk_platform::ErrorEnvelope;
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -27,8 +27,7 @@ pub struct NamedTokens {
 /// An additional token under a name (`scope: read` reaches the data routes' reads only). The
 /// connection's main token keeps working; issuing a name again replaces that name's token only.
 #[utoipa::path(post, path = "/api/v1/connections/{id}/tokens", tag = "connections", security(("admin" = [])), request_body = IssueNamedToken,
-    responses((status = 201, body = NamedTokenIssued), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope)))]
+    responses((status = 201, body = NamedTokenIssued), JsonBody, Unauthorized, NotFound, Conflict))]
 async fn issue_named_token(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -41,7 +40,7 @@ async fn issue_named_token(
 
 /// The connection's named tokens (never their values), live ones first.
 #[utoipa::path(get, path = "/api/v1/connections/{id}/tokens", tag = "connections", security(("admin" = [])),
-    responses((status = 200, body = NamedTokens), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = NamedTokens), BadRequest, Unauthorized, NotFound))]
 async fn list_named_tokens(
     State(engine): State<Engine>,
     _: AdminAuth,
@@ -54,7 +53,7 @@ async fn list_named_tokens(
 
 /// Revokes the live token of that name at once; the main token and other names are untouched.
 #[utoipa::path(delete, path = "/api/v1/connections/{id}/tokens/{name}", tag = "connections", security(("admin" = [])),
-    responses((status = 200, body = NamedToken), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = NamedToken), BadRequest, Unauthorized, NotFound))]
 async fn revoke_named_token(
     State(engine): State<Engine>,
     _: AdminAuth,

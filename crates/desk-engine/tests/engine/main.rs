@@ -13,6 +13,7 @@ mod magic_links;
 mod makini_surface;
 mod makini_webhooks;
 mod named_tokens;
+mod openapi;
 mod store;
 mod syncs;
 mod webhooks;
