@@ -213,7 +213,9 @@ pub struct ConnectionToken {
 }
 
 /// What a named connection token may do. `read` reaches the data routes' reads only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema, Default, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema, Default, ts_rs::TS,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenScope {
     #[default]
