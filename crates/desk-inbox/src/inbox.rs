@@ -6,6 +6,7 @@ use crate::connection_state;
 use crate::error::InboxError;
 use crate::model::{CatchUpReport, ConnectionState, InboxEvent};
 use crate::processor::{self, ProcessorContext, ProcessorDb};
+use crate::search_index::{self, IndexerContext, SearchIndexDb};
 use crate::store::{self, Opened};
 use crate::writer::{self, NewWebhook, Stored, WriteJob, WriterHandles};
 use desk_platform::event::Event;
@@ -32,6 +33,8 @@ struct Inner {
     tail: broadcast::Sender<InboxEvent>,
     processor: Arc<ProcessorContext>,
     processor_db: ProcessorDb,
+    indexer: Arc<IndexerContext>,
+    indexer_db: SearchIndexDb,
     stop: watch::Sender<bool>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
@@ -85,12 +88,25 @@ impl Inbox {
         // Ends after the writer, which owns its requests' side.
         tasks.push(checkpointer);
         let processor_db = ProcessorDb::new(store::connect_sync(&path, config.durability)?);
+        let indexer = Arc::new(IndexerContext {
+            write_lock: write_lock.clone(),
+            intake: processor.intake.clone(),
+        });
+        // NORMAL: the index is rebuilt from the rows, and a batch lost with a power cut is lost
+        // with its mark (one transaction), so it only costs syncs the disk has better uses for.
+        let indexer_db = SearchIndexDb::new(store::connect_sync(&path, Durability::Normal)?);
         if config.background_processing {
             tasks.push(tokio::spawn(processor::run(
                 processor_db.clone(),
                 processor.clone(),
                 wakeup,
                 config.poll_interval,
+                stop_rx.clone(),
+            )));
+            // The search index, from wherever it stopped (seq 0 for an inbox older than it).
+            tasks.push(tokio::spawn(search_index::run(
+                indexer_db.clone(),
+                indexer.clone(),
                 stop_rx,
             )));
         }
@@ -104,6 +120,8 @@ impl Inbox {
                 tail,
                 processor,
                 processor_db,
+                indexer,
+                indexer_db,
                 stop,
                 tasks: Mutex::new(tasks),
             }),
@@ -210,6 +228,26 @@ impl Inbox {
     /// Returns how many.
     pub async fn process_pending(&self) -> Result<usize, InboxError> {
         processor::process_pending(&self.inner.processor_db, &self.inner.processor, None).await
+    }
+
+    /// Indexes every webhook stored so far for the inspector's search, and returns how many
+    /// it indexed. The background indexer does the same on its own (the two take turns, a
+    /// batch at a time); the search is right either way (rows not indexed yet are scanned),
+    /// this makes it fast now: after a bulk import, or in an inbox opened without background
+    /// processing.
+    pub async fn index_for_search(&self) -> Result<usize, InboxError> {
+        search_index::index_pending(&self.inner.indexer_db, &self.inner.indexer, None).await
+    }
+
+    /// How many stored webhooks the search index does not cover yet (the background indexer
+    /// brings it to 0 soon after a burst).
+    pub async fn search_backlog(&self) -> Result<i64, InboxError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM webhooks
+             WHERE seq > (SELECT indexed_upto FROM webhook_search_state)",
+        )
+        .fetch_one(&self.inner.pool)
+        .await?)
     }
 
     pub async fn connection_state(

@@ -5,6 +5,7 @@ use crate::inbox::Inbox;
 use crate::model::{
     InboxStats, ListFilter, Sibling, SignatureCheck, WebhookDetail, WebhookPage, WebhookSummary,
 };
+use crate::search_index;
 use crate::store::{self, format_time, parse_time, WebhookRow, WEBHOOK_COLUMNS};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
@@ -246,11 +247,7 @@ pub(crate) fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, filter: &ListFi
             .push_bind(format_time(before));
     }
     if let Some(text) = filter.text.as_ref().filter(|text| !text.is_empty()) {
-        // Both sides as BLOBs: a byte search that works on bodies that are not UTF-8.
-        query
-            .push(" AND instr(body, ")
-            .push_bind(text.as_bytes().to_vec())
-            .push(") > 0");
+        push_search(query, text, Fields::Body);
     }
     if filter.hide_duplicates {
         query.push(" AND duplicate_of_seq IS NULL");
@@ -262,17 +259,70 @@ pub(crate) fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, filter: &ListFi
         .filter(|text| !text.is_empty())
     {
         // One box for ids, types, connections and the body: a substring of any of them.
-        let bytes = text.as_bytes().to_vec();
-        query
-            .push(" AND (instr(event_id, ")
-            .push_bind(text.to_owned())
-            .push(") > 0 OR instr(event_type, ")
-            .push_bind(text.to_owned())
-            .push(") > 0 OR instr(connection_id, ")
-            .push_bind(text.to_owned())
-            .push(") > 0 OR instr(body, ")
-            .push_bind(bytes)
-            .push(") > 0)");
+        push_search(query, text, Fields::All);
+    }
+}
+
+/// Where a text filter looks.
+#[derive(Clone, Copy)]
+enum Fields {
+    /// `ListFilter::text`: the body.
+    Body,
+    /// `ListFilter::search`: the event id, type, connection id or body.
+    All,
+}
+
+/// ` AND <text is a substring of the fields>`. Rows the search index covers (at or below its
+/// mark, see search_index.rs) are looked up in it; rows past the mark and those it cannot hold
+/// (`webhook_search_raw`) are scanned with `instr`, as every row is for texts the index cannot
+/// answer exactly (fewer than 3 characters, ...). Both give the same rows.
+fn push_search(query: &mut QueryBuilder<'_, Sqlite>, text: &str, fields: Fields) {
+    if !search_index::indexable_needle(text) {
+        query.push(" AND ");
+        push_instr(query, text, fields);
+        return;
+    }
+    let phrase = search_index::phrase(text);
+    let matched = match fields {
+        Fields::Body => format!("body : {phrase}"),
+        Fields::All => phrase,
+    };
+    query
+        .push(" AND seq IN (SELECT rowid FROM webhook_search WHERE webhook_search MATCH ")
+        .push_bind(matched)
+        .push(
+            " UNION ALL SELECT seq FROM webhooks
+                WHERE seq > (SELECT indexed_upto FROM webhook_search_state) AND ",
+        );
+    push_instr(query, text, fields);
+    query.push(
+        " UNION ALL SELECT seq FROM webhooks
+            WHERE seq IN (SELECT seq FROM webhook_search_raw) AND ",
+    );
+    push_instr(query, text, fields);
+    query.push(")");
+}
+
+/// The scan: `text` a substring of the fields, by `instr`.
+fn push_instr(query: &mut QueryBuilder<'_, Sqlite>, text: &str, fields: Fields) {
+    // The body as a BLOB on both sides: a byte search that works on bodies that are not UTF-8.
+    let bytes = text.as_bytes().to_vec();
+    match fields {
+        Fields::Body => {
+            query.push("instr(body, ").push_bind(bytes).push(") > 0");
+        }
+        Fields::All => {
+            query
+                .push("(instr(event_id, ")
+                .push_bind(text.to_owned())
+                .push(") > 0 OR instr(event_type, ")
+                .push_bind(text.to_owned())
+                .push(") > 0 OR instr(connection_id, ")
+                .push_bind(text.to_owned())
+                .push(") > 0 OR instr(body, ")
+                .push_bind(bytes)
+                .push(") > 0)");
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! POST /webhooks ─> receiver (verify.rs) ─> writer (group commit) ─> inbox.db ─> 200/4xx
 //!                                                     │
 //!                          processor (in arrival order, once) ─> connection_state + hooks
+//!                          search indexer (in the background) ─> webhook_search (FTS5)
 //! ```
 //!
 //! Start with [`Inbox::open`], serve [`Inbox::router`] (or [`Inbox::serve`]), and query with
@@ -25,6 +26,7 @@ mod pages;
 mod processor;
 mod receiver;
 mod samples;
+mod search_index;
 mod store;
 mod verify;
 mod writer;

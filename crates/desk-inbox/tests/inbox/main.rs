@@ -13,5 +13,6 @@ mod inspector;
 mod makini;
 mod processing;
 mod screens;
+mod search;
 mod support;
 mod wal;
