@@ -3,9 +3,10 @@
 //!
 //! Nothing on the ingest path changes: the writer only inserts rows, and this task indexes them
 //! later on its own connection, a batch per short IMMEDIATE transaction under the inbox's write
-//! lock (like the processor: at most `BATCH` rows or `BATCH_BUDGET`, letting waiting requests go
-//! first). The search (`inspector::push_filters`) reads rows up to the mark through the index
-//! and rows past it with `instr`, so results never depend on how far the indexer got.
+//! lock (like the processor: at most `BATCH` rows or `BATCH_BUDGET`; it waits while requests
+//! wait for their answer). The search (`inspector::push_filters`) reads rows up to the mark
+//! through the index and rows past it with `instr`, so results never depend on how far the
+//! indexer got.
 //!
 //! Seqs are allocated inside IMMEDIATE transactions, so when a batch's transaction starts every
 //! row at or below the highest seq is committed: the mark never passes a row still to come.
@@ -26,10 +27,10 @@ const BATCH_BUDGET: Duration = Duration::from_millis(2);
 /// How often an idle indexer looks for new rows (a plain read; the writer is not asked to
 /// wake it, so its path stays as it was).
 const POLL: Duration = Duration::from_millis(100);
-/// While requests wait for their answer, the background indexer defers its next batch by this
-/// much, up to `MAX_DEFERRALS` times in a row (as the processor does).
+/// While requests wait for their answer, the background indexer waits in steps of this much,
+/// for as long as they keep coming: unlike processing, the index may wait for the end of a
+/// burst (the search scans what it does not cover yet), so it never competes with the intake.
 const DEFERRAL: Duration = Duration::from_millis(5);
-const MAX_DEFERRALS: u32 = 20;
 
 /// The indexer's own synchronous connection; the background task and explicit calls share it.
 #[derive(Clone)]
@@ -100,11 +101,11 @@ pub async fn index_pending(
         if stop.is_some_and(|stop| *stop.borrow()) {
             return Ok(total);
         }
-        let mut deferrals = 0;
-        while background && deferrals < MAX_DEFERRALS && context.intake.load(Ordering::Relaxed) > 0
-        {
+        while background && context.intake.load(Ordering::Relaxed) > 0 {
+            if stop.is_some_and(|stop| *stop.borrow()) {
+                return Ok(total);
+            }
             tokio::time::sleep(DEFERRAL).await;
-            deferrals += 1;
         }
         let db = db.clone();
         let context = Arc::clone(context);
