@@ -34,6 +34,7 @@ pub struct Figures {
 
 /// Times the three ways of one query `RUNS` times each, rotating which goes first so none
 /// always meets a warm cache. All three return how many rows they read, which must agree.
+#[allow(dead_code)] // each bench uses one of the two
 pub async fn compare<M, MF, A, AF, H, HF>(
     figures: &mut Figures,
     name: &str,
@@ -49,8 +50,28 @@ where
     H: Fn(usize) -> HF,
     HF: Future<Output = Result<usize, Error>>,
 {
+    compare_runs(figures, name, RUNS, mirror, action, http).await
+}
+
+/// [`compare`] with `runs` runs per way, for queries too slow for `RUNS`.
+pub async fn compare_runs<M, MF, A, AF, H, HF>(
+    figures: &mut Figures,
+    name: &str,
+    runs: usize,
+    mirror: M,
+    action: A,
+    http: H,
+) -> Result<(), Error>
+where
+    M: Fn(usize) -> MF,
+    MF: Future<Output = Result<usize, Error>>,
+    A: Fn(usize) -> AF,
+    AF: Future<Output = Result<usize, Error>>,
+    H: Fn(usize) -> HF,
+    HF: Future<Output = Result<usize, Error>>,
+{
     let mut times = [Vec::new(), Vec::new(), Vec::new()];
-    for run in 0..RUNS {
+    for run in 0..runs {
         let mut rows = [0usize; 3];
         for turn in 0..3 {
             let way = (run + turn) % 3;
