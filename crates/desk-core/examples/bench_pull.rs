@@ -1,11 +1,18 @@
-//! Benchmark: records per second `desk_core::sync` pulls from an engine connection of RECORDS
-//! work orders into the mirror (HTTP pages of 500, the FTS index, cursors), against inserting
-//! the same rows straight into SQLite in one prepared transaction, in the same run.
+//! Benchmark: records per second pulled from an engine connection of RECORDS work orders into
+//! the mirror, against the engine's own paging rate in the same run:
+//!
+//! - baseline: `GET /api/v1/work-orders?limit=500` walked by `next_cursor` with a plain reqwest
+//!   client, each page's JSON parsed and dropped (the least a client of the API does);
+//! - `desk_core::sync` on a self-hosted profile (our API, pages of 500, the FTS index, cursors);
+//! - `desk_core::sync` on a Makini profile against the engine's Makini surface
+//!   (`/api/eam/work-orders?page=N&per_page=500`), with the connection's own token supplied;
+//! - and, as before, the same rows inserted straight into SQLite in one prepared transaction
+//!   (one row and 100 rows per statement).
 //!
 //! `cargo run --release -p desk-core --example bench_pull [RECORDS]` (1,000,000 by default)
 
 use desk_core::profiles::{self, AddProfile, ProfileTarget};
-use desk_core::sync::{sync, SyncRequest};
+use desk_core::sync::{set_connection_token, sync, SyncRequest};
 use desk_core::{Desk, DeskConfig, VaultAccess};
 use desk_engine::{Engine, EngineConfig};
 use desk_store::{IntegrityCheck, RecordQuery};
@@ -13,6 +20,7 @@ use desk_vault::SecretString;
 use serde_json::{json, Value};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Connection as _, SqliteConnection};
+use std::path::Path;
 use std::time::Instant;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -70,6 +78,9 @@ async fn main() -> Result<(), Error> {
         .as_str()
         .ok_or("no connection")?
         .to_owned();
+    // The connection's own token: the self-hosted sync issues a named read token of its own and
+    // leaves this one working, so the Makini profile below uses it.
+    let token = created["token"].as_str().ok_or("no token")?.to_owned();
     http.put(format!("{base}/api/v1/sandbox/connections/{id}"))
         .bearer_auth(&admin)
         .json(&json!({"records_per_entity": records, "rate_limit_per_minute": 10_000_000}))
@@ -83,16 +94,15 @@ async fn main() -> Result<(), Error> {
         started.elapsed().as_secs_f64()
     );
 
-    let desk = Desk::open(DeskConfig {
-        data_dir: dir.path().join("desk"),
-        vault: VaultAccess {
-            key_file: Some(dir.path().join("vault.key")),
-            passphrase: None,
-        },
-        integrity: IntegrityCheck::Quick,
-        local_seed: desk_engine::seed::Seed::Demo,
-    })
-    .await?;
+    // Baseline: the engine's own paging rate, as a plain client sees it.
+    let (paged, paging_seconds) = page_through(&http, &base, &token).await?;
+    if paged != records as u64 {
+        return Err(format!("paged {paged} of {records} records").into());
+    }
+    let paging_rate = paged as f64 / paging_seconds;
+
+    // Our API: a self-hosted profile into a fresh desk.
+    let desk = open_desk(dir.path(), "desk").await?;
     profiles::add_profile(
         &desk,
         AddProfile {
@@ -120,6 +130,52 @@ async fn main() -> Result<(), Error> {
         return Err(format!("pulled {pulled} of {records} records: {report:?}").into());
     }
     let pull_rate = pulled as f64 / pull_seconds;
+
+    // Makini's surface: a Makini profile on the same engine into a second fresh desk. A first
+    // directory-only sync mirrors the connection, so its token can be kept for it.
+    let makini_desk = open_desk(dir.path(), "makini-desk").await?;
+    profiles::add_profile(
+        &makini_desk,
+        AddProfile {
+            name: "m".to_owned(),
+            target: ProfileTarget::Makini {
+                url: Some(base.clone()),
+                region: None,
+                client_id: "mdesk-local".to_owned(),
+                client_secret: SecretString::new(SECRET.to_owned()),
+            },
+        },
+    )
+    .await?;
+    let on_makini = |directory_only| SyncRequest {
+        profile: Some("m".to_owned()),
+        directory_only,
+        ..SyncRequest::default()
+    };
+    sync(&makini_desk, on_makini(true)).await?;
+    set_connection_token(
+        &makini_desk,
+        Some("m"),
+        &id,
+        SecretString::new(token.clone()),
+    )
+    .await?;
+    let started = Instant::now();
+    let report = sync(&makini_desk, on_makini(false)).await?;
+    let makini_seconds = started.elapsed().as_secs_f64();
+    let makini_pulled = report.records();
+    if makini_pulled != records as u64 || report.failures() > 0 || !report.skipped.is_empty() {
+        return Err(format!(
+            "pulled {makini_pulled} of {records} records through the Makini surface: {report:?}"
+        )
+        .into());
+    }
+    let makini_rate = makini_pulled as f64 / makini_seconds;
+    makini_desk.close().await;
+
+    // The baseline again after the pulls: how much the machine drifted during the run.
+    let (_, again_seconds) = page_through(&http, &base, &token).await?;
+    let again_rate = paged as f64 / again_seconds;
 
     // Baseline: the same rows (as the mirror stored them) into a plain table, one prepared
     // statement in one transaction.
@@ -188,12 +244,28 @@ async fn main() -> Result<(), Error> {
     let batched_rate = rows.len() as f64 / started.elapsed().as_secs_f64();
 
     println!(
-        "mirror_pull_from_engine: {pull_rate:.0} records/s ({:.2} to baseline; {pulled} records over HTTP in pages of 500, {pull_seconds:.1} s)",
+        "engine_paging_over_http: {paging_rate:.0} records/s (1.00, baseline; GET /api/v1/work-orders?limit=500 by next_cursor, each page parsed and dropped, {paging_seconds:.1} s)"
+    );
+    println!(
+        "mirror_pull_from_engine: {pull_rate:.0} records/s ({:.2} to baseline; desk_core::sync on a self-hosted profile, {pulled} records over HTTP in pages of 500, {pull_seconds:.1} s)",
+        pull_rate / paging_rate
+    );
+    println!(
+        "mirror_pull_makini_surface: {makini_rate:.0} records/s ({:.2} to baseline; desk_core::sync on a Makini profile, /api/eam/work-orders?page=N&per_page=500, {makini_seconds:.1} s)",
+        makini_rate / paging_rate
+    );
+    println!(
+        "engine_paging_over_http_after_pulls: {again_rate:.0} records/s ({:.2} to baseline; the same walk again, for the run's drift)",
+        again_rate / paging_rate
+    );
+    println!(
+        "plain_insert_one_prepared_tx: {plain_rate:.0} records/s ({:.2} to baseline; the mirror pull is {:.2} of it)",
+        plain_rate / paging_rate,
         pull_rate / plain_rate
     );
-    println!("plain_insert_one_prepared_tx: {plain_rate:.0} records/s (1.00, baseline)");
     println!(
-        "plain_insert_batched_100_one_tx: {batched_rate:.0} records/s (the mirror pull is {:.2} of it)",
+        "plain_insert_batched_100_one_tx: {batched_rate:.0} records/s ({:.2} to baseline; the mirror pull is {:.2} of it)",
+        batched_rate / paging_rate,
         pull_rate / batched_rate
     );
     desk.close().await;
@@ -202,6 +274,47 @@ async fn main() -> Result<(), Error> {
     }
     server.await??;
     Ok(())
+}
+
+async fn open_desk(dir: &Path, name: &str) -> Result<Desk, Error> {
+    Ok(Desk::open(DeskConfig {
+        data_dir: dir.join(name),
+        vault: VaultAccess {
+            key_file: Some(dir.join(format!("{name}-vault.key"))),
+            passphrase: None,
+        },
+        integrity: IntegrityCheck::Quick,
+        local_seed: desk_engine::seed::Seed::Demo,
+    })
+    .await?)
+}
+
+/// Walks every work order of the token's connection by `next_cursor`, parsing each page's JSON
+/// and dropping it: (records, seconds).
+async fn page_through(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+) -> Result<(u64, f64), Error> {
+    let started = Instant::now();
+    let mut seen = 0u64;
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut request = http
+            .get(format!("{base}/api/v1/work-orders"))
+            .bearer_auth(token)
+            .query(&[("limit", "500")]);
+        if let Some(cursor) = &cursor {
+            request = request.query(&[("cursor", cursor)]);
+        }
+        let body = request.send().await?.error_for_status()?.bytes().await?;
+        let page: Value = serde_json::from_slice(&body)?;
+        seen += page["data"].as_array().map_or(0, Vec::len) as u64;
+        match page["next_cursor"].as_str() {
+            Some(next) if !next.is_empty() => cursor = Some(next.to_owned()),
+            _ => return Ok((seen, started.elapsed().as_secs_f64())),
+        }
+    }
 }
 
 async fn admin_token(base: &str) -> Result<String, Error> {

@@ -27,6 +27,7 @@ mod records;
 mod settings;
 mod support;
 mod timeline;
+mod tokens;
 pub mod typescript;
 mod webhooks;
 
@@ -45,6 +46,7 @@ pub use records::*;
 pub use settings::*;
 pub use support::*;
 pub use timeline::*;
+pub use tokens::*;
 pub use webhooks::*;
 
 /// Calls `$callback! { name(Request) -> Response, ... }` with every action. The callback must
@@ -86,6 +88,10 @@ macro_rules! for_each_action {
             connection_disconnect(ConnectionDisconnectRequest) -> ConnectionOutcome,
             connection_sync(ConnectionSyncRequest) -> SyncReport,
             magic_link_create(MagicLinkCreateRequest) -> MagicLink,
+            // The token the app reads a connection's records with.
+            connection_token_show(ConnectionTokenShowRequest) -> ConnectionTokenState,
+            connection_token_set(ConnectionTokenSetRequest) -> ConnectionTokenState,
+            connection_token_issue(ConnectionTokenIssueRequest) -> ConnectionTokenState,
             // The catalog of systems.
             systems_list(SystemsListRequest) -> Catalog,
             // Profiles.

@@ -32,6 +32,7 @@ pub mod settings;
 pub mod support;
 pub mod sync;
 pub mod time_input;
+mod tokens;
 pub mod updates;
 
 pub use desk::{Desk, DeskConfig, VaultAccess};

@@ -159,6 +159,14 @@ impl Session {
     }
 }
 
+/// Records per page of a Makini profile's data walks: the page size of our own API's walks,
+/// and the largest the local engine's Makini surface serves. At the adapter's default of 100
+/// a million-record pull is 10,000 requests, each paying the round trip and the platform's
+/// per-page work (a list's count, the offset walked to); at 500, 2,000. A Makini that serves
+/// fewer per page than asked is still walked right: the adapter follows the answer's own
+/// `meta.current_page`/`last_page`, not the size it asked for.
+const MAKINI_PER_PAGE: u32 = 500;
+
 /// A client of Makini's API whose derived credits use our catalog's tiers.
 pub(crate) fn makini_client(
     url: &str,
@@ -167,7 +175,10 @@ pub(crate) fn makini_client(
     config: ClientConfig,
 ) -> Result<desk_makini::MakiniClient, CoreError> {
     let catalog = desk_engine::catalog::Catalog::builtin()?;
-    let settings = desk_makini::MakiniSettings::with_catalog_tiers(catalog.systems());
+    let settings = desk_makini::MakiniSettings {
+        per_page: MAKINI_PER_PAGE,
+        ..desk_makini::MakiniSettings::with_catalog_tiers(catalog.systems())
+    };
     Ok(desk_makini::MakiniClient::new(
         url, client_id, secret, config, settings,
     )?)

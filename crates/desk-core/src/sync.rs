@@ -13,6 +13,7 @@ use crate::desk::Desk;
 use crate::events::DeskEvent;
 use crate::platform::DataClient;
 use crate::session::Session;
+use crate::tokens;
 use crate::CoreError;
 use chrono::{DateTime, Duration as Age, Utc};
 use desk_client::{
@@ -21,21 +22,30 @@ use desk_client::{
 use desk_platform::connection::{Connection, ConnectionStatus};
 use desk_platform::sync::SyncStatus;
 use desk_platform::ErrorCode;
-use desk_store::SyncRunState;
+use desk_store::{PreparedPage, SyncRunState};
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
+pub use crate::tokens::set_connection_token;
+pub(crate) use crate::tokens::token_name;
+
 /// Records per page (the platform's maximum).
 const PAGE_SIZE: u32 = 500;
+/// Pages a walk fetches and prepares ahead of the mirror's writer (beside the one in hand): a
+/// few MB at most, and enough that neither side waits on the other's slow page.
+const PAGES_AHEAD: usize = 4;
+/// Pages the writer stores in one transaction when they are waiting for it: a transaction's
+/// fixed costs (the commit, the index's new segment and the merges it causes) are paid once
+/// for all of them, so a writer that falls behind catches up instead of staying behind. The
+/// cursor stored is the last page's, so a killed walk still resumes exactly.
+const PAGES_PER_WRITE: u64 = 4;
 /// An incremental pull asks for changes since the newest `updated_at` seen minus this: changes
 /// that land while a walk runs, or that a platform commits in several transactions, may carry
 /// an `updated_at` below that mark. Re-pulled records are matched by id and count as unchanged.
 pub const OVERLAP: Age = Age::minutes(10);
 /// Why a Makini connection's records are not pulled when the vault has no token for it.
-const NO_TOKEN: &str = "no connection token in the vault; `mdesk connections token set ID` stores the one you have, or `mdesk sync --issue-tokens` has Makini issue one (its documented route may replace the token the integrator's own code uses)";
-/// The prefix of the read-only token the app issues for itself on our platform.
-const OWN_TOKEN_PREFIX: &str = "makini-desk";
+const NO_TOKEN: &str = "no connection token in the vault: paste the one you have on the connection's page (or `mdesk connections token set ID`), or have Makini issue one there (or `mdesk sync --issue-tokens`), knowing its documented route may replace the token the integrator's own code uses";
 /// How often the platform's sync status is read while waiting for it.
 const PLATFORM_POLL: Duration = Duration::from_millis(250);
 
@@ -161,11 +171,6 @@ fn not_pullable(connection: &Connection) -> Option<&'static str> {
         return Some("offline: its system is unreachable; what was mirrored is kept");
     }
     None
-}
-
-/// The vault entry of a connection's token (scoped to its customer's data key).
-pub(crate) fn token_name(profile: &str, connection_id: &str) -> String {
-    format!("connection-token/{profile}/{connection_id}")
 }
 
 /// Runs one sync of a profile (the local engine's profile is created on first use).
@@ -430,10 +435,8 @@ impl Sync<'_> {
 
     /// The connection's token from the vault, or a new one where the app may issue it.
     async fn token(&self, connection: &Connection) -> Result<Option<Secret>, CoreError> {
-        let vault = self.desk.vault().await?;
-        let name = token_name(self.profile(), &connection.id);
-        if let Some(token) = vault.get(&connection.customer_id, &name).await? {
-            return Ok(Some(Secret::new(token.expose())));
+        if let Some(token) = tokens::kept_token(self.desk, self.session, connection).await? {
+            return Ok(Some(token));
         }
         if !self.may_issue_tokens() {
             return Ok(None);
@@ -442,25 +445,7 @@ impl Sync<'_> {
     }
 
     async fn issue_token(&self, connection: &Connection) -> Result<Secret, CoreError> {
-        let client = &self.session.client;
-        let issued = if client.is_makini() {
-            client.issue_connection_token(&connection.id).await?.token
-        } else {
-            let name = format!("{OWN_TOKEN_PREFIX}.{}", self.desk.desk_id()?);
-            client.issue_read_token(&connection.id, &name).await?
-        };
-        let token = desk_vault::SecretString::new(issued);
-        self.desk
-            .vault()
-            .await?
-            .put(
-                &connection.customer_id,
-                &token_name(self.profile(), &connection.id),
-                &token,
-            )
-            .await?;
-        tracing::info!(connection_id = %connection.id, "issued a connection token, kept in the vault");
-        Ok(Secret::new(token.expose()))
+        tokens::issue_token(self.desk, self.session, connection).await
     }
 
     /// Walks one entity into the mirror, resuming an unfinished walk.
@@ -511,7 +496,7 @@ impl Sync<'_> {
             },
             incremental: modified_after.is_some(),
         });
-        let mut cursor = position.map(|p| p.cursor);
+        let cursor = position.map(|p| p.cursor);
         let run = mirror
             .start_sync_run(profile, connection_id, entity, Utc::now())
             .await?;
@@ -528,9 +513,7 @@ impl Sync<'_> {
             error_code: None,
             error: None,
         };
-        let walked = self
-            .walk(data, entity, walk, &mut cursor, &mut report)
-            .await;
+        let walked = self.walk(data, entity, walk, cursor, &mut report).await;
         let pulled = i64::try_from(report.inserted + report.updated).unwrap_or(i64::MAX);
         match walked {
             Ok(()) => {
@@ -583,7 +566,7 @@ impl Sync<'_> {
         data: &DataClient,
         entity: &str,
         walk: Walk,
-        cursor: &mut Option<String>,
+        cursor: Option<String>,
         report: &mut EntityReport,
     ) -> Result<(), CoreError> {
         let profile = self.profile();
@@ -592,107 +575,110 @@ impl Sync<'_> {
             modified_after: walk.modified_after,
             list: ListOptions::page_size(PAGE_SIZE),
         };
-        // The next page is fetched while the mirror writes this one: the network and the
-        // mirror's writer work at the same time, and neither waits for the other.
-        let mut fetched = data.records_page(entity, &query, cursor.as_deref()).await;
-        loop {
-            let page = fetched.map_err(CoreError::Client)?;
-            let next = page.next_cursor.filter(|next| !next.is_empty());
-            if next.is_some() && next == *cursor {
-                return Err(ClientError::Decode {
-                    path: data.path_of(entity),
-                    request_id: None,
-                    message: "the platform returned the same cursor twice".to_owned(),
-                }
-                .into());
-            }
-            let position = next
-                .as_ref()
-                .map(|next| {
-                    serde_json::to_string(&WalkPosition {
-                        modified_after: walk.modified_after,
-                        mark: walk.mark,
-                        cursor: next.clone(),
-                    })
-                })
-                .transpose()
-                .map_err(|err| CoreError::Internal(err.to_string()))?;
-            // The last page also moves the high-water mark back to the walk's start, in the
-            // same transaction (see `Walk::mark`).
-            let mirror = self.desk.mirror();
-            let write = async {
-                match &position {
-                    Some(position) => {
-                        mirror
-                            .upsert_records(
-                                profile,
-                                connection_id,
-                                entity,
-                                &page.data,
-                                Some(position),
-                            )
-                            .await
+        // Pages are fetched and prepared for the mirror (checked, serialised, their index text
+        // extracted) ahead of the mirror's page writer, which stores them in order on its own
+        // thread: the platform, this task and the writer work at the same time, and a slow
+        // page on one side is absorbed by the queue instead of holding up the other.
+        let (ahead, mut fetched) =
+            tokio::sync::mpsc::channel::<(Option<String>, PreparedPage)>(PAGES_AHEAD);
+        let fetch = |cursor: Option<String>| {
+            let query = &query;
+            async move {
+                let page = data
+                    .records_page(entity, query, cursor.as_deref())
+                    .await
+                    .map_err(CoreError::Client)?;
+                let next = page.next_cursor.filter(|next| !next.is_empty());
+                if next.is_some() && next == cursor {
+                    return Err(ClientError::Decode {
+                        path: data.path_of(entity),
+                        request_id: None,
+                        message: "the platform returned the same cursor twice".to_owned(),
                     }
-                    None => {
-                        mirror
-                            .upsert_last_page(profile, connection_id, entity, &page.data, walk.mark)
-                            .await
-                    }
+                    .into());
                 }
-            };
-            let (outcome, prefetched) = match next.as_deref() {
-                Some(next) => {
-                    let (outcome, page) =
-                        tokio::join!(write, data.records_page(entity, &query, Some(next)));
-                    (outcome?, Some(page))
-                }
-                None => (write.await?, None),
-            };
-            report.pages += 1;
-            report.inserted += outcome.inserted;
-            report.updated += outcome.updated;
-            report.unchanged += outcome.unchanged;
-            self.desk.events().emit(DeskEvent::RecordsPulled {
-                profile: profile.to_owned(),
-                connection_id: connection_id.to_owned(),
-                entity: entity.to_owned(),
-                records: report.inserted + report.updated + report.unchanged,
-                resumed: report.resumed,
-            });
-            match (next, prefetched) {
-                (Some(next), Some(page)) => {
-                    *cursor = Some(next);
-                    fetched = page;
-                }
-                _ => return Ok(()),
+                Ok::<_, CoreError>((next, PreparedPage::new(&page.data)?))
             }
-        }
+        };
+        let fetcher = async move {
+            let mut cursor = cursor;
+            loop {
+                let (next, prepared) = fetch(cursor).await?;
+                if ahead.send((next.clone(), prepared)).await.is_err() {
+                    // The writer stopped on an error of its own, which the walk reports.
+                    return Ok(());
+                }
+                match next {
+                    Some(next) => cursor = Some(next),
+                    None => return Ok(()),
+                }
+            }
+        };
+        // Every page fetched is written, also when fetching a later one failed: the walk then
+        // ends on that error with everything before it stored, as a sequential walk would. The
+        // writer owns the queue's end: stopping on an error drops it, which stops the fetcher.
+        let writer = async move {
+            while let Some((mut next, mut page)) = fetched.recv().await {
+                let mut pages: u64 = 1;
+                while pages < PAGES_PER_WRITE && next.is_some() {
+                    let Ok((later, more)) = fetched.try_recv() else {
+                        break;
+                    };
+                    page.append(more);
+                    next = later;
+                    pages += 1;
+                }
+                let outcome = self
+                    .write_page(profile, connection_id, entity, walk, next, page)
+                    .await?;
+                report.pages += pages;
+                report.inserted += outcome.inserted;
+                report.updated += outcome.updated;
+                report.unchanged += outcome.unchanged;
+                self.desk.events().emit(DeskEvent::RecordsPulled {
+                    profile: profile.to_owned(),
+                    connection_id: connection_id.to_owned(),
+                    entity: entity.to_owned(),
+                    records: report.inserted + report.updated + report.unchanged,
+                    resumed: report.resumed,
+                });
+            }
+            Ok::<_, CoreError>(())
+        };
+        let (fetched, written) = tokio::join!(fetcher, writer);
+        written.and(fetched)
     }
-}
 
-/// Keeps a connection token the user supplies (`mdesk connections token set`), for platforms
-/// whose token route may replace the token the integrator's own code uses (Makini): the app
-/// never issues one there without being asked. The connection must be mirrored (a first sync
-/// lists it), since its token is kept under its customer's data key.
-pub async fn set_connection_token(
-    desk: &Desk,
-    profile: Option<&str>,
-    connection_id: &str,
-    token: desk_vault::SecretString,
-) -> Result<(), CoreError> {
-    let profile = crate::profiles::resolve_profile(desk, profile).await?;
-    if token.expose().trim().is_empty() {
-        return Err(CoreError::InvalidInput("the token is empty".to_owned()));
+    /// Stores one page with the walk's position after it; the last page also moves the
+    /// high-water mark back to the walk's start, in the same transaction (see `Walk::mark`).
+    async fn write_page(
+        &self,
+        profile: &str,
+        connection_id: &str,
+        entity: &str,
+        walk: Walk,
+        next: Option<String>,
+        page: PreparedPage,
+    ) -> Result<desk_store::UpsertOutcome, CoreError> {
+        let mirror = self.desk.mirror();
+        let outcome = match next {
+            Some(cursor) => {
+                let position = serde_json::to_string(&WalkPosition {
+                    modified_after: walk.modified_after,
+                    mark: walk.mark,
+                    cursor,
+                })
+                .map_err(|err| CoreError::Internal(err.to_string()))?;
+                mirror
+                    .upsert_prepared(profile, connection_id, entity, page, Some(&position))
+                    .await?
+            }
+            None => {
+                mirror
+                    .upsert_prepared_last_page(profile, connection_id, entity, page, walk.mark)
+                    .await?
+            }
+        };
+        Ok(outcome)
     }
-    let mirrored = desk.mirror().connection(connection_id).await?;
-    desk.vault()
-        .await?
-        .put(
-            &mirrored.connection.customer_id,
-            &token_name(&profile.name, connection_id),
-            &token,
-        )
-        .await?;
-    tracing::info!(connection_id, profile = %profile.name, "connection token kept in the vault");
-    Ok(())
 }

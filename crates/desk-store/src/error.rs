@@ -22,13 +22,13 @@ pub enum StoreError {
 
     /// Another process held the write lock for longer than the busy timeout.
     #[error("the mirror database is busy (another Makini Desk process is writing): {0}")]
-    Busy(#[source] sqlx::Error),
+    Busy(#[source] DbError),
 
     #[error("the disk is full: the mirror database could not be written ({0})")]
-    DiskFull(#[source] sqlx::Error),
+    DiskFull(#[source] DbError),
 
     #[error("mirror database error: {0}")]
-    Database(#[source] sqlx::Error),
+    Database(#[source] DbError),
 
     #[error("the mirror database {} could not be migrated: {source}", path.display())]
     Migration {
@@ -91,12 +91,43 @@ impl StoreError {
     }
 }
 
+/// What SQLite (through either library) answered.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DbError {
+    /// From the connections sqlx drives: the reads and most writes.
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    /// From the record pages' writer (rusqlite, on a blocking thread).
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    /// The page writer's thread ended without an answer (it panicked), or the mirror was
+    /// closed.
+    #[error("{0}")]
+    Writer(String),
+}
+
 // SQLite primary result codes (extended codes keep them in their low byte).
 const SQLITE_BUSY: i64 = 5;
 const SQLITE_LOCKED: i64 = 6;
 const SQLITE_CORRUPT: i64 = 11;
 const SQLITE_FULL: i64 = 13;
 const SQLITE_NOTADB: i64 = 26;
+
+impl StoreError {
+    /// By SQLite's primary result code, whichever library answered.
+    fn classified(primary: Option<i64>, err: DbError) -> Self {
+        match primary {
+            Some(SQLITE_CORRUPT | SQLITE_NOTADB) => Self::Corrupt {
+                path: PathBuf::from("mirror.db"),
+                detail: err.to_string(),
+            },
+            Some(SQLITE_BUSY | SQLITE_LOCKED) => Self::Busy(err),
+            Some(SQLITE_FULL) => Self::DiskFull(err),
+            _ => Self::Database(err),
+        }
+    }
+}
 
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
@@ -107,15 +138,19 @@ impl From<sqlx::Error> for StoreError {
                 .map(|code| code & 0xff),
             _ => None,
         };
-        match primary {
-            Some(SQLITE_CORRUPT | SQLITE_NOTADB) => Self::Corrupt {
-                path: PathBuf::from("mirror.db"),
-                detail: err.to_string(),
-            },
-            Some(SQLITE_BUSY | SQLITE_LOCKED) => Self::Busy(err),
-            Some(SQLITE_FULL) => Self::DiskFull(err),
-            _ => Self::Database(err),
-        }
+        Self::classified(primary, err.into())
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        let primary = match &err {
+            rusqlite::Error::SqliteFailure(failure, _) => {
+                Some(i64::from(failure.extended_code & 0xff))
+            }
+            _ => None,
+        };
+        Self::classified(primary, err.into())
     }
 }
 

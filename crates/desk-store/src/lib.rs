@@ -4,8 +4,9 @@
 //!
 //! - Opening refuses a file written by a newer version or failing `PRAGMA quick_check`, and
 //!   leaves it byte for byte unchanged; it never recreates a file ([`Mirror::open`]).
-//! - One writer connection and a read-only pool over WAL; several processes may share the
-//!   file (busy timeout, short write transactions).
+//! - One writer connection and a read-only pool over WAL, plus the record pages' writer on a
+//!   blocking thread; several processes may share the file (busy timeout, short write
+//!   transactions).
 //! - A page of records and its entity's cursor are stored in one transaction, idempotently by
 //!   record id, so an interrupted pull resumes exactly ([`Mirror::upsert_records`]).
 //! - Full-text search through a contentless FTS5 index maintained in the same transaction
@@ -22,6 +23,7 @@ mod error;
 mod export;
 mod mirror;
 mod overview;
+mod pages;
 mod profiles;
 mod query;
 mod records;
@@ -33,7 +35,7 @@ pub use activity::{SyncRun, SyncRunState};
 pub use browse::EntityRecords;
 pub use credits::{AccountSnapshot, CreditForecast, CreditShare, Credits, FORECAST_WINDOW_DAYS};
 pub use directory::{ConnectionFilter, ConnectionPatch, MirroredConnection};
-pub use error::{Result, StoreError};
+pub use error::{DbError, Result, StoreError};
 pub use mirror::{IntegrityCheck, Mirror, DB_FILE, FORMAT_VERSION};
 pub use overview::{
     CustomerPage, CustomerQuery, CustomerRow, CustomerSort, Health, HealthCounts, OverviewCounts,
@@ -43,7 +45,7 @@ pub use profiles::{Profile, ProfileKind};
 pub use query::{
     FieldFilter, RecordPage, RecordQuery, RecordSort, RecordSource, DEFAULT_LIMIT, MAX_LIMIT,
 };
-pub use records::{SyncCursor, UpsertOutcome};
+pub use records::{PreparedPage, SyncCursor, UpsertOutcome};
 pub use search::{fts_query, match_expression, prefix_query};
 pub use statement::{
     month_bounds, month_of, IdleConnection, LedgerFilter, LedgerLine, Statement, StatementBalance,

@@ -1,15 +1,21 @@
 //! Opening mirror.db: refuse newer or damaged files without touching them, then WAL, migrations,
-//! one writer connection and a read-only pool (the engine's store has the same shape).
+//! one writer connection and a read-only pool (the engine's store has the same shape), and the
+//! record pages' own writer on a blocking thread (`pages.rs`). The two writers take turns on an
+//! in-process lock.
 
 use crate::error::{Result, StoreError};
+use crate::pages::PageWriter;
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
 };
 use sqlx::{Connection as _, Sqlite, Transaction};
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// The file name inside a data folder.
 pub const DB_FILE: &str = "mirror.db";
@@ -24,13 +30,44 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// lock taken waits this long before the write fails with `STORE_BUSY`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub(crate) type Tx = Transaction<'static, Sqlite>;
+/// A write transaction of the sqlx writer, holding the in-process write lock until it ends
+/// (committed, or rolled back when dropped). Statements take it as the connection (`&mut *tx`).
+pub(crate) struct Tx {
+    inner: Transaction<'static, Sqlite>,
+    _turn: OwnedMutexGuard<()>,
+}
+
+impl Tx {
+    pub(crate) async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+}
+
+impl Deref for Tx {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.inner
+    }
+}
 
 /// The local mirror. Cheap to clone; every clone shares the same connections.
 #[derive(Debug, Clone)]
 pub struct Mirror {
     write: SqlitePool,
     read: SqlitePool,
+    /// The writer of record pages (its own connection, on a blocking thread).
+    pages: Arc<PageWriter>,
+    /// Whose turn it is to write, between the two writers of this process: queuing here costs
+    /// the other's transaction; meeting on SQLite's lock instead costs its busy handler's
+    /// sleeps (1, 2, 5, 10... ms). Other processes are still met by the busy timeout.
+    turn: Arc<Mutex<()>>,
     path: PathBuf,
 }
 
@@ -101,7 +138,13 @@ impl Mirror {
             .connect_with(options.read_only(true))
             .await
             .map_err(|err| StoreError::from(err).at(&path))?;
-        let mirror = Self { write, read, path };
+        let mirror = Self {
+            write,
+            read,
+            pages: Arc::new(PageWriter::new(&path, BUSY_TIMEOUT)),
+            turn: Arc::new(Mutex::new(())),
+            path,
+        };
         mirror.refresh_statistics().await;
         tracing::debug!(path = %mirror.path.display(), "mirror opened");
         Ok(mirror)
@@ -131,6 +174,21 @@ impl Mirror {
     /// that reads first fails at once with SQLITE_BUSY_SNAPSHOT when another process wrote in
     /// between; IMMEDIATE instead waits for the lock (busy_timeout) and then reads fresh data.
     pub(crate) async fn begin(&self) -> Result<Tx> {
+        let turn = self.write_turn().await;
+        let inner = self.begin_immediate().await?;
+        Ok(Tx { inner, _turn: turn })
+    }
+
+    /// Waits for this process's other writer to finish its transaction.
+    pub(crate) async fn write_turn(&self) -> OwnedMutexGuard<()> {
+        self.turn.clone().lock_owned().await
+    }
+
+    pub(crate) fn pages(&self) -> &Arc<PageWriter> {
+        &self.pages
+    }
+
+    async fn begin_immediate(&self) -> Result<Transaction<'static, Sqlite>> {
         match self.write.begin_with("BEGIN IMMEDIATE").await {
             // sqlx 0.8 can leave the writer inside a transaction that no guard owns: a task
             // cancelled after its BEGIN was acknowledged but before it read the answer (an
@@ -162,6 +220,13 @@ impl Mirror {
     pub async fn close(&self) {
         self.read.close().await;
         self.write.close().await;
+        let pages = self.pages.clone();
+        if tokio::task::spawn_blocking(move || pages.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!(path = %self.path.display(), "closing the mirror's page writer failed");
+        }
     }
 }
 

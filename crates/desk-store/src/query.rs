@@ -93,21 +93,28 @@ pub(crate) struct Plan {
     pub args: SqliteArguments<'static>,
 }
 
+/// The rows a query selects, without order or limit.
+struct Filtered {
+    /// `SELECT r.seq, r.data, r.profile, r.connection_id FROM ... WHERE ...`
+    sql: String,
+    args: SqliteArguments<'static>,
+    /// The column in mirror order: the index's rowid when the search leads.
+    seq_column: &'static str,
+}
+
+fn add<T>(args: &mut SqliteArguments<'static>, value: T) -> Result<()>
+where
+    T: 'static + Send + sqlx::Encode<'static, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
+    args.add(value)
+        .map_err(|err| StoreError::InvalidInput(err.to_string()))
+}
+
 /// `None` when the search holds nothing searchable (the result is then empty).
-pub(crate) fn plan(
-    query: &RecordQuery,
-    after_seq: i64,
-    limit: u32,
-    offset: u32,
-) -> Result<Option<Plan>> {
+fn filtered(query: &RecordQuery, after_seq: i64) -> Result<Option<Filtered>> {
     let mut args = SqliteArguments::default();
     // Bound in the order the placeholders appear: the seq bound comes first in WHERE.
-    args.add(after_seq)
-        .map_err(|err| StoreError::InvalidInput(err.to_string()))?;
-    let bind = |args: &mut SqliteArguments<'static>, value: String| {
-        args.add(value)
-            .map_err(|err| StoreError::InvalidInput(err.to_string()))
-    };
+    add(&mut args, after_seq)?;
     let mut sql = String::from("SELECT r.seq, r.data, r.profile, r.connection_id FROM ");
     let mut filters = Vec::new();
     let seq_column = match query.search.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -123,7 +130,7 @@ pub(crate) fn plan(
             // CROSS JOIN keeps the index first: SQLite never probes the FTS table per record.
             sql.push_str("records_fts CROSS JOIN records r ON r.seq = records_fts.rowid");
             filters.push("records_fts MATCH ?");
-            bind(&mut args, matcher)?;
+            add(&mut args, matcher)?;
             "records_fts.rowid"
         }
         None => {
@@ -138,7 +145,7 @@ pub(crate) fn plan(
     ] {
         if let Some(value) = value {
             filters.push(filter);
-            bind(&mut args, value.clone())?;
+            add(&mut args, value.clone())?;
         }
     }
     if !query.include_deleted {
@@ -149,7 +156,7 @@ pub(crate) fn plan(
         let marks = vec!["?"; query.connection_ids.len()].join(", ");
         owned_filters.push(format!("r.connection_id IN ({marks})"));
         for id in &query.connection_ids {
-            bind(&mut args, id.clone())?;
+            add(&mut args, id.clone())?;
         }
     }
     for (value, filter) in [
@@ -158,13 +165,13 @@ pub(crate) fn plan(
     ] {
         if let Some(value) = value {
             owned_filters.push(filter.to_owned());
-            bind(&mut args, value.clone())?;
+            add(&mut args, value.clone())?;
         }
     }
     for filter in &query.field_filters {
         owned_filters.push("CAST(json_extract(r.data, ?) AS TEXT) = ?".to_owned());
-        bind(&mut args, field_path(&filter.field))?;
-        bind(&mut args, filter.value.clone())?;
+        add(&mut args, field_path(&filter.field))?;
+        add(&mut args, filter.value.clone())?;
     }
     sql.push_str(" WHERE ");
     sql.push_str(seq_column);
@@ -173,6 +180,28 @@ pub(crate) fn plan(
         sql.push_str(" AND ");
         sql.push_str(&filter);
     }
+    Ok(Some(Filtered {
+        sql,
+        args,
+        seq_column,
+    }))
+}
+
+/// `None` when the search holds nothing searchable (the result is then empty).
+pub(crate) fn plan(
+    query: &RecordQuery,
+    after_seq: i64,
+    limit: u32,
+    offset: u32,
+) -> Result<Option<Plan>> {
+    let Some(Filtered {
+        mut sql,
+        mut args,
+        seq_column,
+    }) = filtered(query, after_seq)?
+    else {
+        return Ok(None);
+    };
     sql.push_str(" ORDER BY ");
     if let Some(sort) = &query.sort {
         let direction = if sort.descending { " DESC" } else { " ASC" };
@@ -180,17 +209,15 @@ pub(crate) fn plan(
             sql.push_str("r.updated_at");
         } else {
             sql.push_str("json_extract(r.data, ?)");
-            bind(&mut args, field_path(&sort.field))?;
+            add(&mut args, field_path(&sort.field))?;
         }
         sql.push_str(direction);
         sql.push_str(", ");
     }
     sql.push_str(seq_column);
     sql.push_str(" LIMIT ? OFFSET ?");
-    args.add(i64::from(limit))
-        .map_err(|err| StoreError::InvalidInput(err.to_string()))?;
-    args.add(i64::from(offset))
-        .map_err(|err| StoreError::InvalidInput(err.to_string()))?;
+    add(&mut args, i64::from(limit))?;
+    add(&mut args, i64::from(offset))?;
     Ok(Some(Plan { sql, args }))
 }
 
@@ -321,11 +348,31 @@ impl Mirror {
 
     /// How many records match, ignoring limit, offset and cursor.
     pub async fn count_records(&self, query: &RecordQuery) -> Result<i64> {
-        let Some(plan) = plan(query, 0, u32::MAX, 0)? else {
+        self.count_matching(query, None).await
+    }
+
+    /// How many records match, counting no further than `cap`: (count, whether more match).
+    /// A search for a common word prefix matches a good part of a large mirror, and counting
+    /// every match costs more than the page itself; "10,000+" is what a person typing needs.
+    pub async fn count_records_capped(&self, query: &RecordQuery, cap: u32) -> Result<(i64, bool)> {
+        let count = self.count_matching(query, Some(cap)).await?;
+        let cap = i64::from(cap);
+        Ok((count.min(cap), count > cap))
+    }
+
+    /// The count, or up to `cap + 1` when capped (the one more tells that more match).
+    async fn count_matching(&self, query: &RecordQuery, cap: Option<u32>) -> Result<i64> {
+        let Some(Filtered { sql, mut args, .. }) = filtered(query, 0)? else {
             return Ok(0);
         };
-        let sql = format!("SELECT COUNT(*) FROM ({})", plan.sql);
-        let count: i64 = sqlx::query_scalar_with(&sql, plan.args)
+        let sql = match cap {
+            Some(cap) => {
+                add(&mut args, i64::from(cap) + 1)?;
+                format!("SELECT COUNT(*) FROM ({sql} LIMIT ?)")
+            }
+            None => format!("SELECT COUNT(*) FROM ({sql})"),
+        };
+        let count: i64 = sqlx::query_scalar_with(&sql, args)
             .fetch_one(self.reader())
             .await
             .map_err(|err| self.fail(err))?;

@@ -3,21 +3,39 @@
 //! A page of records and the cursor that follows it are written in one transaction, and a
 //! record is keyed by (connection, entity, id, profile): a pull killed at any point resumes
 //! from the stored cursor, and a page applied twice changes nothing. The FTS index is
-//! maintained here, in the same transaction, by the only code that writes `records`.
+//! maintained in the same transaction, by the only code that writes `records` (`pages.rs`).
+//!
+//! A page is prepared first ([`PreparedPage::new`]: checked, serialised, its index text
+//! extracted), on the caller's task, and then written by the page writer on its own thread: a
+//! pull prepares the next page while the writer stores this one.
 
 use crate::error::{Result, StoreError};
 use crate::mirror::{Mirror, Tx};
+use crate::pages::PageWrite;
 use crate::search::{indexed_text, scope_text};
 use crate::time;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::Row as _;
-use std::collections::HashMap;
 
-/// Rows per multi-row INSERT: 4 bound values each, well under SQLite's variable limit, and
-/// large enough that per-statement overhead stops mattering.
-const CHUNK: usize = 100;
+/// Moves an entity's cursor: `?4` the page cursor, `?5` the newest `updated_at` of the page
+/// (kept when older than the stored one), `?6` records added, `?7` now. Shared by both writers.
+pub(crate) const PUT_CURSOR: &str = "INSERT INTO sync_cursors (profile, connection_id, entity, cursor, high_water, records, updated_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+     ON CONFLICT (profile, connection_id, entity) DO UPDATE SET
+        cursor = excluded.cursor,
+        high_water = CASE WHEN sync_cursors.high_water IS NULL
+                            OR excluded.high_water > sync_cursors.high_water
+                          THEN excluded.high_water ELSE sync_cursors.high_water END,
+        records = sync_cursors.records + excluded.records,
+        updated_at = excluded.updated_at";
+
+/// Moves the high-water mark back to `?1` when it is later (or unset), for the last page of a
+/// walk ([`Mirror::upsert_last_page`]).
+pub(crate) const CAP_HIGH_WATER: &str = "UPDATE sync_cursors SET high_water = ?1
+     WHERE profile = ?2 AND connection_id = ?3 AND entity = ?4
+       AND (high_water IS NULL OR high_water > ?1)";
 
 /// Where the last pull of one entity of one connection stopped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -40,16 +58,50 @@ pub struct UpsertOutcome {
     pub unchanged: u64,
 }
 
-/// One record ready to store.
-struct Prepared<'a> {
-    id: String,
-    data: String,
-    updated_at: Option<String>,
-    deleted_at: Option<String>,
-    value: &'a Value,
+/// A page of records checked and made ready to store: each record's id, its JSON as stored,
+/// its times in the stored form and the text the full-text index gets. Owned, so the page
+/// writer's thread can take it.
+#[derive(Debug, Clone, Default)]
+pub struct PreparedPage {
+    pub(crate) rows: Vec<PreparedRecord>,
+    /// The newest `updated_at` of the page.
+    pub(crate) high_water: Option<String>,
 }
 
-fn prepare(value: &Value) -> Result<Prepared<'_>> {
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedRecord {
+    pub(crate) id: String,
+    pub(crate) data: String,
+    pub(crate) updated_at: Option<String>,
+    pub(crate) deleted_at: Option<String>,
+    pub(crate) text: String,
+}
+
+impl PreparedPage {
+    /// Checks every record (a JSON object with an `"id"`, RFC 3339 times): one that is not
+    /// fails the page, which is then not written at all.
+    pub fn new(records: &[Value]) -> Result<Self> {
+        let rows = records.iter().map(prepare).collect::<Result<Vec<_>>>()?;
+        let high_water = rows.iter().filter_map(|r| r.updated_at.clone()).max();
+        Ok(Self { rows, high_water })
+    }
+
+    /// Adds a later page's records after these (stored as one, in order).
+    pub fn append(&mut self, later: PreparedPage) {
+        self.rows.extend(later.rows);
+        self.high_water = self.high_water.take().max(later.high_water);
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+fn prepare(value: &Value) -> Result<PreparedRecord> {
     let Value::Object(map) = value else {
         return Err(StoreError::InvalidInput(format!(
             "a record must be a JSON object, not {value}"
@@ -64,12 +116,12 @@ fn prepare(value: &Value) -> Result<Prepared<'_>> {
             ))
         }
     };
-    Ok(Prepared {
+    Ok(PreparedRecord {
         id,
         data: value.to_string(),
         updated_at: time::from_json(map.get("updated_at"), "updated_at")?,
         deleted_at: time::from_json(map.get("deleted_at"), "deleted_at")?,
-        value,
+        text: indexed_text(value),
     })
 }
 
@@ -86,7 +138,8 @@ impl Mirror {
         records: &[Value],
         next_cursor: Option<&str>,
     ) -> Result<UpsertOutcome> {
-        self.upsert_page((profile, connection_id, entity), records, next_cursor, None)
+        let page = PreparedPage::new(records)?;
+        self.upsert_prepared(profile, connection_id, entity, page, next_cursor)
             .await
     }
 
@@ -103,70 +156,76 @@ impl Mirror {
         records: &[Value],
         high_water_cap: DateTime<Utc>,
     ) -> Result<UpsertOutcome> {
-        self.upsert_page(
-            (profile, connection_id, entity),
-            records,
-            None,
-            Some(high_water_cap),
-        )
+        let page = PreparedPage::new(records)?;
+        self.upsert_prepared_last_page(profile, connection_id, entity, page, high_water_cap)
+            .await
+    }
+
+    /// [`Mirror::upsert_records`] of a page prepared beforehand.
+    pub async fn upsert_prepared(
+        &self,
+        profile: &str,
+        connection_id: &str,
+        entity: &str,
+        page: PreparedPage,
+        next_cursor: Option<&str>,
+    ) -> Result<UpsertOutcome> {
+        self.write_page(PageWrite {
+            profile: profile.to_owned(),
+            connection_id: connection_id.to_owned(),
+            entity: entity.to_owned(),
+            scope: scope_text(profile, connection_id, entity),
+            page,
+            next_cursor: next_cursor.map(str::to_owned),
+            high_water_cap: None,
+        })
         .await
     }
 
-    async fn upsert_page(
+    /// [`Mirror::upsert_last_page`] of a page prepared beforehand.
+    pub async fn upsert_prepared_last_page(
         &self,
-        (profile, connection_id, entity): (&str, &str, &str),
-        records: &[Value],
-        next_cursor: Option<&str>,
-        high_water_cap: Option<DateTime<Utc>>,
+        profile: &str,
+        connection_id: &str,
+        entity: &str,
+        page: PreparedPage,
+        high_water_cap: DateTime<Utc>,
     ) -> Result<UpsertOutcome> {
-        let prepared = records.iter().map(prepare).collect::<Result<Vec<_>>>()?;
-        let high_water = prepared.iter().filter_map(|r| r.updated_at.clone()).max();
-        let scope = scope_text(profile, connection_id, entity);
-        let mut tx = self.begin().await?;
-        // New rows get a seq above the current maximum (AUTOINCREMENT never reuses one), which
-        // is how an insert is told apart from an update in RETURNING.
-        let max_before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM records")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|err| self.fail(err))?;
-        let mut outcome = UpsertOutcome::default();
-        for chunk in prepared.chunks(CHUNK) {
-            let changed = self
-                .upsert_chunk(&mut tx, profile, connection_id, entity, chunk)
-                .await?;
-            let (new, updated): (Vec<_>, Vec<_>) =
-                changed.into_iter().partition(|(seq, _)| *seq > max_before);
-            outcome.inserted += new.len() as u64;
-            outcome.updated += updated.len() as u64;
-            outcome.unchanged += chunk.len().saturating_sub(new.len() + updated.len()) as u64;
-            self.index(&mut tx, chunk, &new, &scope, "INSERT").await?;
-            self.index(&mut tx, chunk, &updated, &scope, "INSERT OR REPLACE")
-                .await?;
-        }
-        let inserted = i64::try_from(outcome.inserted).unwrap_or(i64::MAX);
-        self.put_cursor(
-            &mut tx,
-            (profile, connection_id, entity),
-            next_cursor,
-            high_water,
-            inserted,
-        )
-        .await?;
-        if let Some(cap) = high_water_cap {
-            sqlx::query(
-                "UPDATE sync_cursors SET high_water = ?1
-                 WHERE profile = ?2 AND connection_id = ?3 AND entity = ?4
-                   AND (high_water IS NULL OR high_water > ?1)",
-            )
-            .bind(time::format(cap))
-            .bind(profile)
-            .bind(connection_id)
-            .bind(entity)
-            .execute(&mut *tx)
-            .await
-            .map_err(|err| self.fail(err))?;
-        }
-        tx.commit().await.map_err(|err| self.fail(err))?;
+        self.write_page(PageWrite {
+            profile: profile.to_owned(),
+            connection_id: connection_id.to_owned(),
+            entity: entity.to_owned(),
+            scope: scope_text(profile, connection_id, entity),
+            page,
+            next_cursor: None,
+            high_water_cap: Some(time::format(high_water_cap)),
+        })
+        .await
+    }
+
+    /// Hands a page to the page writer's thread once it is this process's turn to write. A
+    /// caller that stops waiting (a cancelled sync) does not stop the write: the page and its
+    /// cursor are stored together or not at all either way.
+    async fn write_page(&self, write: PageWrite) -> Result<UpsertOutcome> {
+        let turn = self.write_turn().await;
+        let pages = self.pages().clone();
+        let (profile, connection_id, entity) = (
+            write.profile.clone(),
+            write.connection_id.clone(),
+            write.entity.clone(),
+        );
+        let outcome = tokio::task::spawn_blocking(move || {
+            let outcome = pages.write(&write);
+            drop(turn);
+            outcome
+        })
+        .await
+        .map_err(|err| {
+            StoreError::Database(crate::error::DbError::Writer(format!(
+                "the page writer stopped: {err}"
+            )))
+        })?
+        .map_err(|err| self.fail(err))?;
         tracing::trace!(
             profile,
             connection_id,
@@ -177,111 +236,6 @@ impl Mirror {
         Ok(outcome)
     }
 
-    /// Returns (seq, index in chunk) of every row inserted or changed.
-    async fn upsert_chunk(
-        &self,
-        tx: &mut Tx,
-        profile: &str,
-        connection_id: &str,
-        entity: &str,
-        chunk: &[Prepared<'_>],
-    ) -> Result<Vec<(i64, usize)>> {
-        let mut sql = String::from(
-            "INSERT INTO records (profile, connection_id, entity, record_id, data, updated_at, deleted_at) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            // Numbered throughout: sqlx counts anonymous `?` on its own, not as SQLite does
-            // after `?NNN`.
-            let n = 4 + 4 * i;
-            sql.push_str(&format!(
-                "(?1, ?2, ?3, ?{}, ?{}, ?{}, ?{})",
-                n,
-                n + 1,
-                n + 2,
-                n + 3
-            ));
-        }
-        // A replayed or out-of-order page never moves a record back to an older version.
-        sql.push_str(
-            " ON CONFLICT (connection_id, entity, record_id, profile) DO UPDATE SET
-                data = excluded.data, updated_at = excluded.updated_at, deleted_at = excluded.deleted_at
-              WHERE (records.data IS NOT excluded.data OR records.deleted_at IS NOT excluded.deleted_at)
-                AND (records.updated_at IS NULL OR excluded.updated_at IS NULL
-                     OR excluded.updated_at >= records.updated_at)
-              RETURNING seq, record_id",
-        );
-        let mut query = sqlx::query(&sql)
-            .bind(profile)
-            .bind(connection_id)
-            .bind(entity);
-        for record in chunk {
-            query = query
-                .bind(&record.id)
-                .bind(&record.data)
-                .bind(&record.updated_at)
-                .bind(&record.deleted_at);
-        }
-        let rows = query
-            .fetch_all(&mut **tx)
-            .await
-            .map_err(|err| self.fail(err))?;
-        // A page may repeat an id: the last copy is the one stored, and its row is returned
-        // once per copy.
-        let position: HashMap<&str, usize> = chunk
-            .iter()
-            .enumerate()
-            .map(|(at, record)| (record.id.as_str(), at))
-            .collect();
-        let mut changed: Vec<(i64, usize)> = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let seq: i64 = row.try_get(0)?;
-            let id: String = row.try_get(1)?;
-            let at = *position
-                .get(id.as_str())
-                .ok_or_else(|| StoreError::bad_row(format!("unexpected record {id:?}")))?;
-            if !changed.iter().any(|(known, _)| *known == seq) {
-                changed.push((seq, at));
-            }
-        }
-        Ok(changed)
-    }
-
-    async fn index(
-        &self,
-        tx: &mut Tx,
-        chunk: &[Prepared<'_>],
-        rows: &[(i64, usize)],
-        scope: &str,
-        verb: &str,
-    ) -> Result<()> {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let mut sql = format!("{verb} INTO records_fts (rowid, scope, text) VALUES ");
-        for i in 0..rows.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str("(?, ?, ?)");
-        }
-        let mut query = sqlx::query(&sql);
-        for &(seq, at) in rows {
-            let text = chunk
-                .get(at)
-                .map(|r| indexed_text(r.value))
-                .unwrap_or_default();
-            query = query.bind(seq).bind(scope).bind(text);
-        }
-        query
-            .execute(&mut **tx)
-            .await
-            .map_err(|err| self.fail(err))?;
-        Ok(())
-    }
-
     async fn put_cursor(
         &self,
         tx: &mut Tx,
@@ -290,27 +244,17 @@ impl Mirror {
         high_water: Option<String>,
         added: i64,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO sync_cursors (profile, connection_id, entity, cursor, high_water, records, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (profile, connection_id, entity) DO UPDATE SET
-                cursor = excluded.cursor,
-                high_water = CASE WHEN sync_cursors.high_water IS NULL
-                                    OR excluded.high_water > sync_cursors.high_water
-                                  THEN excluded.high_water ELSE sync_cursors.high_water END,
-                records = sync_cursors.records + excluded.records,
-                updated_at = excluded.updated_at",
-        )
-        .bind(profile)
-        .bind(connection_id)
-        .bind(entity)
-        .bind(cursor)
-        .bind(high_water)
-        .bind(added)
-        .bind(time::format(Utc::now()))
-        .execute(&mut **tx)
-        .await
-        .map_err(|err| self.fail(err))?;
+        sqlx::query(PUT_CURSOR)
+            .bind(profile)
+            .bind(connection_id)
+            .bind(entity)
+            .bind(cursor)
+            .bind(high_water)
+            .bind(added)
+            .bind(time::format(Utc::now()))
+            .execute(&mut **tx)
+            .await
+            .map_err(|err| self.fail(err))?;
         Ok(())
     }
 

@@ -55,7 +55,10 @@ export async function run({ page, server, shot }) {
   const text = detail.getByRole('textbox', { name: 'Notice text' });
   await text.waitFor();
   const body = await text.inputValue();
-  assert(/Reconnect here: http:\/\/127\.0\.0\.1:\d+\/connect\/mlt_/.test(body), `magic link: ${body}`);
+  assert(
+    /Reconnect here: http:\/\/127\.0\.0\.1:\d+\/connect\/mlt_/.test(body),
+    `magic link: ${body}`,
+  );
   assert(body.includes('Pump stations'), 'the notice names the connection');
   const mailto = await detail.getByRole('link', { name: 'Open in email' }).getAttribute('href');
   assert(mailto.startsWith('mailto:') && mailto.includes('subject='), mailto);

@@ -1,11 +1,18 @@
 // The offline data browser: the engine runs as its own process, the app syncs from it, then the
 // engine is stopped. The browser says it is offline and still searches records as you type,
 // opens one, and exports CSV that is byte for byte what `mdesk export` writes.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assert, assertEqual, callAction, mdeskBinary, waitUntil } from '../lib/harness.mjs';
+import {
+  assert,
+  assertEqual,
+  callAction,
+  mdeskBinary,
+  spawnMdesk,
+  waitUntil,
+} from '../lib/harness.mjs';
 
 // The platform is down on purpose: what needs it (the overview's live account figures, the
 // catch-up on focus) answers 503, and the browser logs each refused request.
@@ -13,29 +20,7 @@ export const expectedConsole = [/status of 503 \(Service Unavailable\)/];
 
 const ENV = { ...process.env, MDESK_VAULT_PASSPHRASE: 'test', RUST_LOG: 'warn' };
 
-/** Spawns `mdesk --data-dir DIR ...args` and waits for `pattern` in its output. */
-async function start(dir, args, pattern) {
-  const child = spawn(mdeskBinary(), ['--data-dir', dir, ...args], {
-    env: ENV,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  const match = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} in 60 s:\n${log}`)), 60000);
-    const read = (chunk) => {
-      log += chunk;
-      const m = pattern.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.on('exit', (code) => reject(new Error(`mdesk ${args[0]} exited with ${code}:\n${log}`)));
-  });
-  return { child, match, log: () => log };
-}
+const start = spawnMdesk;
 
 export async function run({ page, shot }) {
   const dir = mkdtempSync(join(tmpdir(), 'mdesk-offline-'));

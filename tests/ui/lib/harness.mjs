@@ -184,3 +184,30 @@ export async function poolAvailable(page) {
   await waitUntil(async () => /\d/.test(await value.innerText()), 'the pool shows a figure');
   return Number((await value.innerText()).replace(/[^\d-]/g, ''));
 }
+
+/**
+ * Spawns `mdesk --data-dir DIR ...args` (an engine, or a second app) beside the journey's server
+ * and waits for `pattern` in its output: `{ child, match, log }`.
+ */
+export async function spawnMdesk(dir, args, pattern) {
+  const child = spawn(mdeskBinary(), ['--data-dir', dir, ...args], {
+    env: { ...process.env, MDESK_VAULT_PASSPHRASE: 'test', RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const match = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} in 60 s:\n${log}`)), 60000);
+    const read = (chunk) => {
+      log += chunk;
+      const m = pattern.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('exit', (code) => reject(new Error(`mdesk ${args[0]} exited with ${code}:\n${log}`)));
+  });
+  return { child, match, log: () => log };
+}

@@ -37,6 +37,22 @@ pub enum TokenCommand {
         #[arg(long, env = "MDESK_CONNECTION_TOKEN", hide_env_values = true)]
         token: String,
     },
+    /// Whether the vault holds a token for the connection's pulls, and what issuing one does on
+    /// its platform (never the token itself).
+    Show {
+        /// The connection (conn_...).
+        id: String,
+    },
+    /// Issue a token for the app's pulls and keep it in the vault. On our platform it is the
+    /// app's own named read-only token; on Makini the documented route may replace the token
+    /// your integration uses, so it needs --replace-current.
+    Issue {
+        /// The connection (conn_...).
+        id: String,
+        /// On Makini: go on, knowing the connection's current token may stop working.
+        #[arg(long)]
+        replace_current: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -142,6 +158,28 @@ pub async fn run(context: &Context, command: ConnectionsCommand) -> anyhow::Resu
             print(context.format, &serde_json::json!({"connection_id": id, "token": "stored"}), || {
                 format!("the token of {id} is in the vault\n")
             })
+        }
+        ConnectionsCommand::Token(TokenCommand::Show { id }) => {
+            let state =
+                actions::connection_token_show(desk, actions::ConnectionTokenShowRequest { id })
+                    .await
+                    .map_err(failed)?;
+            print(context.format, &state, || token_state_text(&state))
+        }
+        ConnectionsCommand::Token(TokenCommand::Issue {
+            id,
+            replace_current,
+        }) => {
+            let state = actions::connection_token_issue(
+                desk,
+                actions::ConnectionTokenIssueRequest {
+                    id,
+                    replace_current_confirmed: replace_current,
+                },
+            )
+            .await
+            .map_err(failed)?;
+            print(context.format, &state, || token_state_text(&state))
         }
         ConnectionsCommand::Show { id } => {
             let view = actions::connection_show(desk, actions::ConnectionShowRequest { id })
@@ -259,4 +297,24 @@ fn health_word(connection: &desk_platform::connection::Connection) -> &'static s
         Health::Offline => "offline",
         Health::Inactive | Health::Pending | Health::Disconnected => "-",
     }
+}
+
+fn token_state_text(state: &actions::ConnectionTokenState) -> String {
+    let kept = if state.kept {
+        "a token is in the vault"
+    } else {
+        "no token in the vault"
+    };
+    let issuing = match state.issuing {
+        actions::TokenIssuing::OwnReadToken => {
+            "the app issues its own read-only token; the connection's token keeps working"
+        }
+        actions::TokenIssuing::MayReplaceCurrent => {
+            "issuing one may replace the connection's current token (Makini)"
+        }
+    };
+    format!(
+        "{} ({}): {kept}; {issuing}\n",
+        state.connection_id, state.profile
+    )
 }

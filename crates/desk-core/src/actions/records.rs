@@ -17,6 +17,10 @@ use ts_rs::TS;
 const REACH_TIMEOUT: Duration = Duration::from_secs(3);
 /// Sync runs shown per entity.
 const RUNS_SHOWN: usize = 20;
+/// Matches of a search counted at most: a common prefix typed into a million records matches
+/// a good part of them, and counting them all costs several times the page (seconds at 1M);
+/// the table shows "10,000+" and its first 10,000 rows.
+pub const SEARCH_COUNT_CAP: u32 = 10_000;
 
 pub async fn records_list(desk: &Desk, query: RecordQuery) -> Result<RecordPage, CoreError> {
     offline::records(desk, query).await
@@ -25,8 +29,11 @@ pub async fn records_list(desk: &Desk, query: RecordQuery) -> Result<RecordPage,
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct RecordsView {
     pub records: Vec<serde_json::Value>,
-    /// How many records match (all pages): the virtual table's height.
+    /// How many records match (all pages): the virtual table's height. For a search, at most
+    /// [`SEARCH_COUNT_CAP`].
     pub total: i64,
+    /// More records than `total` match (a search's count stopped at the cap).
+    pub total_capped: bool,
     pub offset: u32,
 }
 
@@ -36,10 +43,21 @@ pub async fn records_browse(desk: &Desk, mut query: RecordQuery) -> Result<Recor
     query.after = None;
     let offset = query.offset;
     let page = offline::records(desk, query.clone()).await?;
-    let total = desk.mirror().count_records(&query).await?;
+    let searching = query
+        .search
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty());
+    let (total, total_capped) = if searching {
+        desk.mirror()
+            .count_records_capped(&query, SEARCH_COUNT_CAP)
+            .await?
+    } else {
+        (desk.mirror().count_records(&query).await?, false)
+    };
     Ok(RecordsView {
         records: page.records,
         total,
+        total_capped,
         offset,
     })
 }

@@ -8,6 +8,7 @@ mod makini_engine;
 mod statement_balance;
 mod support;
 mod sync;
+mod tokens;
 mod types;
 mod webhook_pulls;
 

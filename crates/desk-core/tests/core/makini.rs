@@ -50,6 +50,8 @@ fn on(profile: &str) -> SyncRequest {
 async fn a_makini_profile_logs_in_first_and_mirrors_records_with_the_users_token_untouched() {
     let fake = FakeMakini::start(ID, SECRET).await.unwrap();
     let key = fake.with_state(|st| {
+        // Fewer per page than the adapter asks (500): the walk follows the answer's `meta`.
+        st.max_per_page = Some(100);
         let key = st.add_connection("Acme North", "it@acme.example", "maintainx", "ct_user");
         let c = st.connection_mut(&key).unwrap();
         c.records.insert("eam/work-orders".into(), orders(230, 3));
@@ -102,7 +104,10 @@ async fn a_makini_profile_logs_in_first_and_mirrors_records_with_the_users_token
     let work_orders = by_entity(&full, "work-orders");
     assert_eq!(work_orders.state, SyncRunState::Completed);
     assert_eq!(work_orders.inserted, 230);
-    assert_eq!(work_orders.pages, 3, "100 per page");
+    assert_eq!(
+        work_orders.pages, 3,
+        "100 per page, as the fake serves them"
+    );
     assert_eq!(by_entity(&full, "assets").inserted, 1);
     assert_eq!(by_entity(&full, "inventory-items").inserted, 0);
     // The user's token still works: nothing replaced it.

@@ -45,6 +45,8 @@ pub struct FakeState {
     pub retry_after: u64,
     /// The next call answers this status and raw body (an error shape under test).
     pub next_error: Option<(u16, String)>,
+    /// Data pages hold at most this many records, whatever `per_page` asks (None: as asked).
+    pub max_per_page: Option<u64>,
     /// Every request as `METHOD path?query`, for assertions.
     pub requests: Vec<String>,
     pub(crate) counter: u64,

@@ -234,6 +234,7 @@ fn data(
     query: &[(String, String)],
     path: &str,
 ) -> Response {
+    let max_per_page = state.max_per_page;
     let Some(connection) = state.connections.get_mut(index) else {
         return error(401, "Unauthenticated.");
     };
@@ -253,7 +254,10 @@ fn data(
                 .get(&format!("{namespace}/{entity}"))
                 .cloned()
                 .unwrap_or_default();
-            answer(200, select(&records, query, path))
+            match max_per_page {
+                Some(max) => answer(200, select(&records, &capped(query, max), path)),
+                None => answer(200, select(&records, query, path)),
+            }
         }
         ("GET", [namespace @ ("eam" | "erp" | "wms"), entity, key]) => connection
             .records
@@ -265,4 +269,15 @@ fn data(
             ),
         _ => error(404, "Not Found"),
     }
+}
+
+/// The query with `per_page` at most `max` (Laravel APIs cap it; the answer's `meta` says so).
+fn capped(query: &[(String, String)], max: u64) -> Vec<(String, String)> {
+    query
+        .iter()
+        .map(|(key, value)| match value.parse::<u64>() {
+            Ok(asked) if key == "per_page" && asked > max => (key.clone(), max.to_string()),
+            _ => (key.clone(), value.clone()),
+        })
+        .collect()
 }

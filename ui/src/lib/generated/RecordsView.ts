@@ -3,6 +3,11 @@ import type { JsonValue } from "./serde_json/JsonValue";
 
 export type RecordsView = { records: Array<JsonValue>, 
 /**
- * How many records match (all pages): the virtual table's height.
+ * How many records match (all pages): the virtual table's height. For a search, at most
+ * [`SEARCH_COUNT_CAP`].
  */
-total: number, offset: number, };
+total: number, 
+/**
+ * More records than `total` match (a search's count stopped at the cap).
+ */
+total_capped: boolean, offset: number, };

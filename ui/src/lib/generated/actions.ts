@@ -29,6 +29,10 @@ import type { ConnectionReauthorized } from './ConnectionReauthorized';
 import type { ConnectionShowRequest } from './ConnectionShowRequest';
 import type { ConnectionSyncRequest } from './ConnectionSyncRequest';
 import type { ConnectionTestRequest } from './ConnectionTestRequest';
+import type { ConnectionTokenIssueRequest } from './ConnectionTokenIssueRequest';
+import type { ConnectionTokenSetRequest } from './ConnectionTokenSetRequest';
+import type { ConnectionTokenShowRequest } from './ConnectionTokenShowRequest';
+import type { ConnectionTokenState } from './ConnectionTokenState';
 import type { ConnectionView } from './ConnectionView';
 import type { ConnectionsListRequest } from './ConnectionsListRequest';
 import type { ConnectionsPage } from './ConnectionsPage';
@@ -124,6 +128,9 @@ export type Actions = {
   connection_disconnect: { request: ConnectionDisconnectRequest; response: ConnectionOutcome };
   connection_sync: { request: ConnectionSyncRequest; response: SyncReport };
   magic_link_create: { request: MagicLinkCreateRequest; response: MagicLink };
+  connection_token_show: { request: ConnectionTokenShowRequest; response: ConnectionTokenState };
+  connection_token_set: { request: ConnectionTokenSetRequest; response: ConnectionTokenState };
+  connection_token_issue: { request: ConnectionTokenIssueRequest; response: ConnectionTokenState };
   systems_list: { request: SystemsListRequest; response: Catalog };
   profiles_list: { request: ProfilesListRequest; response: ProfilesView };
   profile_add: { request: ProfileAddRequest; response: Profile };
@@ -183,6 +190,9 @@ export const ACTION_NAMES = [
   'connection_disconnect',
   'connection_sync',
   'magic_link_create',
+  'connection_token_show',
+  'connection_token_set',
+  'connection_token_issue',
   'systems_list',
   'profiles_list',
   'profile_add',

@@ -38,6 +38,7 @@ export type { ConnectionRow } from '$lib/generated/ConnectionRow';
 export type { ConnectionsListRequest } from '$lib/generated/ConnectionsListRequest';
 export type { ConnectionSort } from '$lib/generated/ConnectionSort';
 export type { ConnectionStatus } from '$lib/generated/ConnectionStatus';
+export type { ConnectionTokenState } from '$lib/generated/ConnectionTokenState';
 export type { ConnectionView } from '$lib/generated/ConnectionView';
 export type { CreditForecast } from '$lib/generated/CreditForecast';
 export type { Credits } from '$lib/generated/Credits';
