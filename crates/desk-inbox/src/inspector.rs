@@ -218,7 +218,16 @@ pub(crate) fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, filter: &ListFi
         query.push(" AND event_type = ").push_bind(kind.clone());
     }
     if let Some(id) = &filter.connection_id {
-        query.push(" AND connection_id = ").push_bind(id.clone());
+        // The lookup table covers rows up to the indexer's mark; the rest are scanned.
+        query
+            .push(" AND connection_id = ")
+            .push_bind(id.clone())
+            .push(" AND seq IN (SELECT seq FROM webhook_by_connection WHERE connection_id = ")
+            .push_bind(id.clone())
+            .push(
+                " UNION ALL SELECT seq FROM webhooks
+                    WHERE seq > (SELECT indexed_upto FROM webhook_search_state))",
+            );
     }
     if let Some(id) = &filter.customer_id {
         query.push(" AND customer_id = ").push_bind(id.clone());

@@ -1,5 +1,6 @@
-//! The search index: fills `webhook_search` (FTS5, trigram, case-sensitive) in the background
-//! with every webhook past `webhook_search_state.indexed_upto`, a batch at a time.
+//! The search index: fills `webhook_search` (FTS5, trigram, case-sensitive) and
+//! `webhook_by_connection` (the connection filter's lookup) in the background with every
+//! webhook past `webhook_search_state.indexed_upto`, a batch at a time.
 //!
 //! Nothing on the ingest path changes: the writer only inserts rows, and this task indexes them
 //! later on its own connection, a batch per short IMMEDIATE transaction under the inbox's write
@@ -155,6 +156,9 @@ fn index_batch(db: &mut Connection, context: &IndexerContext) -> Result<usize, I
         )?;
         let mut raw =
             tx.prepare_cached("INSERT OR IGNORE INTO webhook_search_raw (seq) VALUES (?1)")?;
+        let mut by_connection = tx.prepare_cached(
+            "INSERT OR IGNORE INTO webhook_by_connection (connection_id, seq) VALUES (?1, ?2)",
+        )?;
         let mut rows = select.query(params![mark, BATCH])?;
         while let Some(row) = rows.next()? {
             if count > 0 && started.elapsed() > BATCH_BUDGET {
@@ -168,6 +172,9 @@ fn index_batch(db: &mut Connection, context: &IndexerContext) -> Result<usize, I
                 ValueRef::Blob(bytes) | ValueRef::Text(bytes) => bytes,
                 _ => &[],
             };
+            if let Some(connection_id) = &connection_id {
+                by_connection.execute(params![connection_id, seq])?;
+            }
             let fields = [&event_id, &event_type, &connection_id];
             match std::str::from_utf8(body) {
                 Ok(body)

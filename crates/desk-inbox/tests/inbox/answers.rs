@@ -52,6 +52,33 @@ async fn a_second_copy_of_an_id_is_answered_200_and_stored_as_a_duplicate_of_the
 }
 
 #[tokio::test]
+async fn the_database_itself_refuses_a_second_first_copy_of_an_id() {
+    let harness = Harness::new().await;
+    let event = status_changed("evt_1", "conn_1", 0, "active");
+    assert_eq!(harness.deliver(&event).await, StatusCode::OK);
+    assert_eq!(harness.deliver(&event).await, StatusCode::OK);
+    let db = rusqlite::Connection::open(harness.dir.path().join("inbox.db")).unwrap();
+    // Turning the stored duplicate into a first copy would make two.
+    let refused = db.execute(
+        "UPDATE webhooks SET duplicate_of_seq = NULL, duplicate_of = NULL
+          WHERE duplicate_of_seq IS NOT NULL",
+        [],
+    );
+    let message = refused.unwrap_err().to_string();
+    assert!(message.contains("UNIQUE"), "{message}");
+    // The writer's lookup of a first copy goes through that same index, not a scan.
+    let plan: String = db
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT seq FROM webhooks
+              WHERE event_id = 'evt_1' AND accepted = 1 AND duplicate_of_seq IS NULL",
+            [],
+            |row| row.get(3),
+        )
+        .unwrap();
+    assert!(plan.contains("webhooks_by_event"), "{plan}");
+}
+
+#[tokio::test]
 async fn a_wrong_signature_is_answered_401_stored_with_its_reason_and_never_processed() {
     let harness = Harness::new().await;
     let event = status_changed("evt_1", "conn_1", 0, "active");

@@ -210,6 +210,34 @@ async fn check_all(harness: &Harness, when: &str) {
             assert_eq!(newest, want, "{when}: page for {needle:?}");
         }
     }
+    // The connection filter: its lookup table covers the indexed rows, the rest are scanned.
+    for connection in ["conn_a", "conn_Pump", "conn_日本", "conn_", "conn_none"] {
+        let want: Vec<i64> = rows
+            .iter()
+            .filter(|row| row.connection_id.as_deref() == Some(connection))
+            .map(|row| row.seq)
+            .collect();
+        let filter = ListFilter {
+            connection_id: Some(connection.to_owned()),
+            ..ListFilter::default()
+        };
+        let found = harness.inbox.matching_seqs(&filter, 1000).await.unwrap();
+        assert_eq!(found, want, "{when}: connection {connection:?}");
+        let page = harness
+            .inbox
+            .page(&filter, PageOrder::ReceivedNewest, 0, 1000)
+            .await
+            .unwrap();
+        assert_eq!(
+            page.total as usize,
+            want.len(),
+            "{when}: total of {connection:?}"
+        );
+    }
+    assert!(rows
+        .iter()
+        .any(|row| row.connection_id.as_deref() == Some("conn_Pump")));
+
     // Combined with another filter, and both text filters at once.
     let filter = ListFilter {
         event_type: Some("sync.completed".to_owned()),
