@@ -79,6 +79,31 @@ async fn opening_creates_the_folder_and_the_file() {
 }
 
 #[tokio::test]
+async fn a_new_file_has_16_kib_pages_and_an_existing_one_keeps_its_own() {
+    let page_size = |path: &Path| {
+        let db = rusqlite::Connection::open(path).unwrap();
+        db.query_row("PRAGMA page_size", [], |row| row.get::<_, i64>(0))
+            .unwrap()
+    };
+    let m = mirror().await;
+    assert_eq!(page_size(&m.path), 16384);
+
+    let dir = tempfile::tempdir().unwrap();
+    let older = dir.path().join("mirror.db");
+    {
+        let db = rusqlite::Connection::open(&older).unwrap();
+        db.execute_batch("PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE t (x);")
+            .unwrap();
+    }
+    let reopened = Mirror::open(&older).await.unwrap();
+    reopened
+        .upsert_records(PROFILE, CONN, "work-orders", &[work_order(1, "Pump")], None)
+        .await
+        .unwrap();
+    assert_eq!(page_size(&older), 4096);
+}
+
+#[tokio::test]
 async fn a_folder_means_the_mirror_file_inside_it() {
     let dir = tempfile::tempdir().unwrap();
     let mirror = Mirror::open(dir.path()).await.unwrap();
