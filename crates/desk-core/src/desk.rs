@@ -8,7 +8,7 @@ use crate::session::Session;
 use crate::CoreError;
 use desk_engine::seed::Seed;
 use desk_inbox::Inbox;
-use desk_store::{IntegrityCheck, Mirror, Profile};
+use desk_store::{IntegrityCheck, Mirror, MirroredConnection, Profile};
 use desk_vault::{MasterKeySource, SecretString, Vault};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -150,6 +150,16 @@ impl Desk {
 
     pub fn mirror(&self) -> &Mirror {
         &self.mirror
+    }
+
+    /// A mirrored connection by id, the active profile's copy when two profiles mirror it
+    /// (the local profile and a self-hosted one on the same engine do).
+    pub async fn mirrored_connection(&self, id: &str) -> Result<MirroredConnection, CoreError> {
+        let active = self.active_profile_name()?;
+        Ok(self
+            .mirror
+            .connection_preferring(id, active.as_deref())
+            .await?)
     }
 
     /// The seed a local engine created now starts with.

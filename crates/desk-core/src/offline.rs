@@ -273,7 +273,7 @@ const RECENT_EVENTS: u32 = 50;
 
 pub async fn show_connection(desk: &Desk, id: &str) -> Result<ConnectionDetail, CoreError> {
     let mirror = desk.mirror();
-    let connection = mirror.connection(id).await?;
+    let connection = desk.mirrored_connection(id).await?;
     let profile = connection.profile.clone();
     let customer = mirror
         .customers(&profile)

@@ -29,7 +29,10 @@ async fn data_client(
             session.profile.name
         )));
     };
-    let mirrored = desk.mirror().connection(connection_id).await?;
+    let mirrored = desk
+        .mirror()
+        .connection_preferring(connection_id, Some(&session.profile.name))
+        .await?;
     let token = desk
         .vault()
         .await?

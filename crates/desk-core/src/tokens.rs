@@ -35,7 +35,10 @@ pub async fn set_connection_token(
     if token.expose().trim().is_empty() {
         return Err(CoreError::InvalidInput("the token is empty".to_owned()));
     }
-    let mirrored = desk.mirror().connection(connection_id).await?;
+    let mirrored = desk
+        .mirror()
+        .connection_preferring(connection_id, Some(&profile.name))
+        .await?;
     desk.vault()
         .await?
         .put(

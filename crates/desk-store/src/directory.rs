@@ -604,11 +604,26 @@ impl Mirror {
     /// One connection by id. Ids are unique on a platform; if two profiles mirror the same
     /// platform, the profile first by name wins.
     pub async fn connection(&self, id: &str) -> Result<MirroredConnection> {
-        let row = sqlx::query("SELECT * FROM connections WHERE id = ? ORDER BY profile LIMIT 1")
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await
-            .map_err(|err| self.fail(err))?;
+        self.connection_preferring(id, None).await
+    }
+
+    /// One connection by id, `profile`'s copy when it mirrors one (the profile a person is
+    /// looking at: two profiles on the same platform hold copies of its connections, synced at
+    /// different times), else the profile first by name.
+    pub async fn connection_preferring(
+        &self,
+        id: &str,
+        profile: Option<&str>,
+    ) -> Result<MirroredConnection> {
+        let row = sqlx::query(
+            "SELECT * FROM connections WHERE id = ?
+              ORDER BY CASE WHEN profile = ? THEN 0 ELSE 1 END, profile LIMIT 1",
+        )
+        .bind(id)
+        .bind(profile)
+        .fetch_optional(self.reader())
+        .await
+        .map_err(|err| self.fail(err))?;
         row.as_ref()
             .map(connection_from_row)
             .transpose()?

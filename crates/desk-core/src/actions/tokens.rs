@@ -68,7 +68,7 @@ pub async fn connection_token_show(
     desk: &Desk,
     request: ConnectionTokenShowRequest,
 ) -> Result<ConnectionTokenState, CoreError> {
-    let mirrored = desk.mirror().connection(&request.id).await?;
+    let mirrored = desk.mirrored_connection(&request.id).await?;
     state(desk, &mirrored).await
 }
 
@@ -76,7 +76,7 @@ pub async fn connection_token_set(
     desk: &Desk,
     request: ConnectionTokenSetRequest,
 ) -> Result<ConnectionTokenState, CoreError> {
-    let mirrored = desk.mirror().connection(&request.id).await?;
+    let mirrored = desk.mirrored_connection(&request.id).await?;
     tokens::set_connection_token(
         desk,
         Some(&mirrored.profile),
@@ -91,7 +91,7 @@ pub async fn connection_token_issue(
     desk: &Desk,
     request: ConnectionTokenIssueRequest,
 ) -> Result<ConnectionTokenState, CoreError> {
-    let mirrored = desk.mirror().connection(&request.id).await?;
+    let mirrored = desk.mirrored_connection(&request.id).await?;
     let session = desk.session(Some(&mirrored.profile)).await?;
     if session.client.is_makini() && !request.replace_current_confirmed {
         return Err(CoreError::ConfirmationRequired(format!(

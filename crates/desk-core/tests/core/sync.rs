@@ -788,3 +788,60 @@ async fn a_sync_stopped_again_and_again_at_different_pages_still_ends_with_exact
     let platform = engine.records(&id, &vault_token(&desk, &id).await).await;
     assert_eq!(mirrored(&desk, &id).await, platform);
 }
+
+#[tokio::test]
+async fn a_connection_two_profiles_mirror_is_shown_as_the_active_profile_synced_it() {
+    let engine = manual_engine().await;
+    let (id, _) = engine.connection("Line 1", 5).await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path()).await;
+    add_team_profile(&desk, &engine).await;
+    // A second profile on the same engine, first by name: it mirrors the same connection.
+    profiles::add_profile(
+        &desk,
+        AddProfile {
+            name: "a-team".to_owned(),
+            target: ProfileTarget::SelfHosted {
+                url: engine.url.clone(),
+                client_id: CLIENT_ID.to_owned(),
+                client_secret: SecretString::new(CLIENT_SECRET.to_owned()),
+            },
+        },
+    )
+    .await
+    .unwrap();
+    let directory = |profile: &str| SyncRequest {
+        profile: Some(profile.to_owned()),
+        directory_only: true,
+        ..SyncRequest::default()
+    };
+    sync(&desk, directory("a-team")).await.unwrap();
+    engine.client().disconnect(&id).await.unwrap();
+    sync(&desk, directory("team")).await.unwrap();
+
+    let status_on = |profile: &'static str| {
+        let desk = &desk;
+        let id = id.clone();
+        async move {
+            desk_core::actions::profile_switch(
+                desk,
+                desk_core::actions::ProfileSwitchRequest {
+                    name: profile.to_owned(),
+                },
+            )
+            .await
+            .unwrap();
+            let shown = offline::show_connection(desk, &id).await.unwrap();
+            (shown.connection.profile, shown.connection.connection.status)
+        }
+    };
+    use desk_platform::connection::ConnectionStatus;
+    assert_eq!(
+        status_on("team").await,
+        ("team".to_owned(), ConnectionStatus::Disconnected)
+    );
+    assert_eq!(
+        status_on("a-team").await,
+        ("a-team".to_owned(), ConnectionStatus::Active)
+    );
+}

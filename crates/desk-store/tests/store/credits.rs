@@ -271,6 +271,54 @@ async fn the_forecast_divides_what_is_left_by_the_last_30_days_net_consumption()
 }
 
 #[tokio::test]
+async fn a_connection_two_profiles_mirror_is_shown_from_the_preferred_one() {
+    let m = mirror().await;
+    seeded(&m.mirror).await;
+    // "a-team" sorts before "local" and mirrors the same platform, synced at another time.
+    m.mirror
+        .replace_customers("a-team", &[customer("cus_a", "Acme Foods")])
+        .await
+        .unwrap();
+    m.mirror
+        .replace_connections(
+            "a-team",
+            &[connection(
+                "conn_2",
+                "cus_a",
+                "sap_ecc",
+                "on_premises",
+                8,
+                "inactive",
+            )],
+            &[system("sap_ecc", 3)],
+        )
+        .await
+        .unwrap();
+    let first_by_name = m.mirror.connection("conn_2").await.unwrap();
+    assert_eq!(first_by_name.profile, "a-team");
+    let preferred = m
+        .mirror
+        .connection_preferring("conn_2", Some(PROFILE))
+        .await
+        .unwrap();
+    assert_eq!(preferred.profile, PROFILE);
+    assert_eq!(preferred.connection.status, ConnectionStatus::Active);
+    // A preferred profile that does not mirror it falls back to the first by name.
+    let fallback = m
+        .mirror
+        .connection_preferring("conn_2", Some("elsewhere"))
+        .await
+        .unwrap();
+    assert_eq!(fallback.profile, "a-team");
+    let only_local = m
+        .mirror
+        .connection_preferring("conn_1", Some("a-team"))
+        .await
+        .unwrap();
+    assert_eq!(only_local.profile, PROFILE);
+}
+
+#[tokio::test]
 async fn connections_are_listed_filtered_and_shown_with_their_tier() {
     let m = mirror().await;
     seeded(&m.mirror).await;
