@@ -147,8 +147,12 @@ pub async fn resolve_customer(
 /// other is an error naming the ones there are.
 async fn known_entity(desk: &Desk, entity: &str) -> Result<String, CoreError> {
     let name = normalize_entity(entity)?;
+    // A named entity needs no read of the mirror: every keystroke of a search checks its query.
+    if KNOWN_ENTITIES.contains(&name.as_str()) {
+        return Ok(name);
+    }
     let mirrored = desk.mirror().entities().await?;
-    if KNOWN_ENTITIES.contains(&name.as_str()) || mirrored.contains(&name) {
+    if mirrored.contains(&name) {
         return Ok(name);
     }
     let mut known: Vec<String> = KNOWN_ENTITIES.iter().map(|e| (*e).to_owned()).collect();
@@ -337,6 +341,21 @@ pub async fn credits(
 
 /// One page of records (a page of the offline data browser, or `mdesk records`).
 pub async fn records(desk: &Desk, mut query: RecordQuery) -> Result<RecordPage, CoreError> {
+    check_page_limit(&query)?;
+    check_record_query(desk, &mut query).await?;
+    Ok(desk.mirror().records(&query).await?)
+}
+
+/// [`records`] of a query [`check_record_query`] has already checked.
+pub(crate) async fn checked_records(
+    desk: &Desk,
+    query: &RecordQuery,
+) -> Result<RecordPage, CoreError> {
+    check_page_limit(query)?;
+    Ok(desk.mirror().records(query).await?)
+}
+
+fn check_page_limit(query: &RecordQuery) -> Result<(), CoreError> {
     if query.limit > desk_store::MAX_LIMIT {
         return Err(CoreError::InvalidInput(format!(
             "a page holds at most {} records, not {}; page on with the cursor",
@@ -344,8 +363,7 @@ pub async fn records(desk: &Desk, mut query: RecordQuery) -> Result<RecordPage, 
             query.limit
         )));
     }
-    check_record_query(desk, &mut query).await?;
-    Ok(desk.mirror().records(&query).await?)
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]

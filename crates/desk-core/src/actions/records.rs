@@ -42,7 +42,7 @@ pub async fn records_browse(desk: &Desk, mut query: RecordQuery) -> Result<Recor
     offline::check_record_query(desk, &mut query).await?;
     query.after = None;
     let offset = query.offset;
-    let page = offline::records(desk, query.clone()).await?;
+    let page = offline::checked_records(desk, &query).await?;
     let searching = query
         .search
         .as_deref()
