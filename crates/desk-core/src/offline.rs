@@ -341,9 +341,8 @@ pub async fn credits(
 
 /// One page of records (a page of the offline data browser, or `mdesk records`).
 pub async fn records(desk: &Desk, mut query: RecordQuery) -> Result<RecordPage, CoreError> {
-    check_page_limit(&query)?;
     check_record_query(desk, &mut query).await?;
-    Ok(desk.mirror().records(&query).await?)
+    checked_records(desk, &query).await
 }
 
 /// [`records`] of a query [`check_record_query`] has already checked.
@@ -351,11 +350,6 @@ pub(crate) async fn checked_records(
     desk: &Desk,
     query: &RecordQuery,
 ) -> Result<RecordPage, CoreError> {
-    check_page_limit(query)?;
-    Ok(desk.mirror().records(query).await?)
-}
-
-fn check_page_limit(query: &RecordQuery) -> Result<(), CoreError> {
     if query.limit > desk_store::MAX_LIMIT {
         return Err(CoreError::InvalidInput(format!(
             "a page holds at most {} records, not {}; page on with the cursor",
@@ -363,7 +357,7 @@ fn check_page_limit(query: &RecordQuery) -> Result<(), CoreError> {
             query.limit
         )));
     }
-    Ok(())
+    Ok(desk.mirror().records(query).await?)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
