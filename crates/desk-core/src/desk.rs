@@ -207,18 +207,31 @@ impl Desk {
         let path = self.data_dir.join(DESK_ID_FILE);
         match std::fs::read_to_string(&path) {
             Ok(text) if !text.trim().is_empty() => return Ok(text.trim().to_owned()),
-            Ok(_) => {}
+            // Empty: nothing was ever written whole there (the link below never leaves one).
+            Ok(_) => std::fs::remove_file(&path).map_err(|err| CoreError::io(&path, err))?,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
             Err(err) => return Err(CoreError::io(&path, err)),
         }
         let id = format!("{:016x}", rand::random::<u64>());
-        let temp = self
-            .data_dir
-            .join(format!("{DESK_ID_FILE}.{}", std::process::id()));
+        // Written whole under a name of its own, then linked into place: a link never replaces
+        // a file, so when two processes (or two tasks of one) create the id at once, one wins
+        // and the other reads the winner's id instead of handing out one the file does not hold.
+        let temp = self.data_dir.join(format!("{DESK_ID_FILE}.{id}.tmp"));
         std::fs::write(&temp, &id).map_err(|err| CoreError::io(&temp, err))?;
-        std::fs::rename(&temp, &path).map_err(|err| CoreError::io(&path, err))?;
-        crate::private::make_private(&self.data_dir)?;
-        Ok(id)
+        let linked = std::fs::hard_link(&temp, &path);
+        std::fs::remove_file(&temp).map_err(|err| CoreError::io(&temp, err))?;
+        match linked {
+            Ok(()) => {
+                crate::private::make_private(&self.data_dir)?;
+                Ok(id)
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                let text =
+                    std::fs::read_to_string(&path).map_err(|err| CoreError::io(&path, err))?;
+                Ok(text.trim().to_owned())
+            }
+            Err(err) => Err(CoreError::io(&path, err)),
+        }
     }
 
     /// The session of `profile` (default: the active one, else the only one, else the local

@@ -199,3 +199,29 @@ async fn on_our_platform_the_apps_own_read_token_needs_no_confirmation_and_break
     assert!(pulled.records() > 0);
     assert_eq!(reads_with(&engine, &integrators).await, 200);
 }
+
+/// The desk id names the app's own token on every platform, so two desks opened on one data
+/// folder at once (a window and a CLI command) must agree on it, whichever creates it.
+#[tokio::test]
+async fn desks_creating_the_desk_id_at_once_all_get_the_one_the_folder_keeps() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = desk(dir.path()).await;
+    let second = desk(dir.path()).await;
+    let ids: Vec<String> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..8)
+            .map(|n| {
+                let desk = if n % 2 == 0 { &first } else { &second };
+                scope.spawn(move || desk.desk_id().unwrap())
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let kept = std::fs::read_to_string(dir.path().join("data/desk-id")).unwrap();
+    assert!(ids.iter().all(|id| *id == kept), "{ids:?} against {kept}");
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("desk-id."))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
