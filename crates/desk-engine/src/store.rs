@@ -65,9 +65,13 @@ impl Store {
         Ok(Self { write, read })
     }
 
-    /// A write transaction; callers are serialised by the single writer connection.
+    /// A write transaction; callers in this process are serialised by the single writer
+    /// connection. It takes the write lock at once (`IMMEDIATE`): another process writes the
+    /// store too (`mdesk profiles add --local` registers its client while the engine serves),
+    /// and a deferred transaction that read first and then writes after that process committed
+    /// fails at once with "database is locked", without waiting out the busy timeout.
     pub async fn begin(&self) -> Result<Tx, EngineError> {
-        Ok(self.write.begin().await?)
+        Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     pub fn reader(&self) -> &SqlitePool {

@@ -97,8 +97,41 @@ pub async fn run(engine: &Engine, connection_id: &str) -> Result<(), EngineError
         return Ok(());
     }
     let result = run_claimed(engine, connection_id).await;
+    if let Err(err) = &result {
+        abandon(engine, connection_id, err).await;
+    }
     engine.syncing.release(connection_id);
     result
+}
+
+/// A sync that failed before it could record its end is failed now, so the connection's sync
+/// status does not read `in_progress` until the next run (an hour on) and no one waits on it.
+async fn abandon(engine: &Engine, connection_id: &str, cause: &EngineError) {
+    let error = format!("the engine could not record the sync: {cause}; it runs again on schedule");
+    let outcome = async {
+        let mut tx = engine.store.begin().await?;
+        let failed =
+            syncs::fail_unfinished(&mut tx, connection_id, engine.clock.now(), &error).await?;
+        if failed > 0 {
+            sqlx::query(
+                "UPDATE connections SET status = 'active' WHERE id = ? AND status = 'in_progress'",
+            )
+            .bind(connection_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok::<_, EngineError>(failed)
+    }
+    .await;
+    match outcome {
+        Ok(0) => {}
+        Ok(_) => tracing::warn!(connection = %connection_id, %error, "sync abandoned"),
+        Err(err) => tracing::error!(
+            connection = %connection_id, error = %err,
+            "a sync that failed could not be marked failed either; it is failed on the next start"
+        ),
+    }
 }
 
 async fn run_claimed(engine: &Engine, connection_id: &str) -> Result<(), EngineError> {

@@ -82,6 +82,26 @@ pub async fn last_success(
     .await?)
 }
 
+/// The connection's runs still `in_progress`, failed with `error` (its run ended without
+/// recording an end).
+pub async fn fail_unfinished(
+    db: &mut SqliteConnection,
+    connection_id: &str,
+    now: DateTime<Utc>,
+    error: &str,
+) -> Result<u64, EngineError> {
+    Ok(sqlx::query(
+        "UPDATE sync_runs SET state = 'failed', finished_at = ?, error = ?
+         WHERE connection_id = ? AND state = 'in_progress'",
+    )
+    .bind(now)
+    .bind(error)
+    .bind(connection_id)
+    .execute(db)
+    .await?
+    .rows_affected())
+}
+
 /// Runs left `in_progress` by a stopped engine; they are failed on start and re-run.
 pub async fn fail_interrupted(
     db: &mut SqliteConnection,

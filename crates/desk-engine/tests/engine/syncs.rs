@@ -199,3 +199,65 @@ async fn a_restarted_engine_keeps_the_schedule() {
         .count();
     assert_eq!(syncs, 2);
 }
+
+/// Another process writes the store while the engine serves (`mdesk profiles add --local`
+/// registers its client then): the engine's syncs wait for that writer's lock instead of
+/// failing half-way with "database is locked" and leaving their run `in_progress` for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn syncs_wait_for_another_writer_of_the_store_and_all_complete() {
+    let t = TestEngine::start().await;
+    t.buy(16).await;
+    let customer = t.customer("Busy plant").await;
+    let systems = ["upkeep", "maintainx", "netsuite", "sap-s4hana"];
+    for system in systems {
+        let created = t.connect(&customer, system, "cloud").await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    }
+    let other = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(t.dir.path().join("engine.db"))
+                .busy_timeout(std::time::Duration::from_secs(10)),
+        )
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE another_process (n INTEGER)")
+        .execute(&other)
+        .await
+        .unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = tokio::spawn({
+        let stop = std::sync::Arc::clone(&stop);
+        async move {
+            let mut writes = 0_u32;
+            // Bounded in count as well as by the flag.
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && writes < 200_000 {
+                sqlx::query("INSERT INTO another_process (n) VALUES (?)")
+                    .bind(writes)
+                    .execute(&other)
+                    .await
+                    .unwrap();
+                writes += 1;
+            }
+            (writes, other)
+        }
+    });
+    for _ in 0..4 {
+        t.engine.tick().await.unwrap();
+        t.clock.advance(Duration::hours(2));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (writes, other) = writer.await.unwrap();
+    assert!(writes > 0);
+    let runs: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT connection_id, state, error FROM sync_runs")
+            .fetch_all(&other)
+            .await
+            .unwrap();
+    assert_eq!(runs.len(), systems.len() * 4, "{runs:?}");
+    assert!(
+        runs.iter().all(|(_, state, _)| state == "completed"),
+        "{runs:?}"
+    );
+}
