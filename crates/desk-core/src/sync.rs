@@ -378,6 +378,18 @@ impl Sync<'_> {
                 break;
             }
         }
+        // Listed while the platform was syncing it: the mirror shows it as the platform has
+        // it after that sync, not "in progress" until the next mirror sync.
+        if matches!(
+            connection.status,
+            ConnectionStatus::Synchronizing | ConnectionStatus::InProgress
+        ) {
+            let settled = platform.connection(id).await?;
+            self.desk
+                .mirror()
+                .upsert_connections(self.profile(), &[settled], &[])
+                .await?;
+        }
         Ok(())
     }
 

@@ -135,11 +135,9 @@ async fn the_demo_account_synced_through_the_local_profile_is_browsed_searched_a
         .unwrap()
         .to_owned();
     let detail = json(&data, &["connections", "show", &first]);
-    assert!(detail["entities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|e| e["records"].as_i64().unwrap() > 0));
+    let entities = detail["entities"].as_array().unwrap();
+    assert!(!entities.is_empty(), "{detail:#}");
+    assert!(entities.iter().all(|e| e["records"].as_i64().unwrap() > 0));
 
     let credits = json(&data, &["credits", "--history", "--forecast"]);
     assert_eq!(credits["purchased"], 64);
@@ -211,7 +209,11 @@ async fn the_demo_account_synced_through_the_local_profile_is_browsed_searched_a
         &["records", "assets", "--connection", &first, "--limit", "5"],
     );
     assert!(table.status.success());
-    assert!(String::from_utf8_lossy(&table.stdout).contains("more: --after"));
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        table.contains("more: --after"),
+        "{first}: {table} {connections:#}"
+    );
 
     let unknown = mdesk(&data, &["connections", "show", "conn_missing"]);
     assert_eq!(unknown.status.code(), Some(1));

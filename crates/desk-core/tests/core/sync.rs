@@ -81,6 +81,18 @@ impl ManualEngine {
 
     /// A connection of `records` records per entity, synced on the platform: (id, token).
     pub(crate) async fn connection(&self, name: &str, records: i64) -> (String, String) {
+        let (id, token) = self.unsynced_connection(name, records).await;
+        self.engine.tick().await.unwrap();
+        assert_eq!(
+            self.client().sync_status(&id).await.unwrap().state,
+            "completed"
+        );
+        (id, token)
+    }
+
+    /// A connection of `records` records per entity whose first platform sync has not run yet
+    /// (it runs at the next tick): (id, token).
+    pub(crate) async fn unsynced_connection(&self, name: &str, records: i64) -> (String, String) {
         let client = self.client();
         client.sandbox_purchase_credits(8).await.unwrap();
         let customer = client
@@ -122,8 +134,6 @@ impl ManualEngine {
             )
             .await
             .unwrap();
-        self.engine.tick().await.unwrap();
-        assert_eq!(client.sync_status(&id).await.unwrap().state, "completed");
         (id, created.token)
     }
 
@@ -843,5 +853,34 @@ async fn a_connection_two_profiles_mirror_is_shown_as_the_active_profile_synced_
     assert_eq!(
         status_on("a-team").await,
         ("a-team".to_owned(), ConnectionStatus::Active)
+    );
+}
+
+#[tokio::test]
+async fn a_connection_listed_while_the_platform_synced_it_is_mirrored_as_that_sync_left_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = manual_engine().await;
+    let desk = desk(dir.path()).await;
+    add_team_profile(&desk, &engine).await;
+    let (id, _) = engine.unsynced_connection("Late Plant", 30).await;
+    let mut events = desk.subscribe();
+    let platform_sync = async {
+        // The platform's first sync runs once the desk's sync listed the connection and
+        // waits for it.
+        loop {
+            if let desk_core::DeskEvent::WaitingForPlatform { .. } = events.recv().await.unwrap() {
+                break;
+            }
+        }
+        engine.engine.tick().await.unwrap();
+    };
+    let (report, ()) = tokio::join!(sync(&desk, SyncRequest::default()), platform_sync);
+    let report = report.unwrap();
+    assert_eq!(report.failures(), 0, "{report:#?}");
+    assert!(report.records() > 0, "{report:#?}");
+    let mirrored = desk.mirror().connection(&id).await.unwrap();
+    assert_eq!(
+        mirrored.connection.status,
+        desk_platform::connection::ConnectionStatus::Active
     );
 }
