@@ -525,7 +525,19 @@ impl Sync<'_> {
             error_code: None,
             error: None,
         };
-        let walked = self.walk(data, entity, walk, cursor, &mut report).await;
+        let mut walked = self.walk(data, entity, walk, cursor, &mut report).await;
+        // A resumed walk began before this sync, and the platform moved on while it waited:
+        // records it had passed already may have changed, after its mark. They are asked for
+        // now, so a sync that completes leaves the mirror as the platform was when it began.
+        if walked.is_ok() && resumed && walk.mark < platform_mark {
+            let since_the_walk_began = Walk {
+                modified_after: Some(walk.mark - OVERLAP),
+                mark: platform_mark,
+            };
+            walked = self
+                .walk(data, entity, since_the_walk_began, None, &mut report)
+                .await;
+        }
         let pulled = i64::try_from(report.inserted + report.updated).unwrap_or(i64::MAX);
         match walked {
             Ok(()) => {
