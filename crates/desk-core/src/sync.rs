@@ -384,11 +384,18 @@ impl Sync<'_> {
             connection.status,
             ConnectionStatus::Synchronizing | ConnectionStatus::InProgress
         ) {
-            let settled = platform.connection(id).await?;
-            self.desk
-                .mirror()
-                .upsert_connections(self.profile(), &[settled], &[])
-                .await?;
+            // The records are in; a failed read leaves the listed state for the next sync.
+            match platform.connection(id).await {
+                Ok(settled) => {
+                    self.desk
+                        .mirror()
+                        .upsert_connections(self.profile(), &[settled], &[])
+                        .await?
+                }
+                Err(err) => {
+                    tracing::warn!(connection_id = %id, error = %err, "the connection was not read again after its pull")
+                }
+            }
         }
         Ok(())
     }
