@@ -7,7 +7,7 @@
 use super::{serve, stop};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const PASSPHRASE: &str = "alerts test passphrase";
@@ -40,24 +40,26 @@ fn json(data_dir: &Path, args: &[&str]) -> Value {
 
 /// `mdesk serve` with a short poll interval, its log in `serve.log` beside the data folder (a
 /// failure shows its end); ended by pid at the end.
-fn browser_mode(data_dir: &Path) -> Child {
+fn browser_mode(data_dir: &Path) -> super::Spawned {
     let log = std::fs::File::create(serve_log(data_dir)).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mdesk"))
-        .args([
-            "--data-dir",
-            data_dir.to_str().unwrap(),
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--poll-interval",
-            "1s",
-        ])
-        .env("MDESK_VAULT_PASSPHRASE", PASSPHRASE)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .unwrap();
+    let mut child = super::Spawned(
+        Command::new(env!("CARGO_BIN_EXE_mdesk"))
+            .args([
+                "--data-dir",
+                data_dir.to_str().unwrap(),
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--poll-interval",
+                "1s",
+            ])
+            .env("MDESK_VAULT_PASSPHRASE", PASSPHRASE)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
     let first = super::stdout_lines(&mut child, 1).remove(0);
     assert!(first.starts_with("listening on "), "{first}");
     child
@@ -74,7 +76,7 @@ fn serve_log_tail(data_dir: &Path) -> String {
     lines[lines.len().saturating_sub(40)..].join("\n")
 }
 
-fn end(mut child: Child) {
+fn end(mut child: super::Spawned) {
     let pid = child.id().to_string();
     assert!(Command::new("kill")
         .args(["-TERM", &pid])

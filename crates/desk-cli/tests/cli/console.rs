@@ -79,17 +79,19 @@ fn the_passphrase_warning_comes_once_without_colour_and_the_data_folder_is_priva
 /// line (or "" when it exited) and its exit code, stopping it when it serves.
 fn inbox_with_stdin(data: &Path, extra: &[&str], stdin: &str) -> (String, Option<i32>) {
     use std::io::{BufRead as _, Write as _};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mdesk"))
-        .args(["--data-dir", data.to_str().unwrap(), "inbox", "serve"])
-        .args(["--addr", "127.0.0.1:0"])
-        .args(extra)
-        .env("MDESK_VAULT_PASSPHRASE", "console test passphrase")
-        .env_remove("MDESK_INBOX_SECRET")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = super::Spawned(
+        Command::new(env!("CARGO_BIN_EXE_mdesk"))
+            .args(["--data-dir", data.to_str().unwrap(), "inbox", "serve"])
+            .args(["--addr", "127.0.0.1:0"])
+            .args(extra)
+            .env("MDESK_VAULT_PASSPHRASE", "console test passphrase")
+            .env_remove("MDESK_INBOX_SECRET")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut input = child.stdin.take().unwrap();
     input.write_all(stdin.as_bytes()).unwrap();
     drop(input);

@@ -24,8 +24,37 @@ fn stdout_lines(child: &mut Child, n: usize) -> Vec<String> {
     first
 }
 
+/// A process a test started, ended (SIGKILL) when the test drops it still running: a test
+/// that fails half-way leaves no server behind. Tests that stop it themselves (SIGTERM, then
+/// wait) find it gone here.
+struct Spawned(Child);
+
+impl std::ops::Deref for Spawned {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Spawned {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            // Nothing to report from a drop; a kill that fails means it exited meanwhile.
+            if self.0.kill().is_ok() {
+                drop(self.0.wait());
+            }
+        }
+    }
+}
+
 struct Server {
-    child: Child,
+    child: Spawned,
     base: String,
     secret: String,
 }
@@ -36,22 +65,24 @@ fn serve(data_dir: &std::path::Path) -> Server {
 }
 
 fn serve_with(data_dir: &std::path::Path, extra: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mdesk"))
-        .args([
-            "--data-dir",
-            data_dir.to_str().unwrap(),
-            "engine",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--seed",
-            "demo",
-        ])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Spawned(
+        Command::new(env!("CARGO_BIN_EXE_mdesk"))
+            .args([
+                "--data-dir",
+                data_dir.to_str().unwrap(),
+                "engine",
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--seed",
+                "demo",
+            ])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let [first, second]: [String; 2] = stdout_lines(&mut child, 2).try_into().unwrap();
     let base = first
         .strip_prefix("listening on ")
@@ -232,21 +263,23 @@ async fn the_engines_webhooks_arrive_in_the_inbox_verified_and_processed() {
         .send().await.unwrap().json().await.unwrap();
     let id = created["connection"]["id"].as_str().unwrap().to_owned();
     let secret = created["webhook_secret"].as_str().unwrap().to_owned();
-    let mut inbox = Command::new(env!("CARGO_BIN_EXE_mdesk"))
-        .args([
-            "--data-dir",
-            inbox_dir.path().to_str().unwrap(),
-            "inbox",
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--secret",
-            &secret,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut inbox = Spawned(
+        Command::new(env!("CARGO_BIN_EXE_mdesk"))
+            .args([
+                "--data-dir",
+                inbox_dir.path().to_str().unwrap(),
+                "inbox",
+                "serve",
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--secret",
+                &secret,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let first = stdout_lines(&mut inbox, 1).remove(0);
     assert!(
         first.starts_with("listening on http://127.0.0.1:"),

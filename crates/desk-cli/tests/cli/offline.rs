@@ -278,11 +278,13 @@ async fn a_sync_killed_half_way_runs_again_to_exactly_the_engines_record_counts(
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let mut child = mdesk_command(&data, &["sync", "--connection", &id])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = super::Spawned(
+        mdesk_command(&data, &["sync", "--connection", &id])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let mut seen = Vec::new();
     loop {
@@ -406,21 +408,23 @@ fn test_events_of_every_type_reach_the_inbox_and_are_listed_filtered_and_exporte
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    let mut inbox = mdesk_command(
-        &data,
-        &[
-            "inbox",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--secret",
-            secret,
-        ],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null())
-    .spawn()
-    .unwrap();
+    let mut inbox = super::Spawned(
+        mdesk_command(
+            &data,
+            &[
+                "inbox",
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--secret",
+                secret,
+            ],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap(),
+    );
     let first = super::stdout_lines(&mut inbox, 1).remove(0);
     let url = format!("{}/webhooks", first.strip_prefix("listening on ").unwrap());
 

@@ -4,7 +4,7 @@
 use super::{serve, stop};
 use std::io::{Read as _, Write as _};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 fn mdesk_command(data_dir: &Path, args: &[&str]) -> Command {
@@ -74,11 +74,13 @@ fn a_second_engine_on_one_data_folder_is_refused_naming_the_first_and_leaves_its
         "the first withdraws its own announcement"
     );
     // The folder is free again.
-    let mut next = mdesk_command(dir.path(), &["engine", "serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut next = super::Spawned(
+        mdesk_command(dir.path(), &["engine", "serve", "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let line = super::stdout_lines(&mut next, 2).remove(0);
     assert!(line.starts_with("listening on http://127.0.0.1:"), "{line}");
     // Once it answers it serves (and handles SIGTERM).
@@ -102,22 +104,24 @@ fn a_second_engine_on_one_data_folder_is_refused_naming_the_first_and_leaves_its
     assert!(next.wait().unwrap().success());
 }
 
-fn serve_inbox(data: &Path) -> (Child, String) {
-    let mut inbox = mdesk_command(
-        data,
-        &[
-            "inbox",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--secret",
-            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-        ],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null())
-    .spawn()
-    .unwrap();
+fn serve_inbox(data: &Path) -> (super::Spawned, String) {
+    let mut inbox = super::Spawned(
+        mdesk_command(
+            data,
+            &[
+                "inbox",
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--secret",
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            ],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap(),
+    );
     let first = super::stdout_lines(&mut inbox, 1).remove(0);
     let base = first
         .strip_prefix("listening on ")
