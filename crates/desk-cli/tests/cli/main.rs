@@ -11,6 +11,7 @@ mod serving;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -51,6 +52,52 @@ impl Drop for Spawned {
             }
         }
     }
+}
+
+/// `mdesk` on `data_dir` with the vault's key in a file beside it (never the user's keyring).
+pub(crate) fn mdesk_command(data_dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mdesk"));
+    command
+        .args(["--data-dir", data_dir.to_str().unwrap()])
+        .args(args)
+        .env("MDESK_VAULT_KEY_FILE", data_dir.with_extension("key"))
+        .env_remove("MDESK_VAULT_PASSPHRASE");
+    command
+}
+
+/// The webhook secret the tests' inboxes verify with.
+const INBOX_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// `mdesk inbox serve` on a free loopback port, verifying with [`INBOX_SECRET`].
+pub(crate) fn inbox_serve_command(data: &Path) -> Command {
+    mdesk_command(
+        data,
+        &[
+            "inbox",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--secret",
+            INBOX_SECRET,
+        ],
+    )
+}
+
+/// Starts [`inbox_serve_command`]: the process and its base URL.
+pub(crate) fn serve_inbox(data: &Path) -> (Spawned, String) {
+    let mut inbox = Spawned(
+        inbox_serve_command(data)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let first = stdout_lines(&mut inbox, 1).remove(0);
+    let base = first
+        .strip_prefix("listening on ")
+        .expect(&first)
+        .to_owned();
+    (inbox, base)
 }
 
 struct Server {

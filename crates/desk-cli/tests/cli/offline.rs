@@ -2,23 +2,13 @@
 //! profile, `mdesk sync`, the engine stopped, then browsing, searching and exporting offline;
 //! a sync killed half-way and run again.
 
-use super::{serve, stop, Server};
+use super::{mdesk_command, serve, serve_inbox, stop, Server, INBOX_SECRET};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 /// `mdesk` on `data_dir` with the vault's key in a file beside it (never the user's keyring).
-fn mdesk_command(data_dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_mdesk"));
-    command
-        .args(["--data-dir", data_dir.to_str().unwrap()])
-        .args(args)
-        .env("MDESK_VAULT_KEY_FILE", data_dir.with_extension("key"))
-        .env_remove("MDESK_VAULT_PASSPHRASE");
-    command
-}
-
 fn mdesk(data_dir: &Path, args: &[&str]) -> Output {
     mdesk_command(data_dir, args).output().unwrap()
 }
@@ -407,26 +397,9 @@ fn offline_commands_on_an_empty_data_folder_say_what_to_do() {
 fn test_events_of_every_type_reach_the_inbox_and_are_listed_filtered_and_exported() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    let mut inbox = super::Spawned(
-        mdesk_command(
-            &data,
-            &[
-                "inbox",
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--secret",
-                secret,
-            ],
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap(),
-    );
-    let first = super::stdout_lines(&mut inbox, 1).remove(0);
-    let url = format!("{}/webhooks", first.strip_prefix("listening on ").unwrap());
+    let secret = INBOX_SECRET;
+    let (mut inbox, base) = serve_inbox(&data);
+    let url = format!("{base}/webhooks");
 
     let sent = json(
         &data,

@@ -1,21 +1,11 @@
 //! One engine and one inbox per data folder: a second server is refused with a message naming
 //! the first, and the first's `serving.json` is left as it was.
 
-use super::{serve, stop};
+use super::{inbox_serve_command, mdesk_command, serve, serve_inbox, stop};
 use std::io::{Read as _, Write as _};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn mdesk_command(data_dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_mdesk"));
-    command
-        .args(["--data-dir", data_dir.to_str().unwrap()])
-        .args(args)
-        .env("MDESK_VAULT_KEY_FILE", data_dir.with_extension("key"))
-        .env_remove("MDESK_VAULT_PASSPHRASE");
-    command
-}
 
 /// Runs a command that must end by itself: one still running after 30 s is killed and fails
 /// the test (a second server that was not refused).
@@ -104,32 +94,6 @@ fn a_second_engine_on_one_data_folder_is_refused_naming_the_first_and_leaves_its
     assert!(next.wait().unwrap().success());
 }
 
-fn serve_inbox(data: &Path) -> (super::Spawned, String) {
-    let mut inbox = super::Spawned(
-        mdesk_command(
-            data,
-            &[
-                "inbox",
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--secret",
-                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-            ],
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap(),
-    );
-    let first = super::stdout_lines(&mut inbox, 1).remove(0);
-    let base = first
-        .strip_prefix("listening on ")
-        .expect(&first)
-        .to_owned();
-    (inbox, base)
-}
-
 #[test]
 fn a_second_inbox_on_one_data_folder_is_refused_naming_the_first() {
     let dir = tempfile::tempdir().unwrap();
@@ -138,17 +102,7 @@ fn a_second_inbox_on_one_data_folder_is_refused_naming_the_first() {
     let announced = serving_file(&data.join("inbox"));
     assert_eq!(announced["url"], format!("{base}/webhooks"));
 
-    let second = must_end(mdesk_command(
-        &data,
-        &[
-            "inbox",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--secret",
-            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-        ],
-    ));
+    let second = must_end(inbox_serve_command(&data));
     assert_eq!(second.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(stderr.contains(&format!("{base}/webhooks")), "{stderr}");
