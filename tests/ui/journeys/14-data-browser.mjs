@@ -146,6 +146,11 @@ export async function run({ page, shot }) {
     assert(fromUi.split('\n').length >= 2, 'the export holds the header and a record');
     assertEqual(fromUi, fromCli, 'the UI export equals `mdesk export`');
   } finally {
+    // The page leaves the app first: its event stream would otherwise retry the stopped app and
+    // log ERR_CONNECTION_REFUSED before the browser closes.
+    await page
+      .goto('about:blank')
+      .catch((e) => console.log(`note: the page did not leave the app: ${e}`));
     app?.child.kill('SIGINT');
     engine?.child.kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 500));

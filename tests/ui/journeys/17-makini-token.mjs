@@ -170,6 +170,11 @@ export async function run({ page, shot }) {
     const state = await callAction(openUrl, 'connection_token_show', { id });
     assert(state.kept && state.issuing === 'may_replace_current', JSON.stringify(state));
   } finally {
+    // The page leaves the app first: its event stream would otherwise retry the stopped app and
+    // log ERR_CONNECTION_REFUSED before the browser closes.
+    await page
+      .goto('about:blank')
+      .catch((e) => console.log(`note: the page did not leave the app: ${e}`));
     app?.child.kill('SIGINT');
     engine?.child.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 500));
