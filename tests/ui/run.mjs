@@ -2,7 +2,8 @@
 // tests/ui/README.md). Each journey gets its own server, with a fresh data folder, and a fresh
 // browser profile. Prints "N passed, N failed" last.
 import { readdirSync } from 'node:fs';
-import { launchBrowser, startServer, shooter } from './lib/harness.mjs';
+import { join } from 'node:path';
+import { SHOTS, launchBrowser, startServer, shooter } from './lib/harness.mjs';
 
 const args = process.argv.slice(2);
 const only = args.filter((a) => !a.startsWith('--'));
@@ -23,12 +24,13 @@ for (const file of files) {
   const started = Date.now();
   let server;
   let browser;
+  let page;
   const requests = [];
   const consoleErrors = [];
   try {
     server = await startServer(journey.serveArgs ?? []);
     browser = await launchBrowser();
-    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.setDefaultTimeout(15000);
     page.on('request', (r) => requests.push(r.url()));
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
@@ -48,6 +50,12 @@ for (const file of files) {
   } catch (e) {
     failed++;
     console.log(`FAIL ${name}: ${e?.stack ?? e}`);
+    // Where the page was and what it showed, so a failure in CI can be read without a rerun.
+    if (page) {
+      const shotPath = join(SHOTS, `${name}-FAILED.png`);
+      await page.screenshot({ path: shotPath, fullPage: true }).catch(() => {});
+      console.log(`page at ${page.url()}; screenshot ${shotPath}`);
+    }
     if (server?.log) console.log(`--- server log ---\n${server.log().slice(-3000)}`);
   } finally {
     await browser?.close().catch(() => {});

@@ -1,16 +1,10 @@
 // Reauthorize from the connection page through the same wizard: the same connection id and a
 // new token; credentials for another account stop for a confirmation first.
-import { assert, assertEqual } from '../lib/harness.mjs';
+import { assert, assertEqual, openConnection } from '../lib/harness.mjs';
 
 export async function run({ page, server, shot }) {
   await page.goto(server.openUrl);
-  await page.getByRole('searchbox', { name: 'Search connections' }).fill('Pump stations');
-  await page
-    .getByRole('table', { name: 'Connections' })
-    .getByRole('link', { name: 'Pump stations' })
-    .click();
-  await page.getByRole('heading', { name: 'Pump stations', level: 1 }).waitFor();
-  const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  const id = await openConnection(page, 'Pump stations');
   await page.getByRole('button', { name: 'Reauthorize' }).click();
 
   await page.getByRole('heading', { name: 'Reauthorize Pump stations', level: 1 }).waitFor();

@@ -2,24 +2,14 @@
 // engine's sandbox show up live as one alert (the status poll and the platform's event both
 // report it), the customer's notice carries a magic link and is marked sent, reauthorizing
 // from the alert goes through the wizard, and the alert resolves after the live check.
-import { assert, waitUntil } from '../lib/harness.mjs';
+import { assert, openConnection } from '../lib/harness.mjs';
 
 // A short poll, so the alert appears within seconds.
 export const serveArgs = ['--poll-interval', '2s'];
 
 export async function run({ page, server, shot }) {
   await page.goto(server.openUrl);
-  await page.getByRole('searchbox', { name: 'Search connections' }).fill('Pump stations');
-  // Rows are keyed by slot, so a row located before the search's answer arrives shows another
-  // connection by the time it is clicked: click once the table holds only the matches.
-  const table = page.getByRole('table', { name: 'Connections' });
-  await waitUntil(async () => {
-    const names = await table.getByRole('link').allInnerTexts();
-    return names.length > 0 && names.every((n) => n.includes('Pump stations'));
-  }, 'the overview lists only Pump stations');
-  await table.getByRole('link', { name: 'Pump stations' }).click();
-  await page.getByRole('heading', { name: 'Pump stations', level: 1 }).waitFor();
-  const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  const id = await openConnection(page, 'Pump stations');
 
   await page
     .getByRole('navigation')

@@ -2,7 +2,7 @@
 // pool is a banner; the wizard says before connecting that a tier-2 connection will be created
 // inactive, with no overage on a trial, and it is. Buying credits clears the banner and lets the
 // connection be activated from its page.
-import { assert, assertEqual, poolAvailable, waitUntil } from '../lib/harness.mjs';
+import { assert, assertEqual, openConnection, poolAvailable, waitUntil } from '../lib/harness.mjs';
 
 export const serveArgs = ['--poll-interval', '2s'];
 
@@ -88,12 +88,7 @@ export async function run({ page, server, shot }) {
   assertEqual(await page.getByText(/below your threshold/).count(), 0, 'the banner is gone');
 
   await nav(page, 'Overview');
-  await page.getByRole('searchbox', { name: 'Search connections' }).fill('Plex trial plant');
-  const row = page.getByRole('table', { name: 'Connections' }).getByRole('link', {
-    name: 'Plex trial plant',
-  });
-  await row.click();
-  await page.getByRole('heading', { name: 'Plex trial plant', level: 1 }).waitFor();
+  await openConnection(page, 'Plex trial plant');
   await page.getByRole('button', { name: 'Activate', exact: true }).click();
   await page.getByRole('region', { name: 'Details' }).getByText('Active').first().waitFor();
   await nav(page, 'Credits');

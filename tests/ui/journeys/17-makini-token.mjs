@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assert, assertEqual, callAction, spawnMdesk, waitUntil } from '../lib/harness.mjs';
+import { assert, assertEqual, callAction, openConnection, spawnMdesk, waitUntil } from '../lib/harness.mjs';
 
 const CLIENT_ID = 'journey-makini';
 const CLIENT_SECRET = 'cs_journey_makini_secret';
@@ -106,12 +106,7 @@ export async function run({ page, shot }) {
     );
 
     await page.goto(openUrl);
-    await page.getByRole('searchbox', { name: 'Search connections' }).fill(NAME);
-    await page
-      .getByRole('table', { name: 'Connections' })
-      .getByRole('link', { name: NAME })
-      .click();
-    await page.getByRole('heading', { name: NAME, level: 1 }).waitFor();
+    await openConnection(page, NAME);
     const access = page.getByRole('region', { name: 'Record access' });
     await access.getByText('Records of this connection are not mirrored').waitFor();
     await shot('no-token');

@@ -175,6 +175,24 @@ export async function callAction(openUrl, name, request) {
   return json;
 }
 
+/**
+ * Opens a connection's page from the overview the way a person does: search its name, wait for
+ * the list to hold only the matches, click it. Rows are keyed by slot and the search is
+ * debounced, so a link located before the answer arrives can be replaced between the press and
+ * the release, and the click then lands on no row at all.
+ */
+export async function openConnection(page, name) {
+  await page.getByRole('searchbox', { name: 'Search connections' }).fill(name);
+  const table = page.getByRole('table', { name: 'Connections' });
+  await waitUntil(async () => {
+    const names = await table.getByRole('link').allInnerTexts();
+    return names.length > 0 && names.every((n) => n.includes(name));
+  }, `the overview lists only ${name}`);
+  await table.getByRole('link', { name, exact: true }).click();
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
+  return decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+}
+
 /** The pool's "Available" figure as the Connection credits card shows it (overview, credits). */
 export async function poolAvailable(page) {
   const pool = page.getByRole('region', { name: 'Connection credits' });
