@@ -11,7 +11,7 @@
 use crate::jobs::pulls::{PullRequest, PullSender};
 use desk_inbox::{event_status, ApplyError, EventApplier, RecordChange};
 use desk_platform::event::{Event, EventType};
-use desk_store::{ConnectionPatch, Mirror};
+use desk_store::{ConnectionPatch, Mirror, NextSync};
 use futures::future::BoxFuture;
 
 pub struct MirrorApplier {
@@ -69,9 +69,17 @@ impl MirrorApplier {
             },
             EventType::SyncCompleted => ConnectionPatch {
                 last_sync_at: Some(event.created_at),
+                next_sync: next_sync(event),
                 ..ConnectionPatch::default()
             },
-            EventType::SyncFailed | EventType::SystemError | EventType::CreditsLow => return Ok(()),
+            EventType::SyncFailed => match next_sync(event) {
+                Some(next) => ConnectionPatch {
+                    next_sync: Some(next),
+                    ..ConnectionPatch::default()
+                },
+                None => return Ok(()),
+            },
+            EventType::SystemError | EventType::CreditsLow => return Ok(()),
         };
         let known = self
             .mirror
@@ -85,6 +93,23 @@ impl MirrorApplier {
             );
         }
         Ok(())
+    }
+}
+
+/// The schedule a sync event carries (`data.next_sync_at`, from our engine): without it the
+/// overview would show the schedule of the last listing, in the past once that sync ran.
+/// Platforms that do not send it (Makini) leave the schedule to the next sync.
+fn next_sync(event: &Event) -> Option<NextSync> {
+    let text = event.data.get("next_sync_at")?.as_str()?;
+    match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(at) => Some(NextSync {
+            at: at.with_timezone(&chrono::Utc),
+            as_of: event.created_at,
+        }),
+        Err(err) => {
+            tracing::debug!(event_id = %event.id, text, %err, "next_sync_at is not a time; ignored");
+            None
+        }
     }
 }
 

@@ -486,7 +486,7 @@ async fn finish(
                 .iter()
                 .map(|f| json!({"entity": f.changes.entity, "new": f.inserted(), "changed": f.changed(), "total": f.total}))
                 .collect();
-            let data = json!({"sync_id": run.id, "kind": kind.as_str(), "entities": entities, "records": records});
+            let data = json!({"sync_id": run.id, "kind": kind.as_str(), "entities": entities, "records": records, "next_sync_at": stored.connection.next_sync_at});
             let completed = emit_for(
                 &mut tx,
                 now,
@@ -516,7 +516,7 @@ async fn finish(
                 stored.connection.status = ConnectionStatus::Active;
                 connections::update(&mut tx, &stored).await?;
             }
-            let data = json!({"sync_id": run.id, "kind": kind.as_str(), "error": error});
+            let data = json!({"sync_id": run.id, "kind": kind.as_str(), "error": error, "next_sync_at": stored.connection.next_sync_at});
             emit_for(
                 &mut tx,
                 now,

@@ -27,6 +27,16 @@ pub struct ConnectionPatch {
     pub online: Option<bool>,
     pub reauthorization_required: Option<bool>,
     pub last_sync_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The platform's next scheduled sync, as an event of `as_of` told it: kept unless the
+    /// mirror already holds a sync newer than that event (a listing may have brought a later
+    /// schedule than an event caught up late).
+    pub next_sync: Option<NextSync>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextSync {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub as_of: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -568,7 +578,9 @@ impl Mirror {
             "UPDATE connections SET status = COALESCE(?1, status), online = COALESCE(?2, online),
                 reauthorization_required = COALESCE(?3, reauthorization_required),
                 last_sync_at = CASE WHEN ?4 IS NOT NULL AND (last_sync_at IS NULL OR ?4 > last_sync_at)
-                                    THEN ?4 ELSE last_sync_at END
+                                    THEN ?4 ELSE last_sync_at END,
+                next_sync_at = CASE WHEN ?7 IS NOT NULL AND (last_sync_at IS NULL OR ?8 >= last_sync_at)
+                                    THEN ?7 ELSE next_sync_at END
              WHERE profile = ?5 AND id = ?6",
         )
         .bind(patch.status.map(ConnectionStatus::as_str))
@@ -577,6 +589,8 @@ impl Mirror {
         .bind(time::format_opt(patch.last_sync_at))
         .bind(profile)
         .bind(id)
+        .bind(time::format_opt(patch.next_sync.map(|next| next.at)))
+        .bind(time::format_opt(patch.next_sync.map(|next| next.as_of)))
         .execute(&mut *tx)
         .await
         .map_err(|err| self.fail(err))?

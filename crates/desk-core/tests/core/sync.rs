@@ -756,6 +756,71 @@ async fn events_processed_by_the_inbox_move_the_mirrored_connection_before_the_n
 }
 
 #[tokio::test]
+async fn a_scheduled_sync_on_the_platform_moves_the_mirrored_schedule_with_its_last_sync() {
+    use desk_core::catch_up::EventCatchUp;
+    use desk_core::mirror_applier::MirrorApplier;
+    use desk_inbox::{Inbox, InboxConfig};
+    use desk_platform::webhook_signature::WebhookKey;
+
+    let engine = manual_engine().await;
+    let (id, _) = engine.connection("Scheduled", 5).await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path()).await;
+    add_team_profile(&desk, &engine).await;
+    sync(&desk, issuing()).await.unwrap();
+    let listed = desk.mirror().connection(&id).await.unwrap().connection;
+
+    let key = WebhookKey::from_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+    let inbox = Inbox::open(
+        dir.path().join("inbox"),
+        InboxConfig {
+            background_processing: false,
+            appliers: vec![Arc::new(MirrorApplier::new(desk.mirror().clone(), "team"))],
+            ..InboxConfig::with_secret(key)
+        },
+    )
+    .await
+    .unwrap();
+    let catch_up = EventCatchUp::new(engine.client(), inbox.clone());
+    catch_up.run_once().await.unwrap();
+    inbox.process_pending().await.unwrap();
+
+    // The schedule comes due: the platform syncs on its own and says so in an event.
+    let due = listed
+        .next_sync_at
+        .expect("a synced connection is scheduled");
+    engine.clock.set(due + Duration::minutes(1));
+    engine.engine.tick().await.unwrap();
+    let platform = engine.client().connection(&id).await.unwrap();
+    assert!(platform.next_sync_at > Some(due), "{platform:?}");
+    catch_up.run_once().await.unwrap();
+    inbox.process_pending().await.unwrap();
+
+    let after = desk.mirror().connection(&id).await.unwrap().connection;
+    assert_eq!(after.last_sync_at, platform.last_sync_at);
+    assert_eq!(after.next_sync_at, platform.next_sync_at, "{after:?}");
+    assert!(after.next_sync_at > after.last_sync_at, "{after:?}");
+
+    // An older event caught up late does not take the schedule back.
+    let stale = desk_store::ConnectionPatch {
+        next_sync: Some(desk_store::NextSync {
+            at: due,
+            as_of: listed.last_sync_at.unwrap(),
+        }),
+        ..desk_store::ConnectionPatch::default()
+    };
+    assert!(desk
+        .mirror()
+        .patch_connection("team", &id, &stale)
+        .await
+        .unwrap());
+    let kept = desk.mirror().connection(&id).await.unwrap().connection;
+    assert_eq!(kept.next_sync_at, platform.next_sync_at);
+    inbox.close().await;
+    desk.close().await;
+}
+
+#[tokio::test]
 async fn the_status_poll_writes_and_reports_only_connections_whose_health_changed() {
     use desk_core::poll::poll_connection_status;
     use desk_core::session::Session;
