@@ -685,13 +685,36 @@ async fn profiles_refuse_bad_names_wrong_secrets_and_say_which_to_choose() {
     assert_eq!(cloud.connections, 0);
 }
 
-#[tokio::test]
-async fn events_processed_by_the_inbox_move_the_mirrored_connection_before_the_next_sync() {
-    use desk_core::catch_up::EventCatchUp;
+/// An inbox that applies the team profile's events to the desk's mirror, caught up with the
+/// platform's event log once and processed.
+async fn mirroring_inbox(
+    dir: &std::path::Path,
+    desk: &Desk,
+    engine: &ManualEngine,
+) -> (desk_inbox::Inbox, desk_core::catch_up::EventCatchUp) {
     use desk_core::mirror_applier::MirrorApplier;
     use desk_inbox::{Inbox, InboxConfig};
     use desk_platform::webhook_signature::WebhookKey;
 
+    let key = WebhookKey::from_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+    let inbox = Inbox::open(
+        dir.join("inbox"),
+        InboxConfig {
+            background_processing: false,
+            appliers: vec![Arc::new(MirrorApplier::new(desk.mirror().clone(), "team"))],
+            ..InboxConfig::with_secret(key)
+        },
+    )
+    .await
+    .unwrap();
+    let catch_up = desk_core::catch_up::EventCatchUp::new(engine.client(), inbox.clone());
+    catch_up.run_once().await.unwrap();
+    inbox.process_pending().await.unwrap();
+    (inbox, catch_up)
+}
+
+#[tokio::test]
+async fn events_processed_by_the_inbox_move_the_mirrored_connection_before_the_next_sync() {
     let engine = manual_engine().await;
     let (id, _) = engine.connection("Watched", 20).await;
     let dir = tempfile::tempdir().unwrap();
@@ -701,20 +724,7 @@ async fn events_processed_by_the_inbox_move_the_mirrored_connection_before_the_n
     let before = desk.mirror().connection(&id).await.unwrap().connection;
     assert!(!before.reauthorization_required && before.online);
 
-    let key = WebhookKey::from_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
-    let inbox = Inbox::open(
-        dir.path().join("inbox"),
-        InboxConfig {
-            background_processing: false,
-            appliers: vec![Arc::new(MirrorApplier::new(desk.mirror().clone(), "team"))],
-            ..InboxConfig::with_secret(key)
-        },
-    )
-    .await
-    .unwrap();
-    let catch_up = EventCatchUp::new(engine.client(), inbox.clone());
-    catch_up.run_once().await.unwrap();
-    inbox.process_pending().await.unwrap();
+    let (inbox, catch_up) = mirroring_inbox(dir.path(), &desk, &engine).await;
 
     let client = engine.client();
     client
@@ -757,11 +767,6 @@ async fn events_processed_by_the_inbox_move_the_mirrored_connection_before_the_n
 
 #[tokio::test]
 async fn a_scheduled_sync_on_the_platform_moves_the_mirrored_schedule_with_its_last_sync() {
-    use desk_core::catch_up::EventCatchUp;
-    use desk_core::mirror_applier::MirrorApplier;
-    use desk_inbox::{Inbox, InboxConfig};
-    use desk_platform::webhook_signature::WebhookKey;
-
     let engine = manual_engine().await;
     let (id, _) = engine.connection("Scheduled", 5).await;
     let dir = tempfile::tempdir().unwrap();
@@ -770,20 +775,7 @@ async fn a_scheduled_sync_on_the_platform_moves_the_mirrored_schedule_with_its_l
     sync(&desk, issuing()).await.unwrap();
     let listed = desk.mirror().connection(&id).await.unwrap().connection;
 
-    let key = WebhookKey::from_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
-    let inbox = Inbox::open(
-        dir.path().join("inbox"),
-        InboxConfig {
-            background_processing: false,
-            appliers: vec![Arc::new(MirrorApplier::new(desk.mirror().clone(), "team"))],
-            ..InboxConfig::with_secret(key)
-        },
-    )
-    .await
-    .unwrap();
-    let catch_up = EventCatchUp::new(engine.client(), inbox.clone());
-    catch_up.run_once().await.unwrap();
-    inbox.process_pending().await.unwrap();
+    let (inbox, catch_up) = mirroring_inbox(dir.path(), &desk, &engine).await;
 
     // The schedule comes due: the platform syncs on its own and says so in an event.
     let due = listed
