@@ -70,8 +70,9 @@ pub struct Statement {
     pub purchased: i64,
     /// Overage credits started (positive) and ended (negative) in the month.
     pub overage_change: i64,
-    /// For the account: the platform's own balance after the month's last entry (the opening
-    /// when there is none), which `closing` must equal.
+    /// For the account: the platform's own balance after the month's last entry (after the
+    /// last entry before the month when it has none; `None` with no entry at all), which
+    /// `closing` must equal.
     pub platform_closing: Option<i64>,
 }
 
@@ -241,9 +242,12 @@ impl Mirror {
             })
             .collect();
         let platform_closing = match balance {
-            StatementBalance::Available => {
-                Some(lines.last().map_or(opening, |l| l.line.entry.balance_after))
-            }
+            // With no entry at all (before the first sync's ledger) the platform said nothing
+            // to check against.
+            StatementBalance::Available => lines
+                .last()
+                .map(|l| l.line.entry.balance_after)
+                .or_else(|| earlier.last().map(|l| l.entry.balance_after)),
             StatementBalance::Held => None,
         };
         Ok(Statement {
