@@ -79,6 +79,8 @@ pub struct Desk {
     inbox_lock: std::sync::Mutex<Option<ServingLock>>,
     /// Pulls asked for by webhooks' record changes (`jobs::pulls`).
     pulls: crate::jobs::pulls::PullQueue,
+    /// Profiles a sync is listing now (`app_status` reports it).
+    directory_syncs: crate::directory_syncs::DirectorySyncs,
 }
 
 /// The file that remembers which profile the app shows (`profiles switch`).
@@ -107,12 +109,17 @@ impl Desk {
             settings_lock: Mutex::new(()),
             inbox_lock: std::sync::Mutex::new(None),
             pulls: crate::jobs::pulls::PullQueue::default(),
+            directory_syncs: crate::directory_syncs::DirectorySyncs::default(),
         })
     }
 
     /// Where appliers ask for the pulls webhooks call for; `jobs::pulls::run` runs them.
     pub fn pull_sender(&self) -> crate::jobs::pulls::PullSender {
         self.pulls.sender()
+    }
+
+    pub(crate) fn directory_syncs(&self) -> &crate::directory_syncs::DirectorySyncs {
+        &self.directory_syncs
     }
 
     pub(crate) fn pull_queue(&self) -> &crate::jobs::pulls::PullQueue {

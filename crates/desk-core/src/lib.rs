@@ -13,6 +13,7 @@ pub mod actions;
 pub mod alerts;
 pub mod catch_up;
 mod desk;
+mod directory_syncs;
 mod error;
 pub mod events;
 mod inspector_support;

@@ -199,6 +199,7 @@ impl Sync<'_> {
     async fn run(&self) -> Result<SyncReport, CoreError> {
         let started_at = Utc::now();
         let profile = self.profile().to_owned();
+        let listing = self.desk.directory_syncs().start(&profile);
         self.desk.events().emit(DeskEvent::SyncStarted {
             profile: profile.clone(),
         });
@@ -249,6 +250,7 @@ impl Sync<'_> {
             .try_collect()
             .await?;
         let ledger_entries_added = mirror.append_ledger(&profile, &ledger).await?;
+        drop(listing);
         self.desk.events().emit(DeskEvent::SyncDirectoryDone {
             profile: profile.clone(),
             customers,

@@ -33,6 +33,9 @@ pub struct AppStatus {
     pub platform: PlatformReach,
     /// When the mirror last received the account (the end of the last directory sync).
     pub synced_at: Option<DateTime<Utc>>,
+    /// A sync is listing the profile's account, customers and connections right now: lists
+    /// that are empty may only not be filled yet.
+    pub directory_syncing: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -69,8 +72,12 @@ pub async fn app_status(desk: &Desk, request: AppStatusRequest) -> Result<AppSta
             base_url: profile.as_ref().and_then(|p| p.base_url.clone()),
         },
     };
+    let directory_syncing = profile
+        .as_ref()
+        .is_some_and(|p| desk.directory_syncs().is_running(&p.name));
     Ok(AppStatus {
         version: env!("CARGO_PKG_VERSION").to_owned(),
+        directory_syncing,
         profile,
         profiles,
         platform,

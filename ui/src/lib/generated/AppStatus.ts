@@ -10,4 +10,9 @@ profile: Profile | null, profiles: Array<Profile>, platform: PlatformReach,
 /**
  * When the mirror last received the account (the end of the last directory sync).
  */
-synced_at: string | null, };
+synced_at: string | null, 
+/**
+ * A sync is listing the profile's account, customers and connections right now: lists
+ * that are empty may only not be filled yet.
+ */
+directory_syncing: boolean, };

@@ -1,6 +1,6 @@
 // What the top bar shows on every screen: the active profile, whether its platform answers,
 // and whether the event stream is live.
-import { call, onStreamState, type AppStatus, type StreamState } from '$lib/platform';
+import { call, onStreamState, subscribe, type AppStatus, type StreamState } from '$lib/platform';
 
 class AppState {
   status: AppStatus | null = $state(null);
@@ -22,7 +22,28 @@ class AppState {
       if (state === 'live') seenLive = true;
       this.stream = state;
     });
+    // Whether a sync is listing the account changes with the sync, not with the stream.
+    void subscribe((event) => {
+      if (
+        event.type === 'sync_started' ||
+        event.type === 'sync_directory_done' ||
+        event.type === 'sync_finished'
+      )
+        void this.refresh();
+    });
     void this.load();
+  }
+
+  /** What the mirror knows, without asking the platform again. */
+  async refresh(): Promise<void> {
+    try {
+      const status = await call('app_status', { probe: false });
+      // Keep the reach the last probe found: an unprobed answer does not know it.
+      this.status = this.status ? { ...status, platform: this.status.platform } : status;
+      this.error = null;
+    } catch (thrown) {
+      this.error = thrown;
+    }
   }
 
   /** What the mirror knows at once, then whether the platform answers now (slower). */
