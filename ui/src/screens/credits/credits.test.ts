@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerLine } from '$lib/platform';
-import { costRule, explain, monthLabel, poolSeries, statementMonths, whatIf } from './credits';
+import {
+  costRule,
+  explain,
+  monthLabel,
+  poolSeries,
+  sharePercent,
+  statementMonths,
+  whatIf,
+} from './credits';
 
 const sap = { credits: { cloud: 4, on_premises: 8 } };
 
@@ -80,6 +88,27 @@ describe('the pool over time', () => {
     expect(s.inUse).toEqual([0, 8, 8]);
     expect(s.overage).toEqual([0, 0, 4]);
     expect(s.at[0]).toBe(Date.parse('2026-11-01T00:00:00Z') / 1000);
+  });
+
+  it('works a cut ledger back from the totals of now', () => {
+    // 100 bought and 4 in overage before the two newest entries, which are all it holds.
+    const newestFirst = [
+      line({ id: 'c', reason: 'overage', delta: 0, overage_delta: 2, balance_after: 10 }),
+      line({ id: 'b', reason: 'connect', delta: -8, balance_after: 10 }),
+    ];
+    const s = poolSeries(newestFirst, { purchased: 100, overage_in_use: 6 });
+    expect(s.inUse).toEqual([90, 90]);
+    expect(s.overage).toEqual([4, 6]);
+    expect(poolSeries(newestFirst).inUse).toEqual([-10, -10]);
+  });
+});
+
+describe('shares', () => {
+  it('never shows a part that is there as 0%', () => {
+    expect(sharePercent(57, 130_714)).toBe('<1%');
+    expect(sharePercent(0, 130_714)).toBe('0%');
+    expect(sharePercent(1, 2)).toBe('50%');
+    expect(sharePercent(3, 0)).toBe('0%');
   });
 });
 

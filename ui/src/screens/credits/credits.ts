@@ -50,12 +50,28 @@ export interface PoolSeries {
   lines: LedgerLine[];
 }
 
-/** The pool after every ledger entry, from the platform's own `balance_after`. */
-export function poolSeries(newestFirst: LedgerLine[]): PoolSeries {
+/** The pool's totals now, for a ledger that holds only its newest entries. */
+export interface PoolNow {
+  purchased: number;
+  overage_in_use: number;
+}
+
+/**
+ * The pool after every ledger entry, from the platform's own `balance_after`. A ledger cut to
+ * its newest entries starts after purchases and overage it does not hold: with `now`, the
+ * totals before its first entry are worked back from today's, so "in use" does not start at
+ * minus what was bought before.
+ */
+export function poolSeries(newestFirst: LedgerLine[], now?: PoolNow): PoolSeries {
   const oldest = [...newestFirst].reverse();
   const series: PoolSeries = { at: [], available: [], inUse: [], overage: [], lines: oldest };
   let purchased = 0;
   let overage = 0;
+  if (now) {
+    const bought = oldest.reduce((n, l) => n + (l.reason === 'purchase' ? l.delta : 0), 0);
+    purchased = now.purchased - bought;
+    overage = now.overage_in_use - oldest.reduce((n, l) => n + l.overage_delta, 0);
+  }
   for (const line of oldest) {
     if (line.reason === 'purchase') purchased += line.delta;
     overage += line.overage_delta;
@@ -136,4 +152,11 @@ export function monthLabel(month: string): string {
     year: 'numeric',
     timeZone: 'UTC',
   });
+}
+
+/** A share of a total in whole percent, and "<1%" for a part that would round to nothing. */
+export function sharePercent(part: number, total: number): string {
+  if (!total || !part) return '0%';
+  const percent = Math.round((100 * part) / total);
+  return percent === 0 ? '<1%' : `${percent}%`;
 }
