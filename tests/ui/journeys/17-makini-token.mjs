@@ -5,7 +5,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assert, assertEqual, callAction, openConnection, spawnMdesk, waitUntil } from '../lib/harness.mjs';
+import {
+  assert,
+  assertEqual,
+  callAction,
+  openConnection,
+  spawnMdesk,
+  waitUntil,
+} from '../lib/harness.mjs';
 
 const CLIENT_ID = 'journey-makini';
 const CLIENT_SECRET = 'cs_journey_makini_secret';
