@@ -27,7 +27,7 @@ try {
     }
   };
   if (server) await tour('first-sync');
-  await page.getByRole('navigation').getByRole('link', { name: 'Overview' }).click();
+  await page.getByRole('navigation').getByRole('link', { name: 'Overview', exact: true }).click();
   await waitUntil(
     async () => /50,000 connections/.test(await page.locator('body').innerText()),
     'the overview lists the 50,000 connections',

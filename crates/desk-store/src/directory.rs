@@ -20,6 +20,15 @@ pub struct MirroredConnection {
     pub connection: Connection,
 }
 
+/// A connection's name and its customer's, for a list that carries only the id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct ConnectionName {
+    pub id: String,
+    pub name: String,
+    pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
+}
+
 /// What an event changes on a mirrored connection; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConnectionPatch {
@@ -613,6 +622,45 @@ impl Mirror {
         .await
         .map_err(|err| self.fail(err))?;
         rows.iter().map(connection_from_row).collect()
+    }
+
+    /// The names of the connections among `ids` the mirror holds (with their customer's), for
+    /// lists that carry only ids, like the webhook inspector's. `profile`'s copy first, as in
+    /// [`Mirror::connection_preferring`]; ids the mirror does not hold are left out.
+    pub async fn connection_names(
+        &self,
+        ids: &[String],
+        profile: Option<&str>,
+    ) -> Result<Vec<ConnectionName>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids =
+            serde_json::to_string(ids).map_err(|err| StoreError::InvalidInput(err.to_string()))?;
+        let rows = sqlx::query(
+            "SELECT id, name, customer_id, customer_name FROM (
+               SELECT c.id, c.name, c.customer_id, c.customer_name, ROW_NUMBER() OVER (
+                 PARTITION BY c.id ORDER BY CASE WHEN c.profile = ?2 THEN 0 ELSE 1 END, c.profile
+               ) AS pick
+               FROM connections c WHERE c.id IN (SELECT value FROM json_each(?1))
+             ) WHERE pick = 1 ORDER BY id",
+        )
+        .bind(ids)
+        .bind(profile)
+        .fetch_all(self.reader())
+        .await
+        .map_err(|err| self.fail(err))?;
+        rows.iter()
+            .map(|row| {
+                Ok(ConnectionName {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    customer_id: row.try_get("customer_id")?,
+                    customer_name: row.try_get("customer_name")?,
+                })
+            })
+            .collect::<std::result::Result<_, sqlx::Error>>()
+            .map_err(|err| self.fail(err))
     }
 
     /// One connection by id. Ids are unique on a platform; if two profiles mirror the same

@@ -34,7 +34,9 @@ mod time;
 pub use activity::{SyncRun, SyncRunState};
 pub use browse::EntityRecords;
 pub use credits::{AccountSnapshot, CreditForecast, CreditShare, Credits, FORECAST_WINDOW_DAYS};
-pub use directory::{ConnectionFilter, ConnectionPatch, MirroredConnection, NextSync};
+pub use directory::{
+    ConnectionFilter, ConnectionName, ConnectionPatch, MirroredConnection, NextSync,
+};
 pub use error::{DbError, Result, StoreError};
 pub use mirror::{IntegrityCheck, Mirror, DB_FILE, FORMAT_VERSION};
 pub use overview::{

@@ -46,6 +46,10 @@ export async function run({ page, server, shot }) {
       .getByRole('row', { name: /connection\.disconnected, signature valid/ })
       .first();
     await engineRow.waitFor({ timeout: 60000 });
+    // The row names the connection and its customer from the mirror (the webhook has ids).
+    const named = healthy.rows[0];
+    await engineRow.getByRole('cell', { name: named.name, exact: true }).waitFor();
+    await engineRow.getByRole('cell', { name: named.customer_name, exact: true }).waitFor();
     await engineRow.click();
     const panel = page.getByRole('complementary', { name: /Webhook #\d+/ });
     await panel.getByText('Signature Valid', { exact: true }).waitFor();

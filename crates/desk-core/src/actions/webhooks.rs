@@ -11,6 +11,7 @@ use desk_inbox::{
     WebhookEdit, WebhookSummary,
 };
 use desk_platform::event::EventType;
+use desk_store::ConnectionName;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use ts_rs::TS;
@@ -76,6 +77,9 @@ pub struct WebhooksView {
     pub caught_up_at: Option<DateTime<Utc>>,
     /// The event types the platform sends, for the type filter.
     pub event_types: Vec<String>,
+    /// Names of the rows' connections and customers, as the mirror knows them (a webhook
+    /// carries ids only); ids the mirror does not hold are missing.
+    pub connections: Vec<ConnectionName>,
 }
 
 pub async fn webhooks_list(
@@ -91,8 +95,21 @@ pub async fn webhooks_list(
             request.limit.unwrap_or(DEFAULT_PAGE),
         )
         .await?;
+    let mut ids: Vec<String> = page
+        .rows
+        .iter()
+        .filter_map(|row| row.summary.connection_id.clone())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let shown = crate::profiles::resolve_profile(desk, None).await.ok();
+    let connections = desk
+        .mirror()
+        .connection_names(&ids, shown.as_ref().map(|p| p.name.as_str()))
+        .await?;
     Ok(WebhooksView {
         page,
+        connections,
         caught_up_at: inbox.caught_up_at().await?,
         event_types: EventType::ALL
             .iter()

@@ -905,3 +905,47 @@ async fn a_customer_created_in_the_app_is_searchable_at_once_and_named_on_its_co
     let page = m.mirror.overview_page(&searched("zenith")).await.unwrap();
     assert_eq!(page.rows[0].customer_name.as_deref(), Some("Zenith Works"));
 }
+
+#[tokio::test]
+async fn connection_names_name_the_ids_the_mirror_holds_preferring_the_shown_profile() {
+    let m = seeded().await;
+    // A second profile on the same platform mirrors con_01 under an older name.
+    let mut renamed = connections();
+    renamed.truncate(1);
+    renamed[0].name = "an older name".into();
+    m.mirror
+        .replace_connections("other", &renamed, &[])
+        .await
+        .unwrap();
+    let ids: Vec<String> = ["con_07", "con_01", "conn_unknown"]
+        .map(str::to_owned)
+        .into();
+    let names = m
+        .mirror
+        .connection_names(&ids, Some(PROFILE))
+        .await
+        .unwrap();
+    let listed: Vec<_> = names
+        .iter()
+        .map(|n| (n.id.as_str(), n.name.as_str(), n.customer_name.as_deref()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("con_01", "upkeep of cus_1", Some("Ålesund Fisk AS")),
+            ("con_07", "oracle-ebs of cus_3", Some("Calder Steelworks")),
+        ]
+    );
+    let other = m
+        .mirror
+        .connection_names(&ids, Some("other"))
+        .await
+        .unwrap();
+    assert_eq!(other[0].name, "an older name");
+    assert!(m
+        .mirror
+        .connection_names(&[], None)
+        .await
+        .unwrap()
+        .is_empty());
+}

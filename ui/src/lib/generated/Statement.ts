@@ -19,7 +19,8 @@ consumed: number, returned: number, purchased: number,
  */
 overage_change: number, 
 /**
- * For the account: the platform's own balance after the month's last entry (the opening
- * when there is none), which `closing` must equal.
+ * For the account: the platform's own balance after the month's last entry (after the
+ * last entry before the month when it has none; `None` with no entry at all), which
+ * `closing` must equal.
  */
 platform_closing: number | null, };

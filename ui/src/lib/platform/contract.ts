@@ -32,6 +32,7 @@ export type { UpdateCheck } from '$lib/generated/UpdateCheck';
 export type { UpdateDownloaded } from '$lib/generated/UpdateDownloaded';
 export type { Connection } from '$lib/generated/Connection';
 export type { ConnectionCreated } from '$lib/generated/ConnectionCreated';
+export type { ConnectionName } from '$lib/generated/ConnectionName';
 export type { ConnectionOutcome } from '$lib/generated/ConnectionOutcome';
 export type { ConnectionReauthorized } from '$lib/generated/ConnectionReauthorized';
 export type { ConnectionRow } from '$lib/generated/ConnectionRow';
