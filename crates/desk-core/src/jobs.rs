@@ -54,19 +54,33 @@ pub async fn run(desk: &Desk, intervals: JobIntervals, shutdown: impl Future<Out
     });
     let polls = crate::periodic::every("status poll", intervals.poll, until_stopped(), || async {
         let session = desk.session(None).await?;
-        let crate::poll::PollPass {
-            changes,
-            connections,
-        } = crate::poll::poll_pass(desk, &session).await?;
-        // Alerts first: a failed catch-up below must not hold back what the poll saw.
-        let alerts = crate::alerts::Alerts::of(desk).await?;
-        crate::alerts::detect::after_poll(&alerts, &session, &connections).await?;
-        if !changes.is_empty() {
-            tracing::info!(
-                changed = changes.len(),
-                "status poll found changed connections"
+        // Before the first sync and while a sync lists the connections (the first one of a
+        // big account takes a minute), the poll would list them all a second time and write
+        // every one it has not seen, without customers or the account: the sync's listing is
+        // fresher and whole.
+        let profile = session.profile.name.as_str();
+        let never_synced = desk.mirror().credits(profile).await?.as_of.is_none();
+        let changes = if never_synced || desk.directory_syncs().is_running(profile) {
+            tracing::debug!(
+                "a sync is listing the connections; this status poll leaves them to it"
             );
-        }
+            Vec::new()
+        } else {
+            let crate::poll::PollPass {
+                changes,
+                connections,
+            } = crate::poll::poll_pass(desk, &session).await?;
+            // Alerts first: a failed catch-up below must not hold back what the poll saw.
+            let alerts = crate::alerts::Alerts::of(desk).await?;
+            crate::alerts::detect::after_poll(&alerts, &session, &connections).await?;
+            if !changes.is_empty() {
+                tracing::info!(
+                    changed = changes.len(),
+                    "status poll found changed connections"
+                );
+            }
+            changes
+        };
         crate::inspector_support::subscribe_inbox(desk, &session).await;
         let inbox = desk.inbox().await?.clone();
         if session.client.is_makini() {

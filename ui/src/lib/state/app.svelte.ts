@@ -22,14 +22,12 @@ class AppState {
       if (state === 'live') seenLive = true;
       this.stream = state;
     });
-    // Whether a sync is listing the account changes with the sync, not with the stream.
+    // Whether a sync is listing the account changes with the sync, not with the stream. A
+    // listing that finished also means the platform answered: ask again, so a probe that
+    // timed out while a local engine was still seeding does not say "Unreachable" for good.
     void subscribe((event) => {
-      if (
-        event.type === 'sync_started' ||
-        event.type === 'sync_directory_done' ||
-        event.type === 'sync_finished'
-      )
-        void this.refresh();
+      if (event.type === 'sync_started') void this.refresh();
+      if (event.type === 'sync_directory_done' || event.type === 'sync_finished') void this.load();
     });
     void this.load();
   }
