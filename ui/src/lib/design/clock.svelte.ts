@@ -7,7 +7,12 @@ class Clock {
 
   use(): () => void {
     this.users++;
-    this.timer ??= setInterval(() => (this.now = new Date()), 20000);
+    if (this.timer === null) {
+      // The clock stood still while nothing showed a time (another screen): catch up first,
+      // or rows that arrived since read "in 3 min".
+      this.now = new Date();
+      this.timer = setInterval(() => (this.now = new Date()), 20000);
+    }
     return () => {
       this.users--;
       if (this.users === 0 && this.timer) {
