@@ -62,7 +62,8 @@ pub async fn run(desk: &Desk, intervals: JobIntervals, shutdown: impl Future<Out
         let never_synced = desk.mirror().credits(profile).await?.as_of.is_none();
         let changes = if never_synced || desk.directory_syncs().is_running(profile) {
             tracing::debug!(
-                "a sync is listing the connections; this status poll leaves them to it"
+                never_synced,
+                "no sync has listed the connections yet, or one is listing them: this status poll leaves them to it"
             );
             Vec::new()
         } else {
