@@ -175,13 +175,20 @@ fn not_pullable(connection: &Connection) -> Option<&'static str> {
 
 /// Runs one sync of a profile (the local engine's profile is created on first use).
 pub async fn sync(desk: &Desk, request: SyncRequest) -> Result<SyncReport, CoreError> {
+    // The listing counts from before the session opens: a first start's local engine seeds
+    // for a while, and the screens should say "syncing" then too, not "no connections yet".
+    // (A profile that does not exist yet is created by the session; `run` marks it then.)
+    let opening = crate::profiles::resolve_profile(desk, request.profile.as_deref())
+        .await
+        .ok()
+        .map(|profile| desk.directory_syncs().start(&profile.name));
     let session = desk.session(request.profile.as_deref()).await?;
     Sync {
         desk,
         session: &session,
         request: &request,
     }
-    .run()
+    .run(opening)
     .await
 }
 
@@ -196,10 +203,13 @@ impl Sync<'_> {
         &self.session.profile.name
     }
 
-    async fn run(&self) -> Result<SyncReport, CoreError> {
+    async fn run(
+        &self,
+        opening: Option<crate::directory_syncs::DirectorySyncGuard>,
+    ) -> Result<SyncReport, CoreError> {
         let started_at = Utc::now();
         let profile = self.profile().to_owned();
-        let listing = self.desk.directory_syncs().start(&profile);
+        let listing = (self.desk.directory_syncs().start(&profile), opening);
         self.desk.events().emit(DeskEvent::SyncStarted {
             profile: profile.clone(),
         });

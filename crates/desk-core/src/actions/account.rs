@@ -48,6 +48,11 @@ pub enum PlatformReach {
     Online {
         base_url: String,
     },
+    /// The local engine did not answer within the probe's time because it is still opening
+    /// (a first start seeds it; the `scale` seed takes a while): not a fault.
+    Starting {
+        base_url: Option<String>,
+    },
     /// It did not answer or refused; the mirror is what is shown.
     Unreachable {
         base_url: Option<String>,
@@ -99,6 +104,10 @@ async fn probe(desk: &Desk, profile: &Profile) -> PlatformReach {
         Ok(Err(err)) => PlatformReach::Unreachable {
             base_url: profile.base_url.clone(),
             error: ActionError::from(&err),
+        },
+        // In process, the local engine times out only while it opens (seeds) its database.
+        Err(_) if profile.kind == desk_store::ProfileKind::Local => PlatformReach::Starting {
+            base_url: profile.base_url.clone(),
         },
         Err(_) => PlatformReach::Unreachable {
             base_url: profile.base_url.clone(),

@@ -55,6 +55,8 @@ class AppState {
         return;
       }
     }
+    // A local engine that is still opening answers in a while: ask again until it does.
+    if (this.status?.platform.state === 'starting') setTimeout(() => void this.load(), 5000);
   }
 }
 
