@@ -637,7 +637,7 @@ impl Mirror {
         }
         let ids =
             serde_json::to_string(ids).map_err(|err| StoreError::InvalidInput(err.to_string()))?;
-        let rows = sqlx::query(
+        let rows: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
             "SELECT id, name, customer_id, customer_name FROM (
                SELECT c.id, c.name, c.customer_id, c.customer_name, ROW_NUMBER() OVER (
                  PARTITION BY c.id ORDER BY CASE WHEN c.profile = ?2 THEN 0 ELSE 1 END, c.profile
@@ -650,17 +650,15 @@ impl Mirror {
         .fetch_all(self.reader())
         .await
         .map_err(|err| self.fail(err))?;
-        rows.iter()
-            .map(|row| {
-                Ok(ConnectionName {
-                    id: row.try_get("id")?,
-                    name: row.try_get("name")?,
-                    customer_id: row.try_get("customer_id")?,
-                    customer_name: row.try_get("customer_name")?,
-                })
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, customer_id, customer_name)| ConnectionName {
+                id,
+                name,
+                customer_id,
+                customer_name,
             })
-            .collect::<std::result::Result<_, sqlx::Error>>()
-            .map_err(|err| self.fail(err))
+            .collect())
     }
 
     /// One connection by id. Ids are unique on a platform; if two profiles mirror the same

@@ -12,14 +12,18 @@ use std::time::{Duration, Instant};
 
 const PASSPHRASE: &str = "alerts test passphrase";
 
-fn mdesk(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mdesk"))
-        .args(["--data-dir", data_dir.to_str().unwrap()])
-        .args(args)
-        .env("MDESK_VAULT_PASSPHRASE", PASSPHRASE)
+/// `mdesk --data-dir DIR args`, its vault keyed by this test's passphrase (the shared command
+/// uses a key file).
+fn alerts_command(data_dir: &Path, args: &[&str]) -> Command {
+    let mut command = super::mdesk_command(data_dir, args);
+    command
         .env_remove("MDESK_VAULT_KEY_FILE")
-        .output()
-        .unwrap()
+        .env("MDESK_VAULT_PASSPHRASE", PASSPHRASE);
+    command
+}
+
+fn mdesk(data_dir: &Path, args: &[&str]) -> Output {
+    alerts_command(data_dir, args).output().unwrap()
 }
 
 fn ok(data_dir: &Path, args: &[&str]) -> String {
@@ -43,22 +47,15 @@ fn json(data_dir: &Path, args: &[&str]) -> Value {
 fn browser_mode(data_dir: &Path) -> super::Spawned {
     let log = std::fs::File::create(serve_log(data_dir)).unwrap();
     let mut child = super::Spawned(
-        Command::new(env!("CARGO_BIN_EXE_mdesk"))
-            .args([
-                "--data-dir",
-                data_dir.to_str().unwrap(),
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--poll-interval",
-                "1s",
-            ])
-            .env("MDESK_VAULT_PASSPHRASE", PASSPHRASE)
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .unwrap(),
+        alerts_command(
+            data_dir,
+            &["serve", "--addr", "127.0.0.1:0", "--poll-interval", "1s"],
+        )
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap(),
     );
     let first = super::stdout_lines(&mut child, 1).remove(0);
     assert!(first.starts_with("listening on "), "{first}");

@@ -113,22 +113,15 @@ fn serve(data_dir: &std::path::Path) -> Server {
 
 fn serve_with(data_dir: &std::path::Path, extra: &[&str]) -> Server {
     let mut child = Spawned(
-        Command::new(env!("CARGO_BIN_EXE_mdesk"))
-            .args([
-                "--data-dir",
-                data_dir.to_str().unwrap(),
-                "engine",
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--seed",
-                "demo",
-            ])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+        mdesk_command(
+            data_dir,
+            &["engine", "serve", "--addr", "127.0.0.1:0", "--seed", "demo"],
+        )
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap(),
     );
     let [first, second]: [String; 2] = stdout_lines(&mut child, 2).try_into().unwrap();
     let base = first

@@ -275,6 +275,21 @@ async fn vault_token(desk: &Desk, id: &str) -> String {
         .to_owned()
 }
 
+/// A fresh engine with one connection of `records` records per entity, mirrored by a fresh
+/// desk through the team profile (records included): (engine, connection id, folder, desk).
+async fn mirrored_connection(
+    name: &str,
+    records: i64,
+) -> (ManualEngine, String, tempfile::TempDir, Desk) {
+    let engine = manual_engine().await;
+    let (id, _) = engine.connection(name, records).await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path()).await;
+    add_team_profile(&desk, &engine).await;
+    sync(&desk, issuing()).await.unwrap();
+    (engine, id, dir, desk)
+}
+
 pub(crate) async fn add_team_profile(desk: &Desk, engine: &ManualEngine) {
     profiles::add_profile(
         desk,
@@ -571,12 +586,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 #[tokio::test]
 async fn exports_write_every_matching_record_and_refuse_an_unknown_extension() {
-    let engine = manual_engine().await;
-    let (id, _) = engine.connection("Export", 700).await;
-    let dir = tempfile::tempdir().unwrap();
-    let desk = desk(dir.path()).await;
-    add_team_profile(&desk, &engine).await;
-    sync(&desk, issuing()).await.unwrap();
+    let (_engine, id, dir, desk) = mirrored_connection("Export", 700).await;
     let query = RecordQuery {
         connection_id: Some(id.clone()),
         entity: Some("purchase-orders".to_owned()),
@@ -715,12 +725,7 @@ async fn mirroring_inbox(
 
 #[tokio::test]
 async fn events_processed_by_the_inbox_move_the_mirrored_connection_before_the_next_sync() {
-    let engine = manual_engine().await;
-    let (id, _) = engine.connection("Watched", 20).await;
-    let dir = tempfile::tempdir().unwrap();
-    let desk = desk(dir.path()).await;
-    add_team_profile(&desk, &engine).await;
-    sync(&desk, issuing()).await.unwrap();
+    let (engine, id, dir, desk) = mirrored_connection("Watched", 20).await;
     let before = desk.mirror().connection(&id).await.unwrap().connection;
     assert!(!before.reauthorization_required && before.online);
 
@@ -767,12 +772,7 @@ async fn events_processed_by_the_inbox_move_the_mirrored_connection_before_the_n
 
 #[tokio::test]
 async fn a_scheduled_sync_on_the_platform_moves_the_mirrored_schedule_with_its_last_sync() {
-    let engine = manual_engine().await;
-    let (id, _) = engine.connection("Scheduled", 5).await;
-    let dir = tempfile::tempdir().unwrap();
-    let desk = desk(dir.path()).await;
-    add_team_profile(&desk, &engine).await;
-    sync(&desk, issuing()).await.unwrap();
+    let (engine, id, dir, desk) = mirrored_connection("Scheduled", 5).await;
     let listed = desk.mirror().connection(&id).await.unwrap().connection;
 
     let (inbox, catch_up) = mirroring_inbox(dir.path(), &desk, &engine).await;
