@@ -50,6 +50,7 @@ export async function run({ page, server, shot }) {
     const named = healthy.rows[0];
     await engineRow.getByRole('cell', { name: named.name, exact: true }).waitFor();
     await engineRow.getByRole('cell', { name: named.customer_name, exact: true }).waitFor();
+    await shot('list');
     await engineRow.click();
     const panel = page.getByRole('complementary', { name: /Webhook #\d+/ });
     await panel.getByText('Signature Valid', { exact: true }).waitFor();

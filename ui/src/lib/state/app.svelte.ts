@@ -9,6 +9,8 @@ class AppState {
   /** Bumped when the stream comes back after a gap: screens reload what they show. */
   resumed = $state(0);
   private started = false;
+  /** The next probe of a local engine that is still opening (one at a time). */
+  private retry: ReturnType<typeof setTimeout> | null = null;
 
   start(): void {
     if (this.started) return;
@@ -56,7 +58,12 @@ class AppState {
       }
     }
     // A local engine that is still opening answers in a while: ask again until it does.
-    if (this.status?.platform.state === 'starting') setTimeout(() => void this.load(), 5000);
+    if (this.status?.platform.state === 'starting' && this.retry === null) {
+      this.retry = setTimeout(() => {
+        this.retry = null;
+        void this.load();
+      }, 5000);
+    }
   }
 }
 
