@@ -100,86 +100,127 @@ async fn main() -> Result<(), Error> {
         return Err(format!("paged {paged} of {records} records").into());
     }
     let paging_rate = paged as f64 / paging_seconds;
+    println!(
+        "engine_paging_over_http: {paging_rate:.0} records/s (1.00, baseline; GET /api/v1/work-orders?limit=500 by next_cursor, each page parsed and dropped, {paging_seconds:.1} s)"
+    );
+    // BENCH_ONLY=makini (or `ours`) runs that pull alone beside the baseline, for a profiler;
+    // each line is printed when measured, so a profiler can be attached at the line before.
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let wanted = |part: &str| only.is_empty() || only == part;
 
     // Our API: a self-hosted profile into a fresh desk.
     let desk = open_desk(dir.path(), "desk").await?;
-    profiles::add_profile(
-        &desk,
-        AddProfile {
-            name: "bench".to_owned(),
-            target: ProfileTarget::SelfHosted {
-                url: base.clone(),
-                client_id: "mdesk-local".to_owned(),
-                client_secret: SecretString::new(SECRET.to_owned()),
+    let mut pull_rate = None;
+    if wanted("ours") {
+        profiles::add_profile(
+            &desk,
+            AddProfile {
+                name: "bench".to_owned(),
+                target: ProfileTarget::SelfHosted {
+                    url: base.clone(),
+                    client_id: "mdesk-local".to_owned(),
+                    client_secret: SecretString::new(SECRET.to_owned()),
+                },
             },
-        },
-    )
-    .await?;
-    let started = Instant::now();
-    let report = sync(
-        &desk,
-        SyncRequest {
-            issue_tokens: true,
-            ..SyncRequest::default()
-        },
-    )
-    .await?;
-    let pull_seconds = started.elapsed().as_secs_f64();
-    let pulled = report.records();
-    if pulled != records as u64 || report.failures() > 0 {
-        return Err(format!("pulled {pulled} of {records} records: {report:?}").into());
+        )
+        .await?;
+        let started = Instant::now();
+        let report = sync(
+            &desk,
+            SyncRequest {
+                issue_tokens: true,
+                ..SyncRequest::default()
+            },
+        )
+        .await?;
+        let pull_seconds = started.elapsed().as_secs_f64();
+        let pulled = report.records();
+        if pulled != records as u64 || report.failures() > 0 {
+            return Err(format!("pulled {pulled} of {records} records: {report:?}").into());
+        }
+        let rate = pulled as f64 / pull_seconds;
+        println!(
+        "mirror_pull_from_engine: {rate:.0} records/s ({:.2} to baseline; desk_core::sync on a self-hosted profile, {pulled} records over HTTP in pages of 500, {pull_seconds:.1} s)",
+        rate / paging_rate
+    );
+        pull_rate = Some(rate);
     }
-    let pull_rate = pulled as f64 / pull_seconds;
 
-    // Makini's surface: a Makini profile on the same engine into a second fresh desk. A first
-    // directory-only sync mirrors the connection, so its token can be kept for it.
-    let makini_desk = open_desk(dir.path(), "makini-desk").await?;
-    profiles::add_profile(
-        &makini_desk,
-        AddProfile {
-            name: "m".to_owned(),
-            target: ProfileTarget::Makini {
-                url: Some(base.clone()),
-                region: None,
-                client_id: "mdesk-local".to_owned(),
-                client_secret: SecretString::new(SECRET.to_owned()),
+    if wanted("makini") {
+        // Makini's surface: a Makini profile on the same engine into a second fresh desk. A first
+        // directory-only sync mirrors the connection, so its token can be kept for it.
+        let makini_desk = open_desk(dir.path(), "makini-desk").await?;
+        profiles::add_profile(
+            &makini_desk,
+            AddProfile {
+                name: "m".to_owned(),
+                target: ProfileTarget::Makini {
+                    url: Some(base.clone()),
+                    region: None,
+                    client_id: "mdesk-local".to_owned(),
+                    client_secret: SecretString::new(SECRET.to_owned()),
+                },
             },
-        },
-    )
-    .await?;
-    let on_makini = |directory_only| SyncRequest {
-        profile: Some("m".to_owned()),
-        directory_only,
-        ..SyncRequest::default()
-    };
-    sync(&makini_desk, on_makini(true)).await?;
-    set_connection_token(
-        &makini_desk,
-        Some("m"),
-        &id,
-        SecretString::new(token.clone()),
-    )
-    .await?;
-    let started = Instant::now();
-    let report = sync(&makini_desk, on_makini(false)).await?;
-    let makini_seconds = started.elapsed().as_secs_f64();
-    let makini_pulled = report.records();
-    if makini_pulled != records as u64 || report.failures() > 0 || !report.skipped.is_empty() {
-        return Err(format!(
+        )
+        .await?;
+        let on_makini = |directory_only| SyncRequest {
+            profile: Some("m".to_owned()),
+            directory_only,
+            ..SyncRequest::default()
+        };
+        sync(&makini_desk, on_makini(true)).await?;
+        set_connection_token(
+            &makini_desk,
+            Some("m"),
+            &id,
+            SecretString::new(token.clone()),
+        )
+        .await?;
+        let started = Instant::now();
+        let report = sync(&makini_desk, on_makini(false)).await?;
+        let makini_seconds = started.elapsed().as_secs_f64();
+        let makini_pulled = report.records();
+        if makini_pulled != records as u64 || report.failures() > 0 || !report.skipped.is_empty() {
+            return Err(format!(
             "pulled {makini_pulled} of {records} records through the Makini surface: {report:?}"
         )
-        .into());
+            .into());
+        }
+        let makini_rate = makini_pulled as f64 / makini_seconds;
+        println!(
+        "mirror_pull_makini_surface: {makini_rate:.0} records/s ({:.2} to baseline; desk_core::sync on a Makini profile, /api/eam/work-orders?page=N&per_page=500, {makini_seconds:.1} s)",
+        makini_rate / paging_rate
+    );
+        makini_desk.close().await;
     }
-    let makini_rate = makini_pulled as f64 / makini_seconds;
-    makini_desk.close().await;
 
     // The baseline again after the pulls: how much the machine drifted during the run.
     let (_, again_seconds) = page_through(&http, &base, &token).await?;
     let again_rate = paged as f64 / again_seconds;
+    println!(
+        "engine_paging_over_http_after_pulls: {again_rate:.0} records/s ({:.2} to baseline; the same walk again, for the run's drift)",
+        again_rate / paging_rate
+    );
+    if let Some(pull_rate) = pull_rate {
+        plain_baselines(&desk, dir.path(), paging_rate, pull_rate).await?;
+    }
+    desk.close().await;
+    if stop.send(()).is_err() {
+        return Err("the engine stopped before the end of the run".into());
+    }
+    server.await??;
+    Ok(())
+}
 
-    // Baseline: the same rows (as the mirror stored them) into a plain table, one prepared
-    // statement in one transaction.
-    let mut rows: Vec<(String, String)> = Vec::with_capacity(records as usize);
+/// The same rows (as the mirror stored them) into a plain table, one prepared statement in one
+/// transaction, then 100 rows per statement.
+async fn plain_baselines(
+    desk: &Desk,
+    dir: &Path,
+    paging_rate: f64,
+    pull_rate: f64,
+) -> Result<(), Error> {
+    let mut rows: Vec<(String, String)> = Vec::new();
     let mut after: Option<String> = None;
     loop {
         let page = desk
@@ -203,7 +244,7 @@ async fn main() -> Result<(), Error> {
     }
     let mut plain = SqliteConnection::connect_with(
         &SqliteConnectOptions::new()
-            .filename(dir.path().join("plain.db"))
+            .filename(dir.join("plain.db"))
             .create_if_missing(true)
             .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
             .synchronous(sqlx::sqlite::SqliteSynchronous::Normal),
@@ -244,21 +285,6 @@ async fn main() -> Result<(), Error> {
     let batched_rate = rows.len() as f64 / started.elapsed().as_secs_f64();
 
     println!(
-        "engine_paging_over_http: {paging_rate:.0} records/s (1.00, baseline; GET /api/v1/work-orders?limit=500 by next_cursor, each page parsed and dropped, {paging_seconds:.1} s)"
-    );
-    println!(
-        "mirror_pull_from_engine: {pull_rate:.0} records/s ({:.2} to baseline; desk_core::sync on a self-hosted profile, {pulled} records over HTTP in pages of 500, {pull_seconds:.1} s)",
-        pull_rate / paging_rate
-    );
-    println!(
-        "mirror_pull_makini_surface: {makini_rate:.0} records/s ({:.2} to baseline; desk_core::sync on a Makini profile, /api/eam/work-orders?page=N&per_page=500, {makini_seconds:.1} s)",
-        makini_rate / paging_rate
-    );
-    println!(
-        "engine_paging_over_http_after_pulls: {again_rate:.0} records/s ({:.2} to baseline; the same walk again, for the run's drift)",
-        again_rate / paging_rate
-    );
-    println!(
         "plain_insert_one_prepared_tx: {plain_rate:.0} records/s ({:.2} to baseline; the mirror pull is {:.2} of it)",
         plain_rate / paging_rate,
         pull_rate / plain_rate
@@ -268,11 +294,6 @@ async fn main() -> Result<(), Error> {
         batched_rate / paging_rate,
         pull_rate / batched_rate
     );
-    desk.close().await;
-    if stop.send(()).is_err() {
-        return Err("the engine stopped before the end of the run".into());
-    }
-    server.await??;
     Ok(())
 }
 

@@ -35,6 +35,7 @@ pub mod sync;
 pub mod time_input;
 mod tokens;
 pub mod updates;
+mod walk_pages;
 
 pub use desk::{Desk, DeskConfig, VaultAccess};
 pub use error::{ActionError, Code, CoreError, NextStep};

@@ -384,6 +384,44 @@ impl DataClient {
         }
     }
 
+    /// How many pages of one walk may be asked at once: `None` for a cursor walk (each page
+    /// names the next), a count for Makini's numbered pages ([`Self::numbered_page`]).
+    pub fn pages_in_flight(&self) -> Option<usize> {
+        match self {
+            Self::Desk(_) => None,
+            Self::Makini(c) => Some(c.pages_in_flight()),
+        }
+    }
+
+    /// The page a stored cursor of a numbered list names (`None`: the first).
+    pub(crate) fn page_number(
+        &self,
+        entity: &str,
+        cursor: Option<&str>,
+    ) -> Result<u64, ClientError> {
+        match cursor {
+            None => Ok(1),
+            Some(text) => text.parse::<u64>().map_err(|_| ClientError::Decode {
+                path: self.path_of(entity),
+                request_id: None,
+                message: format!("{text:?} is not a Makini page number"),
+            }),
+        }
+    }
+
+    /// Page `page` (from 1) of a numbered list, with the list's last page when the answer says.
+    pub async fn numbered_page(
+        &self,
+        entity: &str,
+        query: &RecordQuery,
+        page: u64,
+    ) -> Result<desk_makini::RecordsPage, ClientError> {
+        match self {
+            Self::Desk(_) => Err(unsupported("ask our API's cursor pages by number")),
+            Self::Makini(c) => c.records_page(entity, query.modified_after, page).await,
+        }
+    }
+
     /// One page of `entity` from `cursor` (`None`: the first). Makini's pages are numbered:
     /// the cursor is the next page's number, so a stored walk resumes there.
     pub async fn records_page(
@@ -395,14 +433,7 @@ impl DataClient {
         match self {
             Self::Desk(c) => c.records_page(entity, query, cursor).await,
             Self::Makini(c) => {
-                let page = match cursor {
-                    None => 1,
-                    Some(text) => text.parse::<u64>().map_err(|_| ClientError::Decode {
-                        path: self.path_of(entity),
-                        request_id: None,
-                        message: format!("{text:?} is not a Makini page number"),
-                    })?,
-                };
+                let page = self.page_number(entity, cursor)?;
                 let answer = c.records_page(entity, query.modified_after, page).await?;
                 Ok(Page {
                     data: answer.records,

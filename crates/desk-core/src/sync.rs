@@ -14,6 +14,7 @@ use crate::events::DeskEvent;
 use crate::platform::DataClient;
 use crate::session::Session;
 use crate::tokens;
+use crate::walk_pages::{fetch_pages, PageForWriter};
 use crate::CoreError;
 use chrono::{DateTime, Duration as Age, Utc};
 use desk_client::{
@@ -618,45 +619,12 @@ impl Sync<'_> {
             modified_after: walk.modified_after,
             list: ListOptions::page_size(PAGE_SIZE),
         };
-        // Pages are fetched and prepared for the mirror (checked, serialised, their index text
-        // extracted) ahead of the mirror's page writer, which stores them in order on its own
-        // thread: the platform, this task and the writer work at the same time, and a slow
-        // page on one side is absorbed by the queue instead of holding up the other.
-        let (ahead, mut fetched) =
-            tokio::sync::mpsc::channel::<(Option<String>, PreparedPage)>(PAGES_AHEAD);
-        let fetch = |cursor: Option<String>| {
-            let query = &query;
-            async move {
-                let page = data
-                    .records_page(entity, query, cursor.as_deref())
-                    .await
-                    .map_err(CoreError::Client)?;
-                let next = page.next_cursor.filter(|next| !next.is_empty());
-                if next.is_some() && next == cursor {
-                    return Err(ClientError::Decode {
-                        path: data.path_of(entity),
-                        request_id: None,
-                        message: "the platform returned the same cursor twice".to_owned(),
-                    }
-                    .into());
-                }
-                Ok::<_, CoreError>((next, PreparedPage::new(&page.data)?))
-            }
-        };
-        let fetcher = async move {
-            let mut cursor = cursor;
-            loop {
-                let (next, prepared) = fetch(cursor).await?;
-                if ahead.send((next.clone(), prepared)).await.is_err() {
-                    // The writer stopped on an error of its own, which the walk reports.
-                    return Ok(());
-                }
-                match next {
-                    Some(next) => cursor = Some(next),
-                    None => return Ok(()),
-                }
-            }
-        };
+        // Pages are fetched and prepared for the mirror ahead of the mirror's page writer,
+        // which stores them in order on its own thread: the platform, this task and the writer
+        // work at the same time, and a slow page on one side is absorbed by the queue instead
+        // of holding up the other.
+        let (ahead, mut fetched) = tokio::sync::mpsc::channel::<PageForWriter>(PAGES_AHEAD);
+        let fetcher = fetch_pages(data, entity, &query, cursor, ahead);
         // Every page fetched is written, also when fetching a later one failed: the walk then
         // ends on that error with everything before it stored, as a sequential walk would. The
         // writer owns the queue's end: stopping on an error drops it, which stops the fetcher.

@@ -37,6 +37,11 @@ pub struct MakiniSettings {
     pub sort_field: String,
     /// What to mirror per namespace; the defaults are our unified entities.
     pub routes: HashMap<Namespace, Vec<Route>>,
+    /// Pages of one walk asked at once. Numbered pages do not wait for each other the way
+    /// cursors do, so a walk asks the next ones while the mirror writes the current one; each
+    /// request is still retried on its own (429 with `Retry-After`, 5xx), and a rate-limited
+    /// connection spends its budget no faster than its pages arrive.
+    pub pages_in_flight: usize,
 }
 
 impl Default for MakiniSettings {
@@ -46,6 +51,7 @@ impl Default for MakiniSettings {
             per_page: 100,
             updated_field: "updatedAt".to_owned(),
             sort_field: "key".to_owned(),
+            pages_in_flight: 3,
             routes: [Namespace::Eam, Namespace::Erp, Namespace::Wms]
                 .into_iter()
                 .map(|ns| (ns, ns.default_routes()))

@@ -47,6 +47,11 @@ impl MakiniData {
         self.http.connection_id()
     }
 
+    /// Pages of one walk to ask at once (at least one).
+    pub fn pages_in_flight(&self) -> usize {
+        self.settings.pages_in_flight.max(1)
+    }
+
     /// What this connection mirrors.
     pub fn routes(&self) -> &[Route] {
         &self.routes

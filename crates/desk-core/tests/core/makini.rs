@@ -2,7 +2,7 @@
 
 use crate::sync::desk;
 use desk_core::profiles::{self, AddProfile, ProfileTarget};
-use desk_core::sync::{set_connection_token, sync, SyncRequest};
+use desk_core::sync::{set_connection_token, sync, EntityReport, SyncRequest};
 use desk_core::Desk;
 use desk_makini::fake::FakeMakini;
 use desk_store::SyncRunState;
@@ -46,15 +46,34 @@ fn on(profile: &str) -> SyncRequest {
     }
 }
 
-#[tokio::test]
-async fn a_makini_profile_logs_in_first_and_mirrors_records_with_the_users_token_untouched() {
+/// A fake with one connection ("ct_user" its token) holding `n` work orders, 100 per page:
+/// fewer than the adapter asks (500), so walks follow the answer's `meta`.
+async fn fake_with_orders(n: usize) -> (FakeMakini, String) {
     let fake = FakeMakini::start(ID, SECRET).await.unwrap();
     let key = fake.with_state(|st| {
-        // Fewer per page than the adapter asks (500): the walk follows the answer's `meta`.
         st.max_per_page = Some(100);
         let key = st.add_connection("Acme North", "it@acme.example", "maintainx", "ct_user");
         let c = st.connection_mut(&key).unwrap();
-        c.records.insert("eam/work-orders".into(), orders(230, 3));
+        c.records.insert("eam/work-orders".into(), orders(n, 3));
+        key
+    });
+    (fake, key)
+}
+
+fn entity_report(report: &desk_core::sync::SyncReport, entity: &str) -> EntityReport {
+    report
+        .entities
+        .iter()
+        .find(|e| e.entity == entity)
+        .cloned()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_makini_profile_logs_in_first_and_mirrors_records_with_the_users_token_untouched() {
+    let (fake, key) = fake_with_orders(230).await;
+    fake.with_state(|st| {
+        let c = st.connection_mut(&key).unwrap();
         c.records.insert(
             "eam/assets".into(),
             vec![
@@ -62,7 +81,6 @@ async fn a_makini_profile_logs_in_first_and_mirrors_records_with_the_users_token
                 "deletedAt": "2026-01-02T00:00:00Z"}),
             ],
         );
-        key
     });
     let dir = tempfile::tempdir().unwrap();
     let desk = desk(dir.path()).await;
@@ -93,23 +111,15 @@ async fn a_makini_profile_logs_in_first_and_mirrors_records_with_the_users_token
     .unwrap();
     let full = sync(&desk, on("m")).await.unwrap();
     assert!(full.skipped.is_empty(), "{full:?}");
-    let by_entity = |report: &desk_core::sync::SyncReport, entity: &str| {
-        report
-            .entities
-            .iter()
-            .find(|e| e.entity == entity)
-            .cloned()
-            .unwrap()
-    };
-    let work_orders = by_entity(&full, "work-orders");
+    let work_orders = entity_report(&full, "work-orders");
     assert_eq!(work_orders.state, SyncRunState::Completed);
     assert_eq!(work_orders.inserted, 230);
     assert_eq!(
         work_orders.pages, 3,
         "100 per page, as the fake serves them"
     );
-    assert_eq!(by_entity(&full, "assets").inserted, 1);
-    assert_eq!(by_entity(&full, "inventory-items").inserted, 0);
+    assert_eq!(entity_report(&full, "assets").inserted, 1);
+    assert_eq!(entity_report(&full, "inventory-items").inserted, 0);
     // The user's token still works: nothing replaced it.
     assert_eq!(
         fake.with_state(|st| st.connection_mut(&key).unwrap().tokens.clone()),
@@ -141,7 +151,7 @@ async fn a_makini_profile_logs_in_first_and_mirrors_records_with_the_users_token
         st.requests.clear();
     });
     let again = sync(&desk, on("m")).await.unwrap();
-    let work_orders = by_entity(&again, "work-orders");
+    let work_orders = entity_report(&again, "work-orders");
     assert!(work_orders.modified_after.is_some());
     assert_eq!(
         (work_orders.inserted, work_orders.updated),
@@ -162,4 +172,78 @@ async fn a_makini_profile_logs_in_first_and_mirrors_records_with_the_users_token
     );
     let mirrored = desk.mirror().connection(&key).await.unwrap();
     assert!(mirrored.connection.reauthorization_required);
+}
+
+#[tokio::test]
+async fn a_makini_walk_asks_pages_ahead_stores_every_page_before_a_failed_one_and_resumes_there() {
+    let (fake, key) = fake_with_orders(650).await;
+    // Not retried (a 4xx other than 429): the walk ends at page 3.
+    fake.with_state(|st| st.failing_page = Some((3, 400)));
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path()).await;
+    add(&desk, &fake, SECRET).await.unwrap();
+    sync(
+        &desk,
+        SyncRequest {
+            directory_only: true,
+            ..on("m")
+        },
+    )
+    .await
+    .unwrap();
+    set_connection_token(
+        &desk,
+        Some("m"),
+        &key,
+        SecretString::new("ct_user".to_owned()),
+    )
+    .await
+    .unwrap();
+    let work_orders = |report: &desk_core::sync::SyncReport| entity_report(report, "work-orders");
+    let asked = |fake: &FakeMakini| -> Vec<u64> {
+        fake.with_state(|st| {
+            st.requests
+                .iter()
+                .filter(|r| r.contains("/api/eam/work-orders?"))
+                .filter_map(|r| {
+                    r.split(['?', '&'])
+                        .find_map(|pair| pair.strip_prefix("page="))
+                        .and_then(|n| n.parse().ok())
+                })
+                .collect()
+        })
+    };
+    let query = desk_store::RecordQuery {
+        entity: Some("work-orders".to_owned()),
+        connection_id: Some(key.clone()),
+        ..desk_store::RecordQuery::default()
+    };
+    let mirror = desk.mirror();
+
+    let failed = work_orders(&sync(&desk, on("m")).await.unwrap());
+    assert_eq!(failed.state, SyncRunState::Failed, "{failed:?}");
+    assert_eq!((failed.pages, failed.inserted), (2, 200), "{failed:?}");
+    assert_eq!(mirror.count_records(&query).await.unwrap(), 200);
+    // Page 1 said there are 7: pages 2, 3 and 4 were asked before any of them answered.
+    let pages = asked(&fake);
+    assert_eq!(pages[0], 1, "{pages:?}");
+    assert!(pages.contains(&4), "pages in flight: {pages:?}");
+    assert!(!pages.contains(&7), "no further than in flight: {pages:?}");
+
+    fake.with_state(|st| {
+        st.failing_page = None;
+        st.requests.clear();
+    });
+    let resumed = work_orders(&sync(&desk, on("m")).await.unwrap());
+    assert_eq!(resumed.state, SyncRunState::Completed, "{resumed:?}");
+    assert!(resumed.resumed, "{resumed:?}");
+    assert_eq!(resumed.inserted, 450, "{resumed:?}");
+    assert_eq!(mirror.count_records(&query).await.unwrap(), 650);
+    let pages = asked(&fake);
+    // Resumed at the failed page, none past the last; then the walk that follows a resumed
+    // one (the changes since it began) starts from page 1.
+    let mut resumed_pages = pages[..pages.len().min(5)].to_vec();
+    resumed_pages.sort_unstable();
+    assert_eq!(resumed_pages, vec![3, 4, 5, 6, 7], "{pages:?}");
+    assert!(pages[5..].iter().all(|&page| page == 1), "{pages:?}");
 }

@@ -112,8 +112,8 @@ pub async fn list(
     let id = stored.connection.id.as_str();
     let mut db = engine.store.reader().acquire().await?;
 
-    // A walk asking for the page after the one it was just served continues from where that
-    // page ended, without OFFSET or a new COUNT (see `walks`).
+    // A walk asking for a page shortly after one it was served continues from where that page
+    // ended, without a new COUNT or an OFFSET over the list (see `walks`).
     let keyset = keyset_sorts(shape, &query);
     let key = walk_key(id, shape, &query);
     let max_seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM records")
@@ -123,7 +123,7 @@ pub async fn list(
         .as_ref()
         .and_then(|_| engine.makini_walks.continuation(&key, query.page, max_seq));
     let total: i64 = match &continuation {
-        Some(position) => position.total,
+        Some(continuation) => continuation.from.total,
         None => {
             let mut count = QueryBuilder::new("SELECT COUNT(*) FROM records");
             push_where(&mut count, id, shape, documented, &query);
@@ -139,15 +139,21 @@ pub async fn list(
         "SELECT record_id, data, created_at, updated_at, deleted_at, seq, {sort_values} FROM records"
     ));
     push_where(&mut select, id, shape, documented, &query);
-    if let (Some(sorts), Some(position)) = (&keyset, &continuation) {
-        push_after(&mut select, sorts, &position.sort_values, position.seq);
+    if let (Some(sorts), Some(continuation)) = (&keyset, &continuation) {
+        let from = &continuation.from;
+        push_after(&mut select, sorts, &from.sort_values, from.seq);
     }
     push_order(&mut select, shape, &query);
     select.push(" LIMIT ");
     select.push_bind(i64::from(query.per_page));
-    if continuation.is_none() {
+    let offset = match &continuation {
+        // The pages between: at most a few, skipped in the index from the position.
+        Some(continuation) => i64::from(continuation.pages_between) * i64::from(query.per_page),
+        None => query.offset(),
+    };
+    if offset > 0 {
         select.push(" OFFSET ");
-        select.push_bind(query.offset());
+        select.push_bind(offset);
     }
     let rows: Vec<PageRow> = select.build_query_as().fetch_all(&mut *db).await?;
     if let (Some(_), Some(last)) = (&keyset, rows.last()) {

@@ -2,8 +2,11 @@
 //! length-aware paginator), so a client walking 1M records asks for page 2,000 at the end:
 //! with OFFSET and a COUNT per page, each page costs a scan of everything before it and the
 //! walk is quadratic. A walk asks its pages in order, so the engine remembers where each walk's
-//! last page ended (its sort values and `seq`) and the list's total, and serves the next page
-//! from there through the index, as a cursor would.
+//! last few pages ended (their sort values and `seq`) and the list's total, and serves a later
+//! page from the nearest of them through the index, as a cursor would: the page right after
+//! one served continues from its end, and a client with a few pages in flight (page N+3 asked
+//! while N+1 and N+2 are on their way) skips at most [`AHEAD`] pages of the index from the
+//! last one served, not the whole list.
 //!
 //! What it remembers is keyed by the whole query but for `page` (connection, entity, filters,
 //! `filterMatch`, sorts, `per_page`), only for sorts that are all ascending on text columns
@@ -22,8 +25,13 @@ use std::time::{Duration, Instant};
 pub const TTL: Duration = Duration::from_secs(120);
 /// Walks remembered at once; the oldest is forgotten first.
 const CAPACITY: usize = 256;
+/// How many pages past a remembered one a page may be and still continue from it.
+pub const AHEAD: u32 = 8;
+/// Positions kept per walk: its latest pages, so pages answered out of order (several in
+/// flight) each find an earlier one.
+const KEPT: usize = 8;
 
-/// Where one walk's last served page ended.
+/// Where one served page ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Position {
     pub page: u32,
@@ -36,37 +44,63 @@ pub struct Position {
     pub at: Instant,
 }
 
+/// Where to serve a page from: after `from`'s last row, skipping `pages_between` whole pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Continuation {
+    pub from: Position,
+    pub pages_between: u32,
+}
+
 #[derive(Debug, Default)]
 pub struct Walks {
-    positions: Mutex<HashMap<String, Position>>,
+    /// Per walk, its latest served pages in ascending page order.
+    positions: Mutex<HashMap<String, Vec<Position>>>,
 }
 
 impl Walks {
-    /// The position to continue from for `page` of the walk `key`, when its previous page was
-    /// the last one served and nothing was added since.
-    pub fn continuation(&self, key: &str, page: u32, max_seq: i64) -> Option<Position> {
+    /// Where to continue `page` of the walk `key` from: the latest page served before it, at
+    /// most [`AHEAD`] pages back, when nothing was added since.
+    pub fn continuation(&self, key: &str, page: u32, max_seq: i64) -> Option<Continuation> {
         let positions = self.positions.lock().unwrap_or_else(|p| p.into_inner());
         positions
-            .get(key)
-            .filter(|p| p.page + 1 == page && p.max_seq == max_seq && p.at.elapsed() < TTL)
-            .cloned()
+            .get(key)?
+            .iter()
+            .rev()
+            .find(|p| p.page < page)
+            .filter(|p| page - p.page <= AHEAD && p.max_seq == max_seq && p.at.elapsed() < TTL)
+            .map(|p| Continuation {
+                from: p.clone(),
+                pages_between: page - p.page - 1,
+            })
     }
 
     pub fn remember(&self, key: String, position: Position) {
         let mut positions = self.positions.lock().unwrap_or_else(|p| p.into_inner());
         if positions.len() >= CAPACITY && !positions.contains_key(&key) {
-            positions.retain(|_, p| p.at.elapsed() < TTL);
+            positions.retain(|_, walk| walk.iter().any(|p| p.at.elapsed() < TTL));
             if positions.len() >= CAPACITY {
-                if let Some(oldest) = positions
+                let oldest = positions
                     .iter()
-                    .min_by_key(|(_, p)| p.at)
-                    .map(|(k, _)| k.clone())
-                {
+                    .min_by_key(|(_, walk)| walk.iter().map(|p| p.at).max())
+                    .map(|(k, _)| k.clone());
+                if let Some(oldest) = oldest {
                     positions.remove(&oldest);
                 }
             }
         }
-        positions.insert(key, position);
+        let walk = positions.entry(key).or_default();
+        // A page served again (a retry) replaces its old end; a walk started over from page 1
+        // forgets the pages of the previous one.
+        if position.page == 1 {
+            walk.clear();
+        } else {
+            walk.retain(|p| p.page != position.page);
+        }
+        let at = walk.partition_point(|p| p.page < position.page);
+        walk.insert(at, position);
+        if walk.len() > KEPT {
+            walk.remove(0);
+        }
     }
 }
 
@@ -85,15 +119,42 @@ mod tests {
         }
     }
 
+    fn between(walks: &Walks, page: u32, max_seq: i64) -> Option<(u32, u32)> {
+        walks
+            .continuation("q", page, max_seq)
+            .map(|c| (c.from.page, c.pages_between))
+    }
+
     #[test]
-    fn only_the_next_page_of_an_unchanged_list_continues() {
+    fn a_later_page_of_an_unchanged_list_continues_from_the_nearest_page_before_it() {
         let walks = Walks::default();
         walks.remember("q".to_owned(), at(3, 50));
-        assert!(walks.continuation("q", 4, 50).is_some());
-        assert!(walks.continuation("q", 5, 50).is_none(), "a page skipped");
-        assert!(walks.continuation("q", 3, 50).is_none(), "a page repeated");
-        assert!(walks.continuation("q", 4, 51).is_none(), "records added");
+        assert_eq!(between(&walks, 4, 50), Some((3, 0)));
+        assert_eq!(between(&walks, 6, 50), Some((3, 2)), "pages in flight");
+        assert_eq!(between(&walks, 3 + AHEAD, 50), Some((3, AHEAD - 1)));
+        assert_eq!(between(&walks, 4 + AHEAD, 50), None, "too far ahead");
+        assert_eq!(between(&walks, 3, 50), None, "a page repeated");
+        assert_eq!(between(&walks, 4, 51), None, "records added");
         assert!(walks.continuation("other", 4, 50).is_none());
+        // Pages answered out of order: each continues from the latest page before it.
+        walks.remember("q".to_owned(), at(5, 50));
+        walks.remember("q".to_owned(), at(4, 50));
+        assert_eq!(between(&walks, 5, 50), Some((4, 0)));
+        assert_eq!(between(&walks, 7, 50), Some((5, 1)));
+    }
+
+    #[test]
+    fn a_walk_keeps_its_latest_pages_and_forgets_them_when_it_starts_over() {
+        let walks = Walks::default();
+        for page in 1..=20 {
+            walks.remember("q".to_owned(), at(page, 50));
+        }
+        assert_eq!(between(&walks, 21, 50), Some((20, 0)));
+        assert_eq!(between(&walks, 14, 50), Some((13, 0)));
+        assert_eq!(between(&walks, 13, 50), None, "older than the pages kept");
+        walks.remember("q".to_owned(), at(1, 50));
+        assert_eq!(between(&walks, 2, 50), Some((1, 0)));
+        assert_eq!(between(&walks, 21, 50), None, "the previous walk's pages");
     }
 
     #[test]

@@ -449,6 +449,22 @@ async fn a_walk_in_page_order_gets_the_same_pages_as_each_page_asked_alone() {
                 "{query} page {n}"
             );
         }
+        // A walk started over with three pages in flight, answered in any order: the same
+        // pages, each continued from a page served before it.
+        let mut asked = 1;
+        while asked <= last {
+            let batch: Vec<u32> = (asked..=last.min(asked + 2)).collect();
+            let answers = futures::future::join_all(batch.iter().rev().map(|&n| page(n))).await;
+            for (n, answer) in batch.iter().rev().zip(answers) {
+                assert_eq!(
+                    answer["data"],
+                    in_order[*n as usize - 1]["data"],
+                    "{query} page {n} in flight"
+                );
+                assert_eq!(answer["meta"], in_order[*n as usize - 1]["meta"]);
+            }
+            asked += 3;
+        }
         let keys: Vec<&Value> = in_order
             .iter()
             .flat_map(|p| p["data"].as_array().unwrap())

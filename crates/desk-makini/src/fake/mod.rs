@@ -47,6 +47,8 @@ pub struct FakeState {
     pub next_error: Option<(u16, String)>,
     /// Data pages hold at most this many records, whatever `per_page` asks (None: as asked).
     pub max_per_page: Option<u64>,
+    /// Page `.0` of every data list answers status `.1`, until this is cleared.
+    pub failing_page: Option<(u64, u16)>,
     /// Every request as `METHOD path?query`, for assertions.
     pub requests: Vec<String>,
     pub(crate) counter: u64,

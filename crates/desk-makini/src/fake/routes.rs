@@ -235,6 +235,7 @@ fn data(
     path: &str,
 ) -> Response {
     let max_per_page = state.max_per_page;
+    let failing_page = state.failing_page;
     let Some(connection) = state.connections.get_mut(index) else {
         return error(401, "Unauthenticated.");
     };
@@ -249,6 +250,14 @@ fn data(
         ("GET", ["raw", "tables"]) => answer(200, json!({"data": ["assets", "orders"]})),
         ("POST", ["passthrough"]) => answer(200, json!({"data": {"status": 200, "body": "ok"}})),
         ("GET", [namespace @ ("eam" | "erp" | "wms"), entity]) => {
+            let page = query
+                .iter()
+                .find(|(key, _)| key == "page")
+                .and_then(|(_, value)| value.parse::<u64>().ok())
+                .unwrap_or(1);
+            if let Some((_, status)) = failing_page.filter(|(failing, _)| *failing == page) {
+                return error(status, "The page failed (a fault of the fake).");
+            }
             let records = connection
                 .records
                 .get(&format!("{namespace}/{entity}"))
