@@ -3,6 +3,7 @@
 
 mod alerts;
 mod lifecycle;
+mod listing;
 mod makini;
 mod makini_engine;
 mod statement_balance;

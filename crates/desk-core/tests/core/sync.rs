@@ -291,12 +291,17 @@ async fn mirrored_connection(
 }
 
 pub(crate) async fn add_team_profile(desk: &Desk, engine: &ManualEngine) {
+    add_team_profile_at(desk, &engine.url).await;
+}
+
+/// The team profile on `url`: the engine's, or a proxy's in front of it.
+pub(crate) async fn add_team_profile_at(desk: &Desk, url: &str) {
     profiles::add_profile(
         desk,
         AddProfile {
             name: "team".to_owned(),
             target: ProfileTarget::SelfHosted {
-                url: engine.url.clone(),
+                url: url.to_owned(),
                 client_id: CLIENT_ID.to_owned(),
                 client_secret: SecretString::new(CLIENT_SECRET.to_owned()),
             },
