@@ -85,8 +85,21 @@ pub(crate) fn scope_text(profile: &str, connection_id: &str, entity: &str) -> St
     )
 }
 
-/// Fields whose values are bookkeeping, not content: left out of the index.
-const UNINDEXED_TOP_LEVEL: [&str; 3] = ["created_at", "updated_at", "deleted_at"];
+/// Fields whose values are bookkeeping, not content: left out of the index. Ours, and the same
+/// times under Makini's names (legacy and v4), which its records keep beside ours: each is a
+/// handful of nearly unique terms per record (`03t12`, `123456z`), a fifth of a Makini work
+/// order's index, that no search of a data browser asks for (times are filtered, not typed).
+const UNINDEXED_TOP_LEVEL: [&str; 9] = [
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "createdAt",
+    "updatedAt",
+    "deletedAt",
+    "_createdAt",
+    "_updatedAt",
+    "_deletedAt",
+];
 
 /// Every string and number of a record, nested objects and arrays included, separated by
 /// newlines (the tokenizer splits on them, so a phrase never spans two fields' words... unless
@@ -176,5 +189,18 @@ mod tests {
         let text = indexed_text(&record);
         assert!(text.contains("Hydraulic pump") && text.contains("Replace seal"));
         assert!(text.contains('3') && !text.contains("2026"));
+        // A Makini record keeps its own names for the same times.
+        let makini = serde_json::json!({
+            "key": "WO-1", "title": "Replace seal", "dueAt": "2026-02-01",
+            "createdAt": "2026-01-01 00:00:00", "updatedAt": "2026-01-02 00:00:00",
+            "deletedAt": null, "_createdAt": "2026-01-01T00:00:00Z",
+        });
+        let text = indexed_text(&makini);
+        assert!(text.contains("WO-1") && text.contains("Replace seal"));
+        assert!(
+            text.contains("2026-02-01"),
+            "a field's date is content: {text}"
+        );
+        assert!(!text.contains("2026-01"), "{text}");
     }
 }
