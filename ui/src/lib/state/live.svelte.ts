@@ -1,8 +1,14 @@
 // Screens that show connections follow the core's changes: a helper that subscribes for the
 // component's lifetime and calls back (debounced) when an event concerns what it shows.
 import { subscribe, type DeskEvent } from '$lib/platform';
+import { debounced } from './debounce';
 
-/** Inside a component: `$effect(() => onEvents(match, refresh))`. Returns the cleanup. */
+/** The longest a screen following the stream stays stale while events keep coming. */
+const MAX_WAIT_MS = 2000;
+
+/** Inside a component: `$effect(() => onEvents(match, refresh))`. Returns the cleanup. The
+ * callback runs after a quiet `debounceMs`, and at least every `MAX_WAIT_MS` while matching
+ * events keep coming. */
 export function onEvents(
   matches: (event: DeskEvent) => boolean,
   then: () => void,
@@ -10,18 +16,16 @@ export function onEvents(
 ): () => void {
   let stop: (() => void) | null = null;
   let cancelled = false;
-  let timer: ReturnType<typeof setTimeout> | null = null;
+  const refresh = debounced(then, debounceMs, MAX_WAIT_MS);
   void subscribe((event) => {
-    if (!matches(event)) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(then, debounceMs);
+    if (matches(event)) refresh.poke();
   }).then((unsubscribe) => {
     if (cancelled) unsubscribe();
     else stop = unsubscribe;
   });
   return () => {
     cancelled = true;
-    if (timer) clearTimeout(timer);
+    refresh.cancel();
     stop?.();
   };
 }
