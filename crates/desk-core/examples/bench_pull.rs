@@ -140,9 +140,9 @@ async fn main() -> Result<(), Error> {
         }
         let rate = pulled as f64 / pull_seconds;
         println!(
-        "mirror_pull_from_engine: {rate:.0} records/s ({:.2} to baseline; desk_core::sync on a self-hosted profile, {pulled} records over HTTP in pages of 500, {pull_seconds:.1} s)",
-        rate / paging_rate
-    );
+            "mirror_pull_from_engine: {rate:.0} records/s ({:.2} to baseline; desk_core::sync on a self-hosted profile, {pulled} records over HTTP in pages of 500, {pull_seconds:.1} s)",
+            rate / paging_rate
+        );
         pull_rate = Some(rate);
     }
 
@@ -182,15 +182,15 @@ async fn main() -> Result<(), Error> {
         let makini_pulled = report.records();
         if makini_pulled != records as u64 || report.failures() > 0 || !report.skipped.is_empty() {
             return Err(format!(
-            "pulled {makini_pulled} of {records} records through the Makini surface: {report:?}"
-        )
+                "pulled {makini_pulled} of {records} records through the Makini surface: {report:?}"
+            )
             .into());
         }
         let makini_rate = makini_pulled as f64 / makini_seconds;
         println!(
-        "mirror_pull_makini_surface: {makini_rate:.0} records/s ({:.2} to baseline; desk_core::sync on a Makini profile, /api/eam/work-orders?page=N&per_page=500, {makini_seconds:.1} s)",
-        makini_rate / paging_rate
-    );
+            "mirror_pull_makini_surface: {makini_rate:.0} records/s ({:.2} to baseline; desk_core::sync on a Makini profile, /api/eam/work-orders?page=N&per_page=500, {makini_seconds:.1} s)",
+            makini_rate / paging_rate
+        );
         makini_desk.close().await;
     }
 

@@ -384,12 +384,12 @@ impl DataClient {
         }
     }
 
-    /// How many pages of one walk may be asked at once: `None` for a cursor walk (each page
-    /// names the next), a count for Makini's numbered pages ([`Self::numbered_page`]).
-    pub fn pages_in_flight(&self) -> Option<usize> {
+    /// Makini's data client when this walk's pages are numbered (they can be asked several
+    /// at once); `None` for our API's cursor pages, where each page names the next.
+    pub(crate) fn numbered(&self) -> Option<&desk_makini::MakiniData> {
         match self {
             Self::Desk(_) => None,
-            Self::Makini(c) => Some(c.pages_in_flight()),
+            Self::Makini(c) => Some(c),
         }
     }
 
@@ -406,19 +406,6 @@ impl DataClient {
                 request_id: None,
                 message: format!("{text:?} is not a Makini page number"),
             }),
-        }
-    }
-
-    /// Page `page` (from 1) of a numbered list, with the list's last page when the answer says.
-    pub async fn numbered_page(
-        &self,
-        entity: &str,
-        query: &RecordQuery,
-        page: u64,
-    ) -> Result<desk_makini::RecordsPage, ClientError> {
-        match self {
-            Self::Desk(_) => Err(unsupported("ask our API's cursor pages by number")),
-            Self::Makini(c) => c.records_page(entity, query.modified_after, page).await,
         }
     }
 

@@ -3,7 +3,7 @@
 //!
 //! A cursor walk (our API) asks one page at a time: each page names the next. Makini's pages
 //! are numbered, so once an answer says how many there are, the next few are asked at once
-//! ([`DataClient::pages_in_flight`]): the platform works on them while this task prepares the
+//! ([`desk_makini::MakiniData::pages_in_flight`]): the platform works on them while this task prepares the
 //! one in hand and the writer stores the one before. They are still handed on in page order,
 //! and a page that failed ends the walk only when its turn comes, after every page before it,
 //! as a one-at-a-time walk would end.
@@ -11,6 +11,7 @@
 use crate::platform::DataClient;
 use crate::CoreError;
 use desk_client::{ClientError, RecordQuery};
+use desk_makini::MakiniData;
 use desk_store::PreparedPage;
 use futures::stream::{FuturesOrdered, StreamExt};
 use tokio::sync::mpsc::Sender;
@@ -28,10 +29,10 @@ pub(crate) async fn fetch_pages(
     cursor: Option<String>,
     ahead: Sender<PageForWriter>,
 ) -> Result<(), CoreError> {
-    match data.pages_in_flight() {
-        Some(in_flight) => {
+    match data.numbered() {
+        Some(makini) => {
             let first = data.page_number(entity, cursor.as_deref())?;
-            numbered(data, entity, query, first, in_flight, ahead).await
+            numbered(makini, entity, query, first, ahead).await
         }
         None => by_cursor(data, entity, query, cursor, ahead).await,
     }
@@ -78,16 +79,16 @@ struct Numbered {
 }
 
 async fn numbered(
-    data: &DataClient,
+    makini: &MakiniData,
     entity: &str,
     query: &RecordQuery,
     first: u64,
-    in_flight: usize,
     ahead: Sender<PageForWriter>,
 ) -> Result<(), CoreError> {
+    let in_flight = makini.pages_in_flight();
     let fetch = |page: u64| async move {
-        let answer = data
-            .numbered_page(entity, query, page)
+        let answer = makini
+            .records_page(entity, query.modified_after, page)
             .await
             .map_err(CoreError::Client)?;
         Ok::<_, CoreError>(Numbered {

@@ -60,6 +60,19 @@ async fn fake_with_orders(n: usize) -> (FakeMakini, String) {
     (fake, key)
 }
 
+/// Keeps the integrator's own token ("ct_user", as [`fake_with_orders`] issues it) for the
+/// connection, as a user pastes it on the connection's page.
+async fn keep_users_token(desk: &Desk, key: &str) {
+    set_connection_token(
+        desk,
+        Some("m"),
+        key,
+        SecretString::new("ct_user".to_owned()),
+    )
+    .await
+    .unwrap();
+}
+
 fn entity_report(report: &desk_core::sync::SyncReport, entity: &str) -> EntityReport {
     report
         .entities
@@ -101,14 +114,7 @@ async fn a_makini_profile_logs_in_first_and_mirrors_records_with_the_users_token
         .iter()
         .any(|r| r.contains("/api/system/connections/") && r.ends_with("/token"))));
 
-    set_connection_token(
-        &desk,
-        Some("m"),
-        &key,
-        SecretString::new("ct_user".to_owned()),
-    )
-    .await
-    .unwrap();
+    keep_users_token(&desk, &key).await;
     let full = sync(&desk, on("m")).await.unwrap();
     assert!(full.skipped.is_empty(), "{full:?}");
     let work_orders = entity_report(&full, "work-orders");
@@ -191,14 +197,7 @@ async fn a_makini_walk_asks_pages_ahead_stores_every_page_before_a_failed_one_an
     )
     .await
     .unwrap();
-    set_connection_token(
-        &desk,
-        Some("m"),
-        &key,
-        SecretString::new("ct_user".to_owned()),
-    )
-    .await
-    .unwrap();
+    keep_users_token(&desk, &key).await;
     let work_orders = |report: &desk_core::sync::SyncReport| entity_report(report, "work-orders");
     let asked = |fake: &FakeMakini| -> Vec<u64> {
         fake.with_state(|st| {
