@@ -4,6 +4,7 @@ use crate::checkpoint;
 use crate::config::{Durability, InboxConfig};
 use crate::connection_state;
 use crate::error::InboxError;
+use crate::intake_timing::{IntakeCounters, IntakeTiming};
 use crate::model::{CatchUpReport, ConnectionState, InboxEvent};
 use crate::processor::{self, ProcessorContext, ProcessorDb};
 use crate::search_index::{self, IndexerContext, SearchIndexDb};
@@ -16,6 +17,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 use tokio::task::JoinHandle;
 
@@ -37,6 +39,7 @@ struct Inner {
     indexer_db: SearchIndexDb,
     stop: watch::Sender<bool>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    timing: Arc<IntakeCounters>,
 }
 
 impl std::fmt::Debug for Inbox {
@@ -66,6 +69,7 @@ impl Inbox {
             tail: tail.clone(),
         });
         let mut tasks = Vec::new();
+        let timing = Arc::new(IntakeCounters::default());
         // The writer commits without syncing and syncs the WAL itself (see writer.rs).
         let writer_db = store::connect_sync(&path, Durability::Normal)?;
         let (checkpoints, checkpointer) = checkpoint::spawn(&path, config.durability)?;
@@ -79,6 +83,7 @@ impl Inbox {
                 delivery: writer::Delivery {
                     processor_wakeup: wakeup.clone(),
                     tail: tail.clone(),
+                    timing: timing.clone(),
                 },
             },
             config.durability,
@@ -124,8 +129,15 @@ impl Inbox {
                 indexer_db,
                 stop,
                 tasks: Mutex::new(tasks),
+                timing,
             }),
         })
+    }
+
+    /// Where requests' waits for their answers went since the inbox opened, stage by stage
+    /// (`intake_timing.rs`); the bench prints it per run.
+    pub fn intake_timing(&self) -> IntakeTiming {
+        self.inner.timing.snapshot()
     }
 
     /// The database file in use.
@@ -195,12 +207,15 @@ impl Inbox {
         // because a handler whose client disconnects is dropped mid-await.
         let _waiting = IntakeGuard::enter(&self.inner.processor.intake);
         let (reply, answer) = oneshot::channel();
+        let queued = Instant::now();
         self.inner
             .writer
-            .send(WriteJob::Webhook(Box::new(webhook), reply))
+            .send(WriteJob::Webhook(Box::new(webhook), queued, reply))
             .await
             .map_err(|_| InboxError::ShutDown)?;
-        answer.await.map_err(|_| InboxError::ShutDown)?
+        let answer = answer.await.map_err(|_| InboxError::ShutDown)?;
+        self.inner.timing.answered(queued.elapsed());
+        answer
     }
 
     /// Catch-up: stores the events fetched from `GET /api/v1/events?after=` that were not

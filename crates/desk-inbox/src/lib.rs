@@ -20,6 +20,7 @@ mod forward;
 mod inbox;
 mod insert;
 mod inspector;
+mod intake_timing;
 mod makini;
 mod model;
 mod pages;
@@ -42,6 +43,7 @@ pub use forward::{
 };
 pub use inbox::Inbox;
 pub use inspector::MAX_PAGE;
+pub use intake_timing::IntakeTiming;
 pub use makini::{ChangeKind, RecordChange};
 pub use model::{
     CatchUpReport, ConnectionState, InboxEvent, InboxStats, InspectorPage, ListFilter,

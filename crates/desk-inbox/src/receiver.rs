@@ -4,9 +4,9 @@
 //! it is answered, whatever the answer. The answer never depends on processing.
 
 use crate::inbox::Inbox;
-use crate::model::{SignatureCheck, Source};
+use crate::model::{SignatureCheck, Source, TEST_HEADER};
 use crate::verify::{self, Verdict};
-use crate::writer::{NewWebhook, Stored};
+use crate::writer::{NewWebhook, Stored, StoredHeaders};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Request, State};
 use axum::response::{IntoResponse, Response};
@@ -16,6 +16,7 @@ use desk_platform::ErrorCode;
 use desk_platform::ErrorEnvelope;
 use futures::StreamExt as _;
 use http::{HeaderMap, HeaderValue, StatusCode};
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -86,18 +87,26 @@ async fn read_body(body: Body, headers: &HeaderMap, max: usize, keep: usize) -> 
     }
 }
 
-fn stored_headers(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(name, value)| {
-            let value = if REDACTED_HEADERS.contains(&name.as_str()) {
-                "[redacted]".to_owned()
-            } else {
-                String::from_utf8_lossy(value.as_bytes()).into_owned()
-            };
-            (name.as_str().to_owned(), value)
-        })
-        .collect()
+/// The headers as stored, credentials redacted; encoded here rather than in the writer (see
+/// [`StoredHeaders`]), straight from the header map without a copy of each name and value.
+fn stored_headers(headers: &HeaderMap) -> Result<StoredHeaders, serde_json::Error> {
+    struct Pairs<'a>(&'a HeaderMap);
+    impl serde::Serialize for Pairs<'_> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_seq(self.0.iter().map(|(name, value)| {
+                let value = if REDACTED_HEADERS.contains(&name.as_str()) {
+                    Cow::Borrowed("[redacted]")
+                } else {
+                    String::from_utf8_lossy(value.as_bytes())
+                };
+                (name.as_str(), value)
+            }))
+        }
+    }
+    Ok(StoredHeaders {
+        json: serde_json::to_string(&Pairs(headers))?,
+        test: headers.contains_key(TEST_HEADER),
+    })
 }
 
 fn request_id() -> String {
@@ -148,6 +157,18 @@ async fn receive(inbox: Inbox, profile: Option<String>, request: Request) -> Res
             );
         }
     };
+    let headers = match stored_headers(&parts.headers) {
+        Ok(headers) => headers,
+        Err(err) => {
+            tracing::error!(error = %err, "request headers not encoded; answering 500");
+            return error_answer(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::InternalError,
+                format!("not stored, retry later: {err}"),
+                &request_id,
+            );
+        }
+    };
     let webhook = NewWebhook {
         event_id: verdict.meta.id.clone(),
         source: Source::Webhook,
@@ -156,7 +177,7 @@ async fn receive(inbox: Inbox, profile: Option<String>, request: Request) -> Res
         remote_addr,
         method: Some(parts.method.to_string()),
         path: Some(parts.uri.path().to_owned()),
-        headers: stored_headers(&parts.headers),
+        headers,
         body,
         body_size: i64::try_from(body_size).unwrap_or(i64::MAX),
         body_truncated: truncated,

@@ -14,9 +14,34 @@ use std::time::Duration;
 /// The file name inside a data folder.
 pub const DB_FILE: &str = "inbox.db";
 
-/// Fixed-width UTC text, so stored times sort as text.
+/// Fixed-width UTC text (`2026-03-01T12:00:00.000000Z`), so stored times sort as text.
+///
+/// Written field by field: chrono's `format` parses its pattern on every call, which showed in
+/// the writer's profile (two times per stored webhook, all on its one thread).
 pub fn format_time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    use chrono::{Datelike as _, Timelike as _};
+    use std::fmt::Write as _;
+    let year = at.year();
+    if !(0..=9999).contains(&year) {
+        return at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    }
+    let mut text = String::with_capacity(27);
+    // A leap second's nanoseconds run past a billion; chrono prints them as 60 seconds.
+    let (second, nanos) = match at.nanosecond() {
+        nanos @ 1_000_000_000.. => (at.second() + 1, nanos - 1_000_000_000),
+        nanos => (at.second(), nanos),
+    };
+    // Writing into a String cannot fail.
+    let _ = write!(
+        text,
+        "{year:04}-{:02}-{:02}T{:02}:{:02}:{second:02}.{:06}Z",
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        nanos / 1_000
+    );
+    text
 }
 
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>, InboxError> {
@@ -258,4 +283,38 @@ pub async fn meta_get(db: &mut SqliteConnection, key: &str) -> Result<Option<Str
             .fetch_optional(db)
             .await?,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_formatted_as_chrono_formats_them() {
+        let chrono_text = |at: DateTime<Utc>| at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+        let mut seconds: i64 = -62_167_219_200; // 0000-01-01
+        let mut nanos: u32 = 0;
+        for _ in 0..20_000 {
+            seconds = (seconds + 7_777_777_777) % 253_402_300_799; // up to 9999-12-31
+            nanos = (nanos + 123_456_789) % 1_000_000_000;
+            let at = DateTime::from_timestamp(seconds, nanos).expect("in range");
+            assert_eq!(format_time(at), chrono_text(at));
+        }
+        for text in [
+            "2026-03-01T12:00:00Z",
+            "1970-01-01T00:00:00.000001Z",
+            "+10000-01-01T00:00:00Z",
+        ] {
+            let at = DateTime::parse_from_rfc3339(text).map_or_else(
+                |_| DateTime::from_timestamp(253_402_300_800, 5_000).expect("in range"),
+                |at| at.with_timezone(&Utc),
+            );
+            assert_eq!(format_time(at), chrono_text(at));
+        }
+        let leap = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+            .and_then(|day| day.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+            .expect("a leap second")
+            .and_utc();
+        assert_eq!(format_time(leap), chrono_text(leap));
+    }
 }

@@ -23,6 +23,7 @@
 use crate::checkpoint::CheckpointRequests;
 use crate::config::Durability;
 use crate::error::InboxError;
+use crate::intake_timing::IntakeCounters;
 use crate::model::{CatchUpReport, InboxEvent, Processing, SignatureCheck, Source, WebhookSummary};
 use crate::store::{self, format_time};
 use chrono::{DateTime, Utc};
@@ -30,6 +31,7 @@ use desk_platform::event::Event;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 use tokio::task::JoinHandle;
@@ -38,10 +40,15 @@ use tokio::task::JoinHandle;
 pub const CATCHUP_CURSOR: &str = "catchup.last_event_id";
 
 use crate::insert;
-pub use crate::insert::{NewWebhook, Stored};
+pub use crate::insert::{NewWebhook, Stored, StoredHeaders};
 
 pub enum WriteJob {
-    Webhook(Box<NewWebhook>, oneshot::Sender<Result<Stored, InboxError>>),
+    /// A request, and when its handler queued it.
+    Webhook(
+        Box<NewWebhook>,
+        Instant,
+        oneshot::Sender<Result<Stored, InboxError>>,
+    ),
     /// Events fetched from the platform, and when they were fetched.
     CatchUp(
         Vec<Event>,
@@ -66,10 +73,23 @@ pub struct WriterHandles {
 pub struct Delivery {
     pub processor_wakeup: Arc<Notify>,
     pub tail: broadcast::Sender<InboxEvent>,
+    pub timing: Arc<IntakeCounters>,
 }
 
 /// A committed batch: each job with its result, waiting for its answer.
-type Committed = Vec<(WriteJob, JobResult)>;
+struct Committed {
+    at: Instant,
+    jobs: Vec<(WriteJob, JobResult)>,
+}
+
+impl Committed {
+    fn requests(&self) -> usize {
+        self.jobs
+            .iter()
+            .filter(|(job, _)| matches!(job, WriteJob::Webhook(..)))
+            .count()
+    }
+}
 
 /// Starts the writer on a blocking thread; it runs until `stop` turns true, then stores what
 /// is already queued and ends. Failures are answered to the waiting handlers (which answer
@@ -132,16 +152,29 @@ fn sync_then_answer(
     while let Ok(first) = committed.recv() {
         let mut batches = vec![first];
         batches.extend(committed.try_iter());
+        let started = Instant::now();
         let synced = std::fs::OpenOptions::new()
             .write(true)
             .open(wal)
             .and_then(|file| file.sync_data());
+        let syncing = started.elapsed();
+        let (rows, disk_wait) = batches
+            .iter()
+            .fold((0, Duration::ZERO), |(rows, wait), batch| {
+                let requests = batch.requests();
+                let waited = started.saturating_duration_since(batch.at);
+                (
+                    rows + requests,
+                    wait + waited * u32::try_from(requests).unwrap_or(u32::MAX),
+                )
+            });
+        delivery.timing.synced(rows, disk_wait, syncing);
         for batch in batches {
             match &synced {
                 Ok(()) => deliver(batch, delivery),
                 Err(err) => {
                     tracing::error!(error = %err, "WAL sync failed; answering 500 to the batch");
-                    fail(batch.into_iter().map(|(job, _)| job), &err.to_string());
+                    fail(batch.jobs.into_iter().map(|(job, _)| job), &err.to_string());
                 }
             }
         }
@@ -189,6 +222,11 @@ fn run(
             }
         }
         let size = batch.len();
+        let taken = Instant::now();
+        let queued = batch.iter().fold(Duration::ZERO, |queued, job| match job {
+            WriteJob::Webhook(_, at, _) => queued + taken.saturating_duration_since(*at),
+            WriteJob::CatchUp(..) => queued,
+        });
         let written = {
             let _turn = handles.write_lock.blocking_lock();
             write_batch(&mut db, &batch)
@@ -197,14 +235,21 @@ fn run(
             Ok(results) => {
                 tracing::debug!(size, "group commit");
                 handles.checkpoints.written(size);
-                let committed: Committed = batch.drain(..).zip(results).collect();
+                let committed = Committed {
+                    at: Instant::now(),
+                    jobs: batch.drain(..).zip(results).collect(),
+                };
+                handles
+                    .delivery
+                    .timing
+                    .written(committed.requests(), queued, committed.at - taken);
                 match &to_syncer {
                     None => deliver(committed, &handles.delivery),
                     Some(syncer) => {
                         if let Err(std::sync::mpsc::SendError(committed)) = syncer.send(committed) {
                             tracing::error!("the WAL sync thread is gone; answering 500");
                             fail(
-                                committed.into_iter().map(|(job, _)| job),
+                                committed.jobs.into_iter().map(|(job, _)| job),
                                 "WAL sync stopped",
                             );
                         }
@@ -223,9 +268,9 @@ fn run(
 /// Answers a durable batch, publishes it to the live tail and wakes the processor.
 fn deliver(committed: Committed, delivery: &Delivery) {
     let mut wake = false;
-    for (job, result) in committed {
+    for (job, result) in committed.jobs {
         match (job, result) {
-            (WriteJob::Webhook(_, reply), JobResult::Webhook(stored, summary)) => {
+            (WriteJob::Webhook(_, _, reply), JobResult::Webhook(stored, summary)) => {
                 wake |= summary.processing == Processing::Pending;
                 answer(reply, Ok(stored));
                 publish(&delivery.tail, summary);
@@ -249,7 +294,7 @@ fn deliver(committed: Committed, delivery: &Delivery) {
 fn fail(jobs: impl Iterator<Item = WriteJob>, message: &str) {
     for job in jobs {
         match job {
-            WriteJob::Webhook(_, reply) => {
+            WriteJob::Webhook(_, _, reply) => {
                 answer(reply, Err(InboxError::Store(message.to_owned())))
             }
             WriteJob::CatchUp(_, _, reply) => {
@@ -279,7 +324,7 @@ fn write_batch(db: &mut Connection, batch: &[WriteJob]) -> Result<Vec<JobResult>
     let mut results = Vec::with_capacity(batch.len());
     for job in batch {
         results.push(match job {
-            WriteJob::Webhook(webhook, _) => {
+            WriteJob::Webhook(webhook, _, _) => {
                 let (stored, summary) = insert::insert(&tx, webhook)?;
                 JobResult::Webhook(stored, summary)
             }
@@ -319,7 +364,7 @@ fn catch_up(
             remote_addr: None,
             method: None,
             path: Some("/api/v1/events".to_owned()),
-            headers: Vec::new(),
+            headers: StoredHeaders::none(),
             body_size: i64::try_from(body.len()).unwrap_or(i64::MAX),
             body,
             body_truncated: false,

@@ -9,7 +9,8 @@
 //! adnanh/webhook with an HMAC rule (when installed; it does not persist), and the inbox (FULL
 //! and NORMAL durability with the processor running, and FULL receiving alone). After each
 //! inbox run it checks that every acknowledged webhook is stored and reports how long the
-//! processor took to finish what the burst left pending. Prints `name: value unit (ratio)`.
+//! processor took to finish what the burst left pending, and where an answer's wait went
+//! (`Inbox::intake_timing`). Prints `name: value unit (ratio)`.
 
 #![allow(clippy::print_stdout)]
 
@@ -237,6 +238,23 @@ fn report(name: &str, run: &wrk::Run, base: Option<&wrk::Run>) {
     }
 }
 
+/// Where an answer's wait went, averaged per webhook over the run (`Inbox::intake_timing`).
+fn print_wait(name: &str, timing: &desk_inbox::IntakeTiming) {
+    let ms = |stage: Duration| timing.per_row(stage).as_secs_f64() * 1e3;
+    println!(
+        "{name}_wait: {:.2} ms per webhook: queue {:.2}, its batch's write {:.2} (batches of {:.1}), \
+         waiting for the disk {:.2}, the WAL sync {:.2} ({} syncs), the answer back to its handler {:.2}",
+        timing.answer_wait_per_answer().as_secs_f64() * 1e3,
+        ms(timing.queued),
+        ms(timing.writing),
+        timing.rows_per_batch(),
+        ms(timing.disk_wait),
+        ms(timing.syncing),
+        timing.syncs,
+        timing.answering_per_row().as_secs_f64() * 1e3,
+    );
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
     let mut args = std::env::args().skip(1);
@@ -258,6 +276,7 @@ async fn main() -> Result<(), Failure> {
     bench.drive(&bare, "/webhooks", Signing::Standard)?; // warm-up (and page cache)
     let base = bench.drive(&bare, "/webhooks", Signing::Standard)?;
     report("bare_server", &base, None);
+    let mut bare_before = base.clone();
 
     if wanted("nginx") {
         match nginx(bench.dir.path())? {
@@ -285,7 +304,7 @@ async fn main() -> Result<(), Failure> {
         let run = bench.drive(&addr.to_string(), "/webhooks", Signing::Standard)?;
         let ended = Instant::now();
         let name = format!("inbox_{label}");
-        report(&name, &run, Some(&base));
+        let timing = inbox.intake_timing();
         let stats = inbox.stats().await?;
         // wrk does not count requests still in flight when it stops, which are stored too.
         if u64::try_from(stats.total)? < run.acknowledged() || run.status_errors > 0 {
@@ -316,6 +335,19 @@ async fn main() -> Result<(), Failure> {
             );
         }
         inbox.close().await;
+        // The machine's speed drifts within a minute (other tenants, the disk): the ratio is to
+        // the bare server's runs right before and after this one, not to the first alone.
+        let bare_after = bench.drive(&bare, "/webhooks", Signing::Standard)?;
+        let around = bare_before.around(&bare_after);
+        println!(
+            "{name}_baseline: {:.1} req/s (the bare server's runs before and after it: {:.1}, {:.1})",
+            around.rate(),
+            bare_before.rate(),
+            bare_after.rate()
+        );
+        report(&name, &run, Some(&around));
+        print_wait(&name, &timing);
+        bare_before = bare_after;
     }
 
     if !wanted("adnanh_webhook") {

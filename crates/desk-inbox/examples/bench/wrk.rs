@@ -45,7 +45,7 @@ end
 "#;
 
 /// What wrk measured.
-#[derive(serde::Deserialize, Debug)]
+#[derive(serde::Deserialize, Debug, Clone)]
 pub struct Run {
     pub requests: u64,
     pub duration_us: u64,
@@ -71,6 +71,18 @@ impl Run {
     }
     pub fn p99_ms(&self) -> f64 {
         self.p99_us as f64 / 1000.0
+    }
+    /// Two runs taken as one: their requests over their time, their percentiles' mean.
+    pub fn around(&self, other: &Run) -> Run {
+        Run {
+            requests: self.requests + other.requests,
+            duration_us: self.duration_us + other.duration_us,
+            status_errors: self.status_errors + other.status_errors,
+            socket_errors: self.socket_errors + other.socket_errors,
+            p50_us: (self.p50_us + other.p50_us) / 2,
+            p99_us: (self.p99_us + other.p99_us) / 2,
+            wrapped: self.wrapped + other.wrapped,
+        }
     }
 }
 

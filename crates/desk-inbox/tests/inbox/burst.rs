@@ -161,3 +161,60 @@ async fn a_second_inbox_on_the_same_folder_replays_while_the_first_one_serves() 
     serving.close().await;
     cli.close().await;
 }
+
+/// The intake's timing (what the bench prints per run) counts every request once, and a
+/// request's stages never add up to more than its whole wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_intake_timing_counts_every_request_and_its_stages_fit_in_its_wait() {
+    for durability in [desk_inbox::Durability::Full, desk_inbox::Durability::Normal] {
+        let harness = Harness::with(|config| InboxConfig {
+            durability,
+            ..config
+        })
+        .await;
+        let sends = (0..120).map(|n| {
+            harness.deliver_owned(status_changed(
+                &format!("evt_{n:03}"),
+                "conn_1",
+                n,
+                "active",
+            ))
+        });
+        let statuses = futures::future::join_all(sends).await;
+        assert!(statuses.iter().all(|status| status.as_u16() == 200));
+        // A duplicate is a request too; a catch-up is not.
+        assert_eq!(
+            harness
+                .deliver(&status_changed("evt_000", "conn_1", 0, "active"))
+                .await,
+            200
+        );
+        harness
+            .inbox
+            .catch_up(vec![status_changed("evt_catchup", "conn_1", 500, "active")])
+            .await
+            .unwrap();
+
+        let timing = harness.inbox.intake_timing();
+        assert_eq!((timing.rows, timing.answers), (121, 121), "{durability:?}");
+        assert!((1..=121).contains(&timing.batches), "{timing:?}");
+        let stages = timing.queued + timing.writing + timing.disk_wait + timing.syncing;
+        assert!(timing.answer_wait >= stages, "{durability:?}: {timing:?}");
+        assert!(timing.writing > std::time::Duration::ZERO);
+        match durability {
+            desk_inbox::Durability::Full => {
+                assert!(
+                    (1..=timing.batches + 1).contains(&timing.syncs),
+                    "{timing:?}"
+                );
+                assert!(timing.syncing > std::time::Duration::ZERO);
+            }
+            desk_inbox::Durability::Normal => {
+                assert_eq!(timing.syncs, 0);
+                assert_eq!(timing.syncing + timing.disk_wait, std::time::Duration::ZERO);
+            }
+        }
+        let later = harness.inbox.intake_timing().since(&timing);
+        assert_eq!((later.rows, later.batches, later.answers), (0, 0, 0));
+    }
+}
