@@ -870,6 +870,57 @@ async fn the_status_poll_writes_and_reports_only_connections_whose_health_change
     session.close().await.unwrap();
 }
 
+/// The background jobs' status poll (jobs::status_poll) before any sync lists nothing (a poll
+/// would write connections without their customers or the account), and writes what changed
+/// once a sync has listed them.
+#[tokio::test]
+async fn the_background_status_poll_leaves_the_connections_to_the_first_sync_then_writes_changes() {
+    use desk_core::jobs::status_poll;
+
+    let engine = manual_engine().await;
+    let (watched, _) = engine.connection("Polled", 10).await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path()).await;
+    add_team_profile(&desk, &engine).await;
+
+    let first = status_poll(&desk).await.unwrap();
+    assert!(first.left_to_sync, "{first:?}");
+    assert_eq!(first.changed, 0);
+    assert!(
+        desk.mirror().connection(&watched).await.is_err(),
+        "the poll wrote a connection that no sync had listed"
+    );
+    assert!(
+        first.caught_up > 0,
+        "it still catches up on events: {first:?}"
+    );
+
+    sync(&desk, SyncRequest::default()).await.unwrap();
+    let quiet = status_poll(&desk).await.unwrap();
+    assert!(!quiet.left_to_sync, "{quiet:?}");
+    assert_eq!(quiet.changed, 0);
+
+    engine
+        .client()
+        .sandbox_fault(&watched, &SandboxFault::new(FaultKind::GoOffline))
+        .await
+        .unwrap();
+    engine.engine.tick().await.unwrap();
+    let changed = status_poll(&desk).await.unwrap();
+    assert!(!changed.left_to_sync);
+    assert_eq!(changed.changed, 1, "{changed:?}");
+    assert!(
+        !desk
+            .mirror()
+            .connection(&watched)
+            .await
+            .unwrap()
+            .connection
+            .online
+    );
+    desk.close().await;
+}
+
 #[tokio::test]
 async fn a_sync_stopped_again_and_again_at_different_pages_still_ends_with_exactly_the_platforms_records(
 ) {
