@@ -1,5 +1,6 @@
-//! While a sync lists the account, `app_status` says so (the overview shows "Syncing the
-//! account" instead of "No connections yet"): the platform is held mid-request by a proxy.
+//! `app_status` with the platform held mid-request by a proxy: while a sync lists the account it
+//! says so (the overview shows "Syncing the account" instead of "No connections yet"), and its
+//! probe says when the platform stops answering (the top bar's state).
 
 use crate::sync::{add_team_profile_at, desk, manual_engine};
 use desk_core::actions::{app_status, AppStatusRequest};
@@ -112,4 +113,54 @@ async fn the_app_status_says_a_sync_is_listing_the_account_until_its_listing_is_
         !listing(&desk).await,
         "the listing is stored: no longer syncing"
     );
+}
+
+async fn reach(desk: &Desk) -> desk_core::actions::PlatformReach {
+    app_status(desk, AppStatusRequest { probe: true })
+        .await
+        .unwrap()
+        .platform
+}
+
+/// The top bar's platform state (`app_status` with a probe): online while the platform answers,
+/// unreachable with a retry once it stops answering within the probe's time (the mirror is
+/// what is shown meanwhile), online again when it answers.
+#[tokio::test]
+async fn the_probe_says_online_then_unreachable_when_the_platform_stops_answering() {
+    use desk_core::actions::PlatformReach;
+    use desk_core::{Code, NextStep};
+
+    let engine = manual_engine().await;
+    engine.connection("Plant North", 3).await;
+    let proxy = gated_proxy(&engine.url).await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path()).await;
+    add_team_profile_at(&desk, &proxy.url).await;
+
+    match reach(&desk).await {
+        PlatformReach::Online { base_url } => {
+            assert_eq!(base_url.trim_end_matches('/'), proxy.url)
+        }
+        other => panic!("expected online, got {other:?}"),
+    }
+
+    proxy.gate.send_replace(false);
+    let started = std::time::Instant::now();
+    match reach(&desk).await {
+        PlatformReach::Unreachable { base_url, error } => {
+            assert_eq!(
+                base_url.as_deref().map(|u| u.trim_end_matches('/')),
+                Some(proxy.url.as_str())
+            );
+            assert_eq!(error.code, Code::PlatformUnreachable, "{error:?}");
+            assert_eq!(error.next_step, Some(NextStep::Retry), "{error:?}");
+        }
+        other => panic!("expected unreachable, got {other:?}"),
+    }
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "it gave up before the probe's time"
+    );
+    proxy.gate.send_replace(true);
+    assert!(matches!(reach(&desk).await, PlatformReach::Online { .. }));
 }
