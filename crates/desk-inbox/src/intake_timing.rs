@@ -74,7 +74,7 @@ impl IntakeCounters {
 /// Totals since the inbox opened; [`IntakeTiming::since`] gives those of a period. Durations
 /// are summed over webhooks (see the module's notes), so `writing / rows` is how long a webhook
 /// waited for its batch to be written, on average.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IntakeTiming {
     /// Group commits of requests (catch-up's are not counted).
     pub batches: u64,
